@@ -1,0 +1,28 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "meshtrace",
+    platforms: [.macOS(.v13)],
+    products: [
+        // The spec DSL is a dynamic library so that `meshtrace-gen` can compile a user's
+        // spec file against it, the way SwiftPM compiles Package.swift against PackageDescription.
+        .library(name: "Spec", type: .dynamic, targets: ["Spec"]),
+        .executable(name: "meshtrace-gen", targets: ["meshtrace-gen"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "Spec"),
+        .target(name: "SpecLoader", dependencies: ["Spec"]),
+        .executableTarget(
+            name: "meshtrace-gen",
+            dependencies: [
+                "SpecLoader",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SpecTests", dependencies: ["Spec", "SpecLoader"]),
+    ]
+)

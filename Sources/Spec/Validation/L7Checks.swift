@@ -1,0 +1,34 @@
+extension SpecValidator {
+    mutating func checkL7() {
+        let http = ir.http
+        if !http.requests && !http.responses {
+            report(http.line, "HTTP detection recognises neither requests nor responses")
+        }
+        if http.requests && http.methods.isEmpty {
+            report(http.line, "HTTP request detection needs at least one method")
+        }
+        for method in http.methods where method.isEmpty || method.contains(where: { !($0.isUppercase && $0.isASCII) }) {
+            report(http.line, "HTTP method '\(method)' is not an uppercase token")
+        }
+        let search = ir.search
+        if !SearchWindow.bytesRange.contains(search.bytes) {
+            report(search.line, "search window of \(search.bytes) bytes is out of range: windows are 1 B to 64 KiB (\(SearchWindow.bytesRange.upperBound) bytes)")
+        }
+        if search.formats.isEmpty {
+            report(search.line, "search window names no trace-context format")
+        }
+        checkUnique(search.formats, kind: "trace-context format", name: \.label, line: { _ in search.line })
+        let headerNames = search.formats.flatMap(\.headers).map(\.name)
+        for name in Set(headerNames) where headerNames.filter({ $0 == name }).count > 1 {
+            report(search.line, "context header '\(name)' belongs to more than one format")
+        }
+        for case .custom(let name, let max) in search.formats {
+            if name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+                report(search.line, "custom context header name '\(name)' is not an HTTP header token")
+            }
+            if !(1...256).contains(max) {
+                report(search.line, "custom context header '\(name)' keeps \(max) value bytes; keep 1 to 256")
+            }
+        }
+    }
+}

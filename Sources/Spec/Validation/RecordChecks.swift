@@ -1,0 +1,23 @@
+extension SpecValidator {
+    mutating func checkRecord() {
+        let record = ir.record
+        checkUnique(record.fields, kind: "record field", name: \.label, line: { $0.line ?? record.line })
+        if !record.fields.contains(.traceContext) {
+            report(record.line, "the record has no .traceContext: events could not be joined to their traces")
+        }
+        for case .header(let ref, let optional, let line) in record.fields {
+            guard resolve(ref, line: line ?? record.line, usage: "record field") != nil else { continue }
+            if !optional {
+                requireExtracted(ref.header, before: ParserGraph.accept, line: line ?? record.line,
+                                 usage: "record field '\(ref)' (use .optionalField to allow its absence)")
+            }
+        }
+    }
+}
+
+extension RecordField {
+    var line: Int? {
+        if case .header(_, _, let line) = self { return line }
+        return nil
+    }
+}
