@@ -7,7 +7,7 @@ public struct ProcessResult: Sendable {
     public var stderr: String
 
     /// Runs `program` (looked up on PATH when it has no slash) to completion, capturing its output.
-    public static func run(_ program: String, _ arguments: [String], environment: [String: String]? = nil) throws -> ProcessResult {
+    public static func run(_ program: String, _ arguments: [String], environment: [String: String]? = nil, directory: URL? = nil) throws -> ProcessResult {
         let process = Process()
         if program.contains("/") {
             process.executableURL = URL(fileURLWithPath: program)
@@ -17,6 +17,7 @@ public struct ProcessResult: Sendable {
             process.arguments = [program] + arguments
         }
         if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

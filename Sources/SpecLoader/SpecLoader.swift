@@ -83,17 +83,19 @@ public struct SpecLoader: Sendable {
         let result = try ProcessResult.run(executable.path, [SpecEncoding.irPathFlag, irFile.path])
         // The spec's own output is the user's: pass it on, away from standard output.
         let output = (result.stdout + result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard result.status == 0, let data = try? Data(contentsOf: irFile) else {
+        guard result.status == 0 else {
             throw SpecLoadError.specCrashed(path: path, status: result.status, output: output)
         }
         if !output.isEmpty {
             FileHandle.standardError.write(Data((output + "\n").utf8))
         }
-        if data.isEmpty {
-            throw SpecLoadError.malformedIR(path: path, reason: "the spec created no MeshSpec")
+        // A spec that exits normally without writing its IR never created a MeshSpec
+        // (creating one registers the hook that writes it).
+        guard let data = try? Data(contentsOf: irFile), !data.isEmpty else {
+            throw SpecLoadError.invalid(path: path, diagnostics: [SpecDiagnostic(line: 1, "the spec created no MeshSpec; a spec file must create exactly one")])
         }
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let message = object["error"] as? String {
-            throw SpecLoadError.malformedIR(path: path, reason: message)
+            throw SpecLoadError.invalid(path: path, diagnostics: [SpecDiagnostic(line: object["line"] as? Int ?? 1, message)])
         }
         do {
             return try SpecEncoding.decode(data)

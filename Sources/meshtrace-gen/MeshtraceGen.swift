@@ -1,4 +1,5 @@
 import ArgumentParser
+import Codegen
 import Foundation
 import Spec
 import SpecLoader
@@ -7,7 +8,11 @@ import SpecLoader
 struct MeshtraceGen: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meshtrace-gen",
-        abstract: "Turn a meshtrace spec into verifier-friendly eBPF."
+        abstract: "Turn a meshtrace spec into verifier-friendly eBPF.",
+        discussion: """
+            meshtrace-gen SPEC --emit ir        print the validated IR (stable JSON)
+            meshtrace-gen SPEC -o DIR           write DIR/<spec>.bpf.c, .bpf.o and .report.json, print the report
+            """
     )
 
     enum Emit: String, ExpressibleByArgument, CaseIterable {
@@ -17,20 +22,66 @@ struct MeshtraceGen: ParsableCommand {
     @Argument(help: "The spec file (a Swift file that imports Spec).")
     var spec: String
 
-    @Option(help: "What to print: ir (the validated IR as stable JSON).")
-    var emit: Emit = .ir
+    @Option(help: "Print the validated IR instead of generating code.")
+    var emit: Emit?
+
+    @Option(name: .shortAndLong, help: "Directory for the generated C, object and report.")
+    var output: String?
+
+    @Option(help: "Search window in bytes (overrides the spec).")
+    var window: Int?
+
+    @Option(help: "Context placement: fixed or anywhere (overrides the spec).")
+    var placement: Placement?
+
+    @Option(help: "Loop profile: unrolled, loops or bpf_loop (overrides the spec).")
+    var profile: LoopProfile?
+
+    @Option(help: "Per-program instruction budget (overrides the spec).")
+    var budget: Int?
+
+    @Flag(help: "Do not load the object to read the verifier's counts.")
+    var noVerify = false
+
+    func validate() throws {
+        if emit == nil && output == nil {
+            throw ValidationError("say what to produce: --emit ir, or -o DIR")
+        }
+    }
 
     func run() throws {
         do {
-            let loader = SpecLoader(runtime: try SpecRuntime.beside())
-            let loaded = try loader.load(spec)
-            switch emit {
-            case .ir:
+            let loaded = try SpecLoader(runtime: try SpecRuntime.beside()).load(spec)
+            if emit == .ir {
                 FileHandle.standardOutput.write(try SpecEncoding.encode(loaded.ir) + Data("\n".utf8))
+                return
             }
+            guard let output else { return }
+            var ir = loaded.ir
+            // Overrides are checked like the spec itself.
+            if let window { ir.search.bytes = window }
+            if let budget { ir.target.instructionBudget = budget }
+            let diagnostics = SpecValidator.validate(ir)
+            guard diagnostics.isEmpty else { throw SpecLoadError.invalid(path: spec, diagnostics: diagnostics) }
+            let generator = Generator(planner: BudgetPlanner(driver: ClangDriver(), templates: try Templates()))
+            let options = Generator.Options(window: window, placement: placement, profile: profile, budget: budget, verify: !noVerify)
+            let result = try generator.generate(ir: ir, specFile: URL(fileURLWithPath: spec).lastPathComponent, options: options,
+                                                into: URL(fileURLWithPath: output))
+            print(result.report.table)
         } catch let error as SpecLoadError {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
-            throw ExitCode.failure
+            fail(error.description)
+        } catch let error as CodegenError {
+            fail(error.description)
+        } catch {
+            fail("error: \(error)")
         }
     }
+
+    private func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Foundation.exit(1)
+    }
 }
+
+extension Placement: ExpressibleByArgument {}
+extension LoopProfile: ExpressibleByArgument {}

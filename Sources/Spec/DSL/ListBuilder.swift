@@ -18,7 +18,7 @@ public enum ListBuilder<Element> {
 
     /// The lines of a block, concatenated:
     /// ```swift
-    /// Record { Timestamp(); InnerFiveTuple() }
+    /// Header("tag") { Field("kind", bits: 8); Field("nextType", bits: 16) }
     /// ```
     public static func buildBlock(_ parts: [Element]...) -> [Element] { parts.flatMap { $0 } }
 
@@ -30,7 +30,7 @@ public enum ListBuilder<Element> {
 
     /// The first branch of an `if`/`else` or `switch`:
     /// ```swift
-    /// if legacy { SearchWindow(bytes: 900, placement: .anywhere) } else { SearchWindow(bytes: 200) }
+    /// if legacy { SearchWindow(bytes: 900, placement: .anywhere, formats: .b3Multi) } else { SearchWindow(bytes: 200, formats: .w3c(tracestate: false)) }
     /// ```
     public static func buildEither(first part: [Element]) -> [Element] { part }
 
@@ -39,7 +39,7 @@ public enum ListBuilder<Element> {
 
     /// A `for` loop:
     /// ```swift
-    /// for port in [4789, 8472] { Case(UInt64(port), "vxlan") }
+    /// for port in [4789, 8472] { Case(.exact(UInt64(port)), "vxlan") }
     /// ```
     public static func buildArray(_ parts: [[Element]]) -> [Element] { parts.flatMap { $0 } }
 

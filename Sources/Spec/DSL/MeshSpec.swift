@@ -15,7 +15,7 @@ public protocol SpecComponent {
 ///
 /// let spec = MeshSpec("plain-http") {
 ///     Parser(start: "ethernet") { … }
-///     SearchWindow(bytes: 200, placement: .fixed) { .w3c(tracestate: false) }
+///     SearchWindow(bytes: 200, placement: .fixed, formats: .w3c(tracestate: false))
 ///     TracingPoint("vport", hooks: .ingress, .egress)
 /// }
 /// ```
@@ -23,13 +23,18 @@ public struct MeshSpec {
     public let ir: SpecIR
 
     public init(_ name: String, line: Int = #line, @ListBuilder<any SpecComponent> _ content: () -> [any SpecComponent]) {
+        self.init(unregistered: name, line: line, content)
+        SpecEmission.register(ir)
+    }
+
+    /// Builds the IR without registering it for emission, so that tests can build specs in-process.
+    init(unregistered name: String, line: Int = #line, @ListBuilder<any SpecComponent> _ content: () -> [any SpecComponent]) {
         var ir = SpecIR(name: name, line: line, parser: ParserGraph(start: ParserGraph.accept, states: []))
         for component in content() {
             component.apply(to: &ir)
         }
         ir.headers.sort { $0.name < $1.name }
         self.ir = ir
-        SpecEmission.register(ir)
     }
 }
 
@@ -49,8 +54,12 @@ enum SpecEmission {
         if registered.count == 1 {
             payload = (try? SpecEncoding.encode(registered[0])) ?? Data()
         } else {
-            // The loader reports this; the marker keeps it from looking like a decoding failure.
-            payload = Data("{\"error\":\"a spec file must create exactly one MeshSpec, this one created \(registered.count)\"}".utf8)
+            // The loader reports this, at the second MeshSpec; the marker keeps it from looking like a decoding failure.
+            let marker: [String: Any] = [
+                "error": "a spec file must create exactly one MeshSpec, this one created \(registered.count)",
+                "line": registered[1].line ?? 1,
+            ]
+            payload = (try? JSONSerialization.data(withJSONObject: marker)) ?? Data()
         }
         let arguments = CommandLine.arguments
         if let flag = arguments.firstIndex(of: SpecEncoding.irPathFlag), flag + 1 < arguments.count {

@@ -18,7 +18,9 @@ extension SpecValidator {
             report(search.line, "search window names no trace-context format")
         }
         checkUnique(search.formats, kind: "trace-context format", name: \.label, line: { _ in search.line })
-        let headerNames = search.formats.flatMap(\.headers).map(\.name)
+        // A format named twice is reported above; only distinct formats can clash on a header.
+        let distinct = search.formats.reduce(into: [TraceContextFormat]()) { if !$0.contains($1) { $0.append($1) } }
+        let headerNames = distinct.flatMap(\.headers).map(\.name)
         for name in Set(headerNames) where headerNames.filter({ $0 == name }).count > 1 {
             report(search.line, "context header '\(name)' belongs to more than one format")
         }

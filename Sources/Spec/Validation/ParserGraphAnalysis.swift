@@ -1,9 +1,9 @@
 /// Reachability questions about a parser graph.
-struct ParserGraphAnalysis {
+public struct ParserGraphAnalysis {
     let parser: ParserGraph
     private let states: [String: ParserState]
 
-    init(_ parser: ParserGraph) {
+    public init(_ parser: ParserGraph) {
         self.parser = parser
         var states: [String: ParserState] = [:]
         for state in parser.states where states[state.name] == nil {
@@ -12,7 +12,7 @@ struct ParserGraphAnalysis {
         self.states = states
     }
 
-    func successors(of name: String) -> [String] {
+    public func successors(of name: String) -> [String] {
         states[name]?.successors ?? []
     }
 
@@ -56,7 +56,7 @@ struct ParserGraphAnalysis {
 
     /// The parser's cycles, each as the set of states that lie on it (strongly connected components
     /// with an edge inside), in declaration order.
-    var cycles: [[String]] {
+    public var cycles: [[String]] {
         let names = parser.states.map(\.name)
         var assigned: Set<String> = []
         var result: [[String]] = []

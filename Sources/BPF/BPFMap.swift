@@ -1,0 +1,29 @@
+import CLibBPF
+import Foundation
+
+/// One map of a `BPFObject`.
+public struct BPFMap {
+    let handle: OpaquePointer
+
+    public var name: String { String(cString: bpf_map__name(handle)) }
+    public var fd: Int32 { bpf_map__fd(handle) }
+    public var valueSize: Int { Int(bpf_map__value_size(handle)) }
+    public var keySize: Int { Int(bpf_map__key_size(handle)) }
+
+    /// Writes `value` at `key` (raw bytes, the map's own sizes).
+    public func update(key: [UInt8], value: [UInt8]) throws {
+        let status = key.withUnsafeBytes { k in value.withUnsafeBytes { v in bpf_map_update_elem(fd, k.baseAddress, v.baseAddress, 0) } }
+        guard status == 0 else { throw BPFError.system(operation: "update of map \(name)", errno: errno) }
+    }
+
+    /// Reads the value at `key`; for per-CPU maps, one value per possible CPU, concatenated.
+    public func lookup(key: [UInt8], perCPU: Bool = false) throws -> [UInt8] {
+        let cpus = perCPU ? Int(libbpf_num_possible_cpus()) : 1
+        // Per-CPU values are laid out 8-byte aligned.
+        let stride = perCPU ? (valueSize + 7) & ~7 : valueSize
+        var value = [UInt8](repeating: 0, count: stride * cpus)
+        let status = key.withUnsafeBytes { k in value.withUnsafeMutableBytes { v in bpf_map_lookup_elem(fd, k.baseAddress, v.baseAddress) } }
+        guard status == 0 else { throw BPFError.system(operation: "lookup in map \(name)", errno: errno) }
+        return value
+    }
+}

@@ -1,0 +1,30 @@
+import Spec
+
+public enum CodegenError: Error, CustomStringConvertible, Equatable {
+    case parserTooLarge
+    case fieldTooWide(String)
+    case templatesMissing(String)
+    case clangMissing(String)
+    case clangFailed(String)
+    case overBudget(program: String, instructions: Int, budget: Int)
+    case windowTooLarge(window: Int, profile: LoopProfile, chunkBytes: Int)
+
+    public var description: String {
+        switch self {
+        case .parserTooLarge:
+            "error: the parser unrolls to more than \(ParserUnrolling.maxNodes) states; lower the maxVisits bounds"
+        case .fieldTooWide(let field):
+            "error: field '\(field)' spans more than 8 bytes and is not byte-aligned"
+        case .templatesMissing(let path):
+            "error: the C templates are missing at \(path); set MESHTRACE_TEMPLATES to the templates/ directory"
+        case .clangMissing(let clang):
+            "error: cannot run '\(clang)': install clang with the BPF target, or set MESHTRACE_CLANG"
+        case .clangFailed(let output):
+            "\(output)\nerror: clang failed on the generated C"
+        case .overBudget(let program, let instructions, let budget):
+            "error: program '\(program)' has \(instructions) instructions, over the budget of \(budget)"
+        case .windowTooLarge(let window, let profile, let chunk):
+            "error: a \(window)-byte window needs more than 32 chunks of \(chunk) bytes in the \(profile.rawValue) profile (the tail-call limit is 33)"
+        }
+    }
+}

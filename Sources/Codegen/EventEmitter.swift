@@ -1,0 +1,99 @@
+import Spec
+
+/// Emits `struct mt_event` from the shared `EventLayout` (explicit padding, asserted offsets)
+/// and `mt_submit_event`, which fills one ring-buffer record from the scratch state.
+struct EventEmitter {
+    let layout: EventLayout
+    let facts: PacketFacts
+
+    func emitTypes(into out: inout SourceBuilder) {
+        let headers = layout.contextHeaders
+        out.block("struct mt_context_values", trailer: ";") { out in
+            out.line("__u32 found_mask;")
+            out.line("__u16 len[\(max(headers.count, 1))];")
+            for (slot, header) in headers.enumerated() {
+                out.line("char v\(slot)[\(header.maxValueBytes)]; /* \(header.name) */")
+            }
+        }
+        out.line()
+        out.line("/* The ring-buffer record; the runner decodes it with the same layout (EventLayout). */")
+        out.block("struct mt_event", trailer: ";") { out in
+            var offset = 0
+            for slot in layout.slots {
+                if slot.offset > offset {
+                    out.line("__u8 _pad\(offset)[\(slot.offset - offset)];")
+                }
+                out.line(declaration(of: slot))
+                offset = slot.offset + slot.kind.size
+            }
+            if layout.size > offset {
+                out.line("__u8 _pad\(offset)[\(layout.size - offset)];")
+            }
+        }
+        out.line("_Static_assert(sizeof(struct mt_event) == \(layout.size), \"event layout\");")
+        for slot in layout.slots {
+            out.line("_Static_assert(__builtin_offsetof(struct mt_event, \(slot.name)) == \(slot.offset), \"event layout\");")
+        }
+    }
+
+    private func declaration(of slot: EventLayout.Slot) -> String {
+        switch slot.kind {
+        case .unsigned(let bytes): "__u\(bytes * 8) \(slot.name);"
+        case .bytes(let count): "__u8 \(slot.name)[\(count)];"
+        case .presence: "__u8 \(slot.name);"
+        case .fiveTuple: "struct mt_tuple \(slot.name);"
+        case .context: "struct mt_context_values \(slot.name);"
+        }
+    }
+
+    func emitSubmit(into out: inout SourceBuilder, flowMaps: [MapEmitter.FlowMap]) {
+        out.line("static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scratch *s)")
+        out.block("") { out in
+            out.line("struct mt_event *e = bpf_ringbuf_reserve(&mt_events, sizeof(struct mt_event), 0);")
+            out.block("if (!e)") { out in
+                out.line("mt_count(MT_COUNTER_RINGBUF_FULL);")
+                out.line("return;")
+            }
+            for slot in layout.slots {
+                emitCopy(slot, into: &out)
+            }
+            out.line("bpf_ringbuf_submit(e, 0);")
+            out.line("mt_count(MT_COUNTER_EVENTS);")
+            for map in flowMaps {
+                out.line("mt_flow_\(map.cName)(s);")
+            }
+        }
+    }
+
+    private func emitCopy(_ slot: EventLayout.Slot, into out: inout SourceBuilder) {
+        switch slot.field {
+        case .timestamp: out.line("e->timestamp = s->timestamp;")
+        case .tracingPoint:
+            out.block("") { out in
+                out.line("__u32 ifindex = s->ifindex;")
+                out.line("__u8 *point = bpf_map_lookup_elem(&mt_points, &ifindex);")
+                out.line("e->tracing_point = point ? *point : MT_UNKNOWN_POINT;")
+            }
+        case .direction: out.line("e->direction = s->direction;")
+        case .ifindex: out.line("e->ifindex = s->ifindex;")
+        case .innerFiveTuple: out.line("e->inner = s->packet.inner;")
+        case .outerFiveTuple: out.line("e->outer = s->packet.outer;")
+        case .payloadLength: out.line("e->payload_length = s->payload_end - s->payload_off;")
+        case .traceContext:
+            out.line("e->context.found_mask = s->found_mask;")
+            for (index, header) in layout.contextHeaders.enumerated() {
+                out.line("e->context.len[\(index)] = s->value_len[\(index)];")
+                out.line("__builtin_memcpy(e->context.v\(index), s->value[\(index)], \(header.maxValueBytes));")
+            }
+        case .header(let ref, _, _):
+            guard let captured = facts.captured.first(where: { $0.ref == ref }) else { return }
+            if case .presence = slot.kind {
+                out.line("e->\(slot.name) = s->packet.\(captured.presence);")
+            } else if captured.isBytes {
+                out.line("__builtin_memcpy(e->\(slot.name), s->packet.\(captured.member), \(captured.bits / 8));")
+            } else {
+                out.line("e->\(slot.name) = s->packet.\(captured.member);")
+            }
+        }
+    }
+}

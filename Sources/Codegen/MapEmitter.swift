@@ -1,0 +1,209 @@
+import Spec
+
+/// Emits the spec's BTF-defined maps: the event ring buffer, the ifindex → tracing-point map,
+/// the match-action tables with `mt_table_allows`, and the flow maps with their updates.
+/// Table and flow keys are network-order bytes, so LPM prefixes and the runner agree.
+struct MapEmitter {
+    static let defaultRingBufferBytes = 1 << 18
+    static let maxPoints = 4096
+
+    struct FlowMap {
+        var map: MapLayout
+        var keys: [PacketField]
+        var values: [FlowStatistic]
+        var maxEntries: Int
+        var evicting: Bool
+        var cName: String { CName.sanitize(map.name) }
+    }
+
+    let ir: SpecIR
+    let facts: PacketFacts
+
+    var ringBufferBytes: Int {
+        for case .ringBuffer(let bytes) in ir.maps.map(\.kind) { return bytes }
+        return Self.defaultRingBufferBytes
+    }
+
+    var flowMaps: [FlowMap] {
+        ir.maps.compactMap { map in
+            switch map.kind {
+            case .hash(let keys, let values, let max): FlowMap(map: map, keys: keys, values: values, maxEntries: max, evicting: false)
+            case .lru(let keys, let values, let max): FlowMap(map: map, keys: keys, values: values, maxEntries: max, evicting: true)
+            default: nil
+            }
+        }
+    }
+
+    /// Bytes a packet field takes in a key.
+    func keyBytes(_ field: PacketField) -> Int {
+        switch field {
+        case .inner(let member), .outer(let member):
+            switch member {
+            case .sourceAddress, .destinationAddress: 16
+            case .transportProtocol: 1
+            case .sourcePort, .destinationPort: 2
+            }
+        case .header(let ref):
+            ((ir.header(named: ref.header)?.field(named: ref.field)?.bits ?? 8) + 7) / 8
+        }
+    }
+
+    static func keyMember(_ index: Int) -> String { "k\(index)" }
+
+    func emit(into out: inout SourceBuilder) {
+        out.line("#define MT_UNKNOWN_POINT 0xff")
+        out.line()
+        out.block("struct", trailer: " mt_events SEC(\".maps\");") { out in
+            out.line("__uint(type, BPF_MAP_TYPE_RINGBUF);")
+            out.line("__uint(max_entries, \(ringBufferBytes));")
+        }
+        out.line()
+        out.line("/* ifindex → tracing point (its index in the spec), filled by the runner as it attaches. */")
+        out.block("struct", trailer: " mt_points SEC(\".maps\");") { out in
+            out.line("__uint(type, BPF_MAP_TYPE_HASH);")
+            out.line("__uint(max_entries, \(Self.maxPoints));")
+            out.line("__type(key, __u32);")
+            out.line("__type(value, __u8);")
+        }
+        for table in ir.tables {
+            emitTable(table, into: &out)
+        }
+        for map in flowMaps {
+            emitFlowMap(map, into: &out)
+        }
+        emitTableCheck(into: &out)
+    }
+
+    private func emitKeyStruct(_ name: String, keys: [PacketField], prefixLength: Bool, into out: inout SourceBuilder) {
+        out.block("struct \(name)", trailer: ";") { out in
+            if prefixLength { out.line("__u32 prefixlen;") }
+            for (index, field) in keys.enumerated() {
+                out.line("__u8 \(Self.keyMember(index))[\(keyBytes(field))]; /* \(field) */")
+            }
+        }
+    }
+
+    /// Fills `key` (a struct of byte arrays) from the scratch state `s`.
+    private func emitKeyFill(_ key: String, keys: [PacketField], into out: inout SourceBuilder) {
+        for (index, field) in keys.enumerated() {
+            let member = "\(key).\(Self.keyMember(index))"
+            switch field {
+            case .inner(let m), .outer(let m):
+                let tuple = if case .inner = field { "s->packet.inner" } else { "s->packet.outer" }
+                switch m {
+                case .sourceAddress: out.line("__builtin_memcpy(\(member), \(tuple).saddr, 16);")
+                case .destinationAddress: out.line("__builtin_memcpy(\(member), \(tuple).daddr, 16);")
+                case .transportProtocol: out.line("\(member)[0] = \(tuple).protocol;")
+                case .sourcePort, .destinationPort:
+                    let port = m == .sourcePort ? "sport" : "dport"
+                    out.line("\(member)[0] = \(tuple).\(port) >> 8;")
+                    out.line("\(member)[1] = \(tuple).\(port) & 0xff;")
+                }
+            case .header(let ref):
+                guard let captured = facts.captured.first(where: { $0.ref == ref }) else { continue }
+                if captured.isBytes {
+                    out.line("__builtin_memcpy(\(member), s->packet.\(captured.member), \(captured.bits / 8));")
+                } else {
+                    let bytes = keyBytes(field)
+                    for byte in 0..<bytes {
+                        let shift = 8 * (bytes - 1 - byte)
+                        out.line("\(member)[\(byte)] = (s->packet.\(captured.member) >> \(shift)) & 0xff;")
+                    }
+                }
+            }
+        }
+    }
+
+    private func emitTable(_ table: MatchActionTable, into out: inout SourceBuilder) {
+        let name = CName.sanitize(table.name)
+        let lpm = table.keys.last?.match == .lpm
+        out.line()
+        out.line("/* Table \(table.name): value 0 = trace, 1 = skip; no entry = \(table.defaultAction.rawValue). */")
+        emitKeyStruct("mt_table_\(name)_key", keys: table.keys.map(\.field), prefixLength: lpm, into: &out)
+        out.block("struct", trailer: " mt_table_\(name) SEC(\".maps\");") { out in
+            out.line("__uint(type, \(lpm ? "BPF_MAP_TYPE_LPM_TRIE" : "BPF_MAP_TYPE_HASH"));")
+            if lpm { out.line("__uint(map_flags, BPF_F_NO_PREALLOC);") }
+            out.line("__uint(max_entries, \(table.size));")
+            out.line("__type(key, struct mt_table_\(name)_key);")
+            out.line("__type(value, __u8);")
+        }
+    }
+
+    private func emitTableCheck(into out: inout SourceBuilder) {
+        out.line()
+        out.line("/* 1 when every table lets the packet be traced. */")
+        out.line("static __always_inline int mt_table_allows(struct mt_scratch *s)")
+        out.block("") { out in
+            for table in ir.tables {
+                let name = CName.sanitize(table.name)
+                let lpm = table.keys.last?.match == .lpm
+                out.block("") { out in
+                    out.line("struct mt_table_\(name)_key key;")
+                    out.line("__builtin_memset(&key, 0, sizeof(key));")
+                    if lpm {
+                        out.line("key.prefixlen = \(table.keys.map { keyBytes($0.field) * 8 }.reduce(0, +));")
+                    }
+                    emitKeyFill("key", keys: table.keys.map(\.field), into: &out)
+                    out.line("__u8 *action = bpf_map_lookup_elem(&mt_table_\(name), &key);")
+                    let defaultAction = table.defaultAction == .trace ? 0 : 1
+                    out.line("if ((action ? *action : \(defaultAction)) != 0)")
+                    out.line("    return 0;")
+                }
+            }
+            out.line("return 1;")
+        }
+    }
+
+    private func emitFlowMap(_ map: FlowMap, into out: inout SourceBuilder) {
+        out.line()
+        out.line("/* Flow map \(map.map.name): statistics per key, updated for every event. */")
+        emitKeyStruct("mt_flow_\(map.cName)_key", keys: map.keys, prefixLength: false, into: &out)
+        out.block("struct mt_flow_\(map.cName)_value", trailer: ";") { out in
+            for value in map.values {
+                out.line("__u64 \(CName.sanitize(value.rawValue));")
+            }
+        }
+        out.block("struct", trailer: " mt_flow_\(map.cName) SEC(\".maps\");") { out in
+            out.line("__uint(type, \(map.evicting ? "BPF_MAP_TYPE_LRU_HASH" : "BPF_MAP_TYPE_HASH"));")
+            out.line("__uint(max_entries, \(map.maxEntries));")
+            out.line("__type(key, struct mt_flow_\(map.cName)_key);")
+            out.line("__type(value, struct mt_flow_\(map.cName)_value);")
+        }
+        out.line("static __always_inline void mt_flow_\(map.cName)(struct mt_scratch *s)")
+        out.block("") { out in
+            out.line("struct mt_flow_\(map.cName)_key key;")
+            out.line("__builtin_memset(&key, 0, sizeof(key));")
+            emitKeyFill("key", keys: map.keys, into: &out)
+            out.line("struct mt_flow_\(map.cName)_value *v = bpf_map_lookup_elem(&mt_flow_\(map.cName), &key);")
+            out.block("if (!v)") { out in
+                out.line("struct mt_flow_\(map.cName)_value fresh;")
+                out.line("__builtin_memset(&fresh, 0, sizeof(fresh));")
+                for value in map.values {
+                    out.line("fresh.\(CName.sanitize(value.rawValue)) = \(Self.initial(value));")
+                }
+                out.line("bpf_map_update_elem(&mt_flow_\(map.cName), &key, &fresh, BPF_NOEXIST);")
+                out.line("return;")
+            }
+            for value in map.values {
+                if let update = Self.update(value, member: "v->\(CName.sanitize(value.rawValue))") { out.line(update) }
+            }
+        }
+    }
+
+    private static func initial(_ value: FlowStatistic) -> String {
+        switch value {
+        case .packets: "1"
+        case .bytes: "s->payload_end - s->payload_off"
+        case .firstTimestamp, .lastTimestamp: "s->timestamp"
+        }
+    }
+
+    private static func update(_ value: FlowStatistic, member: String) -> String? {
+        switch value {
+        case .packets: "__sync_fetch_and_add(&\(member), 1);"
+        case .bytes: "__sync_fetch_and_add(&\(member), s->payload_end - s->payload_off);"
+        case .firstTimestamp: nil
+        case .lastTimestamp: "\(member) = s->timestamp;"
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Spec
+
+/// What the parser keeps of a packet beyond the 5-tuples: the header fields that the record,
+/// the tables and the flow maps name. Emits `struct mt_packet`.
+struct PacketFacts {
+    struct Captured: Hashable {
+        var ref: FieldRef
+        var bits: Int
+        var member: String { "hf_\(CName.sanitize(ref.header))_\(CName.sanitize(ref.field))" }
+        var presence: String { "has_\(CName.sanitize(ref.header))_\(CName.sanitize(ref.field))" }
+        /// Fields wider than 64 bits are kept as network-order bytes.
+        var isBytes: Bool { bits > 64 }
+        var cType: String {
+            switch bits {
+            case ...8: "__u8"
+            case ...16: "__u16"
+            case ...32: "__u32"
+            default: "__u64"
+            }
+        }
+    }
+
+    let captured: [Captured]
+
+    init(_ ir: SpecIR) {
+        var refs: [FieldRef] = []
+        for case .header(let ref, _, _) in ir.record.fields { refs.append(ref) }
+        let keys = ir.tables.flatMap { $0.keys.map(\.field) } + ir.maps.flatMap { map -> [PacketField] in
+            switch map.kind {
+            case .hash(let keys, _, _), .lru(let keys, _, _): keys
+            default: []
+            }
+        }
+        for case .header(let ref) in keys { refs.append(ref) }
+        var seen: Set<FieldRef> = []
+        captured = refs.filter { seen.insert($0).inserted }.sorted { $0.description < $1.description }.map {
+            Captured(ref: $0, bits: ir.header(named: $0.header)?.field(named: $0.field)?.bits ?? 8)
+        }
+    }
+
+    func captured(in header: String) -> [Captured] {
+        captured.filter { $0.ref.header == header }
+    }
+
+    func emitTypes(into out: inout SourceBuilder) {
+        out.line("/* An IP header and the transport header after it; addresses in network order, ports in host order. */")
+        out.block("struct mt_tuple", trailer: ";") { out in
+            out.line("__u8 family;")
+            out.line("__u8 protocol;")
+            out.line("__u16 sport;")
+            out.line("__u16 dport;")
+            out.line("__u16 pad;")
+            out.line("__u8 saddr[16];")
+            out.line("__u8 daddr[16];")
+        }
+        out.line()
+        out.block("struct mt_packet", trailer: ";") { out in
+            out.line("/* The most recent IP/transport headers while parsing; the innermost once accepted. */")
+            out.line("struct mt_tuple inner;")
+            out.line("/* The outermost ones: set on entering the first tunnel, else equal to inner. */")
+            out.line("struct mt_tuple outer;")
+            out.line("__u32 l3_end;")
+            out.line("__u8 l4_seen;")
+            out.line("__u8 tunneled;")
+            for field in captured {
+                out.line("__u8 \(field.presence);")
+                out.line(field.isBytes ? "__u8 \(field.member)[\(field.bits / 8)];" : "\(field.cType) \(field.member);")
+            }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Spec
+
+/// Emits the spec's parser as `mt_parse_packet`: one labelled block per unrolled state, each
+/// bounds-checked with the `h + n > data_end` idiom on the linear area, select chains as
+/// if-chains ending in `goto reject`, as p4c's EBPFParser does.
+struct ParserEmitter {
+    /// No header stack of a traced packet goes deeper than this; it also keeps `off` bounded for the verifier.
+    static let maxHeaderBytes = 1024
+
+    let ir: SpecIR
+    let facts: PacketFacts
+    let unrolling: ParserUnrolling
+
+    init(ir: SpecIR, facts: PacketFacts) throws {
+        self.ir = ir
+        self.facts = facts
+        self.unrolling = try ParserUnrolling(ir.parser)
+    }
+
+    func emit(into out: inout SourceBuilder) throws {
+        out.line("#define MT_MAX_HEADER_BYTES \(Self.maxHeaderBytes)")
+        out.line()
+        out.line("/* Parses L2 to L4 as the spec's parser graph says; 0 when the packet reaches accept over TCP. */")
+        out.line("static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scratch *s)")
+        out.line("{")
+        try out.indented { out in
+            out.line("unsigned char *data = (unsigned char *)(long)skb->data;")
+            out.line("unsigned char *data_end = (unsigned char *)(long)skb->data_end;")
+            out.line("struct mt_packet *p = &s->packet;")
+            out.line("__u32 off = 0;")
+            out.line("/* Where the most recent instance of each header type starts, for selects on earlier headers. */")
+            for header in ir.headers {
+                out.line("__u32 at_\(CName.sanitize(header.name)) = 0;")
+            }
+            out.line()
+            for node in unrolling.nodes {
+                guard let state = ir.parser.state(named: node.state) else { continue }
+                try emit(state, node: node, into: &out)
+            }
+        }
+        out.line("accept:")
+        out.indented { out in
+            out.line("if (!p->l4_seen || p->inner.protocol != 6 /* TCP */)")
+            out.line("    return -1;")
+            out.line("if (!p->tunneled)")
+            out.line("    p->outer = p->inner;")
+            out.line("if (p->l3_end > skb->len)")
+            out.line("    p->l3_end = skb->len;")
+            out.line("if (off > p->l3_end)")
+            out.line("    return -1;")
+            out.line("s->payload_off = off;")
+            out.line("s->payload_end = p->l3_end;")
+            out.line("return 0;")
+        }
+        out.line("reject:")
+        out.line("    return -1;")
+        out.line("}")
+    }
+
+    private func emit(_ state: ParserState, node: ParserUnrolling.Node, into out: inout SourceBuilder) throws {
+        let visits = node.visits.sorted { $0.key < $1.key }.map { ", visit \($0.value) of \($0.key)" }.joined()
+        out.line("\(node.label): /* state \(state.name)\(state.line.map { ", spec line \($0)" } ?? "")\(visits) */")
+        try out.block("") { out in
+            for name in state.extracts {
+                guard let header = ir.header(named: name) else { continue }
+                try emitExtract(header, into: &out)
+            }
+            if state.tunnel != nil {
+                out.block("if (!p->tunneled)") { out in
+                    out.line("p->outer = p->inner;")
+                    out.line("p->tunneled = 1;")
+                }
+            }
+            try emitTransition(state.transition, node: node, into: &out)
+        }
+    }
+
+    /// One extract: bounds check, length rules, roles, captured fields, advance.
+    private func emitExtract(_ header: HeaderType, into out: inout SourceBuilder) throws {
+        let fixed = header.fixedBytes
+        try out.block("") { out in
+            out.line("unsigned char *h = data + off;")
+            out.line("if ((void *)(h + \(fixed)) > (void *)data_end)")
+            out.line("    goto reject;")
+            out.line("__u32 hlen = \(fixed);")
+            for rule in header.length {
+                let value = try FieldAccess.expression(header, rule.field)
+                switch rule {
+                case .totalLength(_, let unit):
+                    out.line("hlen = \(value) * \(unit);")
+                    out.line("if (hlen < \(fixed))")
+                    out.line("    goto reject;")
+                case .extraLength(_, let unit):
+                    out.line("hlen += \(value) * \(unit);")
+                case .optional(_, let mask, let bytes):
+                    out.line("if (\(value) & 0x\(String(mask, radix: 16)))")
+                    out.line("    hlen += \(bytes);")
+                }
+            }
+            try emitRole(of: header, into: &out)
+            for field in facts.captured(in: header.name) {
+                out.line("p->\(field.presence) = 1;")
+                if field.isBytes {
+                    out.line("__builtin_memcpy(p->\(field.member), h + \(FieldAccess.byteOffset(header, field.ref.field)), \(field.bits / 8));")
+                } else {
+                    out.line("p->\(field.member) = \(try FieldAccess.expression(header, field.ref.field));")
+                }
+            }
+            out.line("at_\(CName.sanitize(header.name)) = off;")
+            out.line("off += hlen;")
+            out.line("if (off > MT_MAX_HEADER_BYTES)")
+            out.line("    goto reject;")
+        }
+    }
+
+    private func emitRole(of header: HeaderType, into out: inout SourceBuilder) throws {
+        switch header.role {
+        case .network(let source, let destination, let nextProtocol, let length, let includesHeader):
+            let addressBytes = (header.field(named: source)?.bits ?? 32) / 8
+            out.line("__builtin_memset(&p->inner, 0, sizeof(p->inner));")
+            out.line("p->inner.family = \(addressBytes == 16 ? 6 : 4);")
+            out.line("__builtin_memcpy(p->inner.saddr, h + \(FieldAccess.byteOffset(header, source)), \(addressBytes));")
+            out.line("__builtin_memcpy(p->inner.daddr, h + \(FieldAccess.byteOffset(header, destination)), \(addressBytes));")
+            out.line("p->inner.protocol = \(try FieldAccess.expression(header, nextProtocol));")
+            let lengthValue = try FieldAccess.expression(header, length)
+            out.line("p->l3_end = off + \(lengthValue)\(includesHeader ? "" : " + \(header.fixedBytes)");")
+            out.line("p->l4_seen = 0;")
+        case .transport(let sourcePort, let destinationPort):
+            out.line("p->inner.sport = \(try FieldAccess.expression(header, sourcePort));")
+            out.line("p->inner.dport = \(try FieldAccess.expression(header, destinationPort));")
+            out.line("p->l4_seen = 1;")
+        case .tunnel, nil:
+            break
+        }
+    }
+
+    private func emitTransition(_ transition: StateTransition, node: ParserUnrolling.Node, into out: inout SourceBuilder) throws {
+        let targets = unrolling.edges[node, default: [:]]
+        switch transition {
+        case .direct(let next, _):
+            out.line("goto \(targets[next] ?? ParserGraph.reject);")
+        case .select(let select):
+            var keys: [String] = []
+            for (index, key) in select.keys.enumerated() {
+                guard let header = ir.header(named: key.header) else { continue }
+                let at = "at_\(CName.sanitize(header.name))"
+                out.line("unsigned char *h\(index) = data + \(at);")
+                out.line("if ((void *)(h\(index) + \(header.fixedBytes)) > (void *)data_end)")
+                out.line("    goto reject;")
+                out.line("__u64 k\(index) = \(try FieldAccess.expression(header, key.field, base: "h\(index)"));")
+                keys.append("k\(index)")
+            }
+            for selectCase in select.cases {
+                let conditions = zip(keys, selectCase.matchers).compactMap { key, matcher -> String? in
+                    switch matcher {
+                    case .exact(let value): "\(key) == 0x\(String(value, radix: 16))"
+                    case .mask(let value, let mask): "(\(key) & 0x\(String(mask, radix: 16))) == 0x\(String(value & mask, radix: 16))"
+                    case .range(let lower, let upper): "(\(key) >= 0x\(String(lower, radix: 16)) && \(key) <= 0x\(String(upper, radix: 16)))"
+                    case .any: nil
+                    }
+                }
+                out.line("if (\(conditions.isEmpty ? "1" : conditions.joined(separator: " && ")))")
+                out.line("    goto \(targets[selectCase.next] ?? ParserGraph.reject);")
+            }
+            out.line("goto \(targets[select.defaultNext] ?? ParserGraph.reject);")
+        }
+    }
+}

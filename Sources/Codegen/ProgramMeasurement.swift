@@ -1,0 +1,45 @@
+import BPF
+import Foundation
+import Spec
+
+/// One program of a generated object, as the report shows it.
+public struct ProgramMeasurement: Codable, Hashable, Sendable {
+    public var name: String
+    public var section: String
+    public var role: String
+    public var instructions: Int
+    public var budget: Int
+    /// The verifier's processed-instruction count, when the kernel let the tool load the object.
+    public var verifiedInstructions: Int?
+
+    /// Counts every program of `object` without loading it (libbpf's bpf_program__insn_cnt).
+    static func measure(_ object: URL, plan: SearchPlan) throws -> [ProgramMeasurement] {
+        let bpf = try BPFObject(path: object.path)
+        return bpf.programs.map { program in
+            ProgramMeasurement(name: program.name, section: program.section, role: role(of: program.name, plan: plan),
+                               instructions: program.instructionCount, budget: plan.budget)
+        }.sorted { order($0.name) < order($1.name) }
+    }
+
+    static func role(of name: String, plan: SearchPlan) -> String {
+        switch name {
+        case "mt_ingress": return "entry (tc ingress)"
+        case "mt_egress": return "entry (tc egress)"
+        case "mt_finish": return "finish (emit event)"
+        default:
+            if let chunk = Int(name.dropFirst("mt_search_".count)), name.hasPrefix("mt_search_") {
+                return "search chunk \(chunk + 1) of \(plan.chunks)"
+            }
+            return "program"
+        }
+    }
+
+    /// Entries first, then the chunks in chain order, then finish.
+    private static func order(_ name: String) -> (Int, Int, String) {
+        if name.hasPrefix("mt_search_"), let chunk = Int(name.dropFirst("mt_search_".count)) { return (1, chunk, name) }
+        if name == "mt_finish" { return (2, 0, name) }
+        return (0, 0, name)
+    }
+
+    var isSearchChunk: Bool { name.hasPrefix("mt_search_") }
+}

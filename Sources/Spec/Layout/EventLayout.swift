@@ -1,0 +1,96 @@
+/// The byte layout of the event record, derived from the IR alone so that the code generator
+/// (which writes the C struct) and the runner (which decodes events) cannot disagree.
+/// Fields keep record order, each at its natural alignment; the record is padded to 8 bytes.
+public struct EventLayout: Hashable, Sendable {
+    public struct Slot: Hashable, Sendable {
+        /// The C member name.
+        public var name: String
+        public var field: RecordField
+        public var kind: SlotKind
+        public var offset: Int
+    }
+
+    public var slots: [Slot]
+    public var size: Int
+    /// The context headers carried by `.traceContext`, in slot order.
+    public var contextHeaders: [ContextHeader]
+
+    public init(_ ir: SpecIR) {
+        contextHeaders = ir.search.formats.flatMap(\.headers)
+        var slots: [Slot] = []
+        var offset = 0
+        func place(_ name: String, _ field: RecordField, _ kind: SlotKind) {
+            offset = (offset + kind.alignment - 1) / kind.alignment * kind.alignment
+            slots.append(Slot(name: name, field: field, kind: kind, offset: offset))
+            offset += kind.size
+        }
+        for field in ir.record.fields {
+            switch field {
+            case .timestamp: place("timestamp", field, .unsigned(bytes: 8))
+            case .tracingPoint: place("tracing_point", field, .unsigned(bytes: 1))
+            case .direction: place("direction", field, .unsigned(bytes: 1))
+            case .ifindex: place("ifindex", field, .unsigned(bytes: 4))
+            case .innerFiveTuple: place("inner", field, .fiveTuple)
+            case .outerFiveTuple: place("outer", field, .fiveTuple)
+            case .payloadLength: place("payload_length", field, .unsigned(bytes: 4))
+            case .traceContext: place("context", field, .context(headers: contextHeaders))
+            case .header(let ref, let optional, _):
+                let bits = ir.header(named: ref.header)?.field(named: ref.field)?.bits ?? 8
+                if optional { place("has_\(field.label)", field, .presence) }
+                place(field.label, field, SlotKind.forField(bits: bits))
+            }
+        }
+        self.slots = slots
+        self.size = (offset + 7) / 8 * 8
+    }
+}
+
+public enum SlotKind: Hashable, Sendable {
+    /// A host-order unsigned integer of 1, 2, 4 or 8 bytes.
+    case unsigned(bytes: Int)
+    /// A field wider than 64 bits, network order.
+    case bytes(Int)
+    /// 1 when the optional field that follows was present on the packet's path.
+    case presence
+    /// `struct mt_tuple`: family, protocol, ports, then 16-byte source and destination addresses.
+    case fiveTuple
+    /// `struct mt_context`: the found-mask, each slot's value length, then each slot's value bytes.
+    case context(headers: [ContextHeader])
+
+    static let fiveTupleSize = 40
+
+    static func forField(bits: Int) -> SlotKind {
+        switch bits {
+        case ...8: .unsigned(bytes: 1)
+        case ...16: .unsigned(bytes: 2)
+        case ...32: .unsigned(bytes: 4)
+        case ...64: .unsigned(bytes: 8)
+        default: .bytes((bits + 7) / 8)
+        }
+    }
+
+    public var size: Int {
+        switch self {
+        case .unsigned(let bytes): bytes
+        case .bytes(let count): count
+        case .presence: 1
+        case .fiveTuple: Self.fiveTupleSize
+        case .context(let headers):
+            // Rounded like C rounds `struct mt_context` to its 4-byte alignment.
+            (Self.contextValuesOffset(headers) + headers.reduce(0) { $0 + $1.maxValueBytes } + 3) / 4 * 4
+        }
+    }
+
+    public var alignment: Int {
+        switch self {
+        case .unsigned(let bytes): bytes
+        case .bytes, .presence: 1
+        case .fiveTuple, .context: 4
+        }
+    }
+
+    /// In `struct mt_context`: a u32 found-mask, a u16 length per slot, then the values.
+    public static func contextValuesOffset(_ headers: [ContextHeader]) -> Int {
+        4 + 2 * headers.count
+    }
+}
