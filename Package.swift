@@ -9,9 +9,11 @@ let package = Package(
         // spec file against it, the way SwiftPM compiles Package.swift against PackageDescription.
         .library(name: "Spec", type: .dynamic, targets: ["Spec"]),
         .executable(name: "meshtrace-gen", targets: ["meshtrace-gen"]),
+        .executable(name: "meshtrace-run", targets: ["meshtrace-run"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(name: "Spec"),
@@ -19,6 +21,14 @@ let package = Package(
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev", "libelf-dev"])]),
         .target(name: "BPF", dependencies: ["CLibBPF"]),
         .target(name: "Codegen", dependencies: ["Spec", "SpecLoader", "BPF"]),
+        .target(
+            name: "Runner",
+            dependencies: ["Spec", "BPF", "CLibBPF", "Codegen", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
+        .executableTarget(
+            name: "meshtrace-run",
+            dependencies: ["Runner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "meshtrace-gen",
             dependencies: [

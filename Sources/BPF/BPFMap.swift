@@ -9,6 +9,7 @@ public struct BPFMap {
     public var fd: Int32 { bpf_map__fd(handle) }
     public var valueSize: Int { Int(bpf_map__value_size(handle)) }
     public var keySize: Int { Int(bpf_map__key_size(handle)) }
+    public var maxEntries: Int { Int(bpf_map__max_entries(handle)) }
 
     /// Writes `value` at `key` (raw bytes, the map's own sizes).
     public func update(key: [UInt8], value: [UInt8]) throws {

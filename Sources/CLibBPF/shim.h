@@ -14,4 +14,12 @@ static inline void meshtrace_libbpf_silence(void) {
     libbpf_set_print(meshtrace_libbpf_silent);
 }
 
+/* glibc declares setns(2) only under _GNU_SOURCE, which the system modules are built without. */
+extern int setns(int fd, int nstype);
+#define MESHTRACE_CLONE_NEWNET 0x40000000
+
+static inline int meshtrace_enter_net_namespace(int fd) {
+    return setns(fd, MESHTRACE_CLONE_NEWNET);
+}
+
 #endif

@@ -65,6 +65,9 @@ public struct BudgetPlanner {
             if let fixed = programs.first(where: { !$0.isSearchChunk && $0.instructions > budget }) {
                 throw CodegenError.overBudget(program: fixed.name, instructions: fixed.instructions, budget: budget)
             }
+            if profile == .unrolled, let looping = programs.first(where: { $0.backEdges > 0 }) {
+                throw CodegenError.loopInUnrolledProfile(program: looping.name)
+            }
             let largest = programs.filter(\.isSearchChunk).map(\.instructions).max() ?? 0
             let result = Result(plan: plan, source: source, programs: programs, attempts: attempt)
             if largest <= budget, best.map({ $0.plan.chunks > plan.chunks }) ?? true {

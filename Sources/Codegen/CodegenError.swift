@@ -8,6 +8,7 @@ public enum CodegenError: Error, CustomStringConvertible, Equatable {
     case clangFailed(String)
     case overBudget(program: String, instructions: Int, budget: Int)
     case windowTooLarge(window: Int, profile: LoopProfile, chunkBytes: Int)
+    case loopInUnrolledProfile(program: String)
 
     public var description: String {
         switch self {
@@ -23,6 +24,8 @@ public enum CodegenError: Error, CustomStringConvertible, Equatable {
             "\(output)\nerror: clang failed on the generated C"
         case .overBudget(let program, let instructions, let budget):
             "error: program '\(program)' has \(instructions) instructions, over the budget of \(budget)"
+        case .loopInUnrolledProfile(let program):
+            "error: program '\(program)' has a loop, which the unrolled profile (kernels before 5.3) cannot load"
         case .windowTooLarge(let window, let profile, let chunk):
             "error: a \(window)-byte window needs more than 32 chunks of \(chunk) bytes in the \(profile.rawValue) profile (the tail-call limit is 33)"
         }

@@ -19,10 +19,10 @@ public struct CodegenReport: Codable, Hashable, Sendable {
 
     /// The report as a fixed-width table.
     public var table: String {
-        let header = ["program", "section", "role", "insns", "budget", "verified"]
+        let header = ["program", "section", "role", "insns", "budget", "verified", "loops"]
         let rows = programs.map { program in
             [program.name, program.section, program.role, String(program.instructions), String(program.budget),
-             program.verifiedInstructions.map(String.init) ?? "-"]
+             program.verifiedInstructions.map(String.init) ?? "-", String(program.backEdges)]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func format(_ row: [String]) -> String {

@@ -35,6 +35,8 @@ public struct ProgramEmitter {
         out.line()
         facts.emitTypes(into: &out)
         out.line()
+        KernelCounter.emitEnum(into: &out)
+        out.line()
         out.line("struct mt_scratch;")
         out.line("static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scratch *s);")
         out.line("static __always_inline int mt_table_allows(struct mt_scratch *s);")

@@ -9,6 +9,8 @@ public struct ProgramMeasurement: Codable, Hashable, Sendable {
     public var role: String
     public var instructions: Int
     public var budget: Int
+    /// Loops in the program's control flow; the unrolled profile has none.
+    public var backEdges: Int
     /// The verifier's processed-instruction count, when the kernel let the tool load the object.
     public var verifiedInstructions: Int?
 
@@ -17,7 +19,8 @@ public struct ProgramMeasurement: Codable, Hashable, Sendable {
         let bpf = try BPFObject(path: object.path)
         return bpf.programs.map { program in
             ProgramMeasurement(name: program.name, section: program.section, role: role(of: program.name, plan: plan),
-                               instructions: program.instructionCount, budget: plan.budget)
+                               instructions: program.instructionCount, budget: plan.budget,
+                               backEdges: ControlFlow.backEdges(program.instructions))
         }.sorted { order($0.name) < order($1.name) }
     }
 

@@ -10,7 +10,12 @@ public struct SearchWindow: Codable, Hashable, Sendable {
     public var bytes: Int
     public var line: Int?
 
-    public init(formats: [TraceContextFormat] = [.w3c(tracestate: false)], placement: Placement = .fixed, bytes: Int = 200, line: Int? = nil) {
+    /// The window a spec gets when it declares none: 200 bytes, W3C `traceparent` first after the request line.
+    public static let standard = SearchWindow(formats: [.w3c(tracestate: false)], placement: .fixed, bytes: 200)
+
+    // No defaults here: `SearchWindow(bytes: 200)` in a spec must reach the DSL initializer,
+    // which records its line, not this one.
+    public init(formats: [TraceContextFormat], placement: Placement, bytes: Int, line: Int? = nil) {
         self.formats = formats
         self.placement = placement
         self.bytes = bytes

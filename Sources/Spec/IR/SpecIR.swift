@@ -26,7 +26,7 @@ public struct SpecIR: Codable, Hashable, Sendable {
 
     public init(
         name: String, line: Int? = nil, headers: [HeaderType] = [], parser: ParserGraph,
-        http: HTTPDetection = HTTPDetection(), search: SearchWindow = SearchWindow(),
+        http: HTTPDetection = HTTPDetection(), search: SearchWindow = .standard,
         record: EventRecord = EventRecord(), maps: [MapLayout] = [], tables: [MatchActionTable] = [],
         points: [TracingPoint] = [], hops: [Hop] = [], target: TargetProfile = TargetProfile()
     ) {

@@ -19,9 +19,13 @@ extension SpecValidator {
         }
         checkUnique(search.formats, kind: "trace-context format", name: \.label, line: { _ in search.line })
         // A format named twice is reported above; only distinct formats can clash on a header.
-        let distinct = search.formats.reduce(into: [TraceContextFormat]()) { if !$0.contains($1) { $0.append($1) } }
+        let distinct = search.formats.reduce(into: [TraceContextFormat]()) { formats, format in
+            if !formats.contains(where: { $0.label == format.label }) { formats.append(format) }
+        }
         let headerNames = distinct.flatMap(\.headers).map(\.name)
-        for name in Set(headerNames) where headerNames.filter({ $0 == name }).count > 1 {
+        var seen: Set<String> = [], clashing: Set<String> = []
+        for name in headerNames where !seen.insert(name).inserted && clashing.insert(name).inserted {
+            // In format order, not Set order: diagnostics stay stable from run to run.
             report(search.line, "context header '\(name)' belongs to more than one format")
         }
         for case .custom(let name, let max) in search.formats {

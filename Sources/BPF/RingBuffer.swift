@@ -1,0 +1,30 @@
+import CLibBPF
+import Foundation
+
+/// A consumer of a BPF ring-buffer map: `poll` hands each record to `handler`, in order.
+public final class RingBuffer {
+    private var ring: OpaquePointer?
+    private let handler: (UnsafeRawBufferPointer) -> Void
+
+    public init(map: BPFMap, handler: @escaping (UnsafeRawBufferPointer) -> Void) throws {
+        self.handler = handler
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        ring = ring_buffer__new(map.fd, { context, data, size in
+            guard let context, let data else { return 0 }
+            let consumer = Unmanaged<RingBuffer>.fromOpaque(context).takeUnretainedValue()
+            consumer.handler(UnsafeRawBufferPointer(start: data, count: size))
+            return 0
+        }, context, nil)
+        guard ring != nil else { throw BPFError.system(operation: "opening ring buffer \(map.name)", errno: errno) }
+    }
+
+    deinit {
+        ring_buffer__free(ring)
+    }
+
+    /// Waits up to `timeoutMs` for records and consumes all that are ready; returns how many.
+    @discardableResult
+    public func poll(timeoutMs: Int32) -> Int {
+        Int(max(0, ring_buffer__poll(ring, timeoutMs)))
+    }
+}

@@ -1,0 +1,30 @@
+/// The counters every generated object keeps in `mt_counters`, in index order. The C enum is
+/// generated from this list, so the runner and the kernel side cannot disagree.
+public enum KernelCounter: Int, CaseIterable, Sendable {
+    case packets, notAccepted, filtered, notHTTP, noContext, events, ringbufFull, tailCallFailed, truncated
+
+    public var label: String {
+        switch self {
+        case .packets: "packets"
+        case .notAccepted: "not_accepted"
+        case .filtered: "filtered"
+        case .notHTTP: "not_http"
+        case .noContext: "no_context"
+        case .events: "events"
+        case .ringbufFull: "ringbuf_full"
+        case .tailCallFailed: "tail_call_failed"
+        case .truncated: "truncated"
+        }
+    }
+
+    /// The C enumerator, `MT_COUNTER_RINGBUF_FULL`.
+    var cName: String { "MT_COUNTER_\(label.uppercased())" }
+
+    static func emitEnum(into out: inout SourceBuilder) {
+        out.line("/* Counters in mt_counters, by index (KernelCounter in Swift). */")
+        out.block("enum mt_counter", trailer: ";") { out in
+            for counter in allCases { out.line("\(counter.cName) = \(counter.rawValue),") }
+            out.line("MT_COUNTERS = \(allCases.count),")
+        }
+    }
+}

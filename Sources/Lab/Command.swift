@@ -1,0 +1,56 @@
+import Foundation
+
+/// A finished command: its argument vector, exit status and output.
+public struct CommandResult: Sendable {
+    public var arguments: [String]
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+
+    public var succeeded: Bool { status == 0 }
+
+    /// This result, or `LabError.commandFailed` when the command did not exit 0.
+    @discardableResult
+    public func check() throws -> CommandResult {
+        guard succeeded else {
+            throw LabError.commandFailed(command: arguments.joined(separator: " "), status: status, stderr: stderr)
+        }
+        return self
+    }
+}
+
+/// Runs a program with an argument vector (never through a shell) and captures its output.
+enum Command {
+    static func run(_ arguments: [String], input: Data? = nil) throws -> CommandResult {
+        precondition(!arguments.isEmpty)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Tools.path(arguments[0]))
+        process.arguments = Array(arguments.dropFirst())
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let inPipe = input.map { _ in Pipe() }
+        process.standardInput = inPipe ?? FileHandle.nullDevice
+        try process.run()
+        // Feed stdin and drain stderr concurrently so a chatty child never blocks on a full pipe.
+        let group = DispatchGroup()
+        if let inPipe, let input {
+            DispatchQueue.global().async(group: group) {
+                try? inPipe.fileHandleForWriting.write(contentsOf: input)
+                try? inPipe.fileHandleForWriting.close()
+            }
+        }
+        nonisolated(unsafe) var errData = Data()
+        DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return CommandResult(
+            arguments: arguments,
+            status: status,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self)
+        )
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+/// The external programs the testbed drives, found on PATH.
+enum Tools {
+    static func path(_ name: String) throws -> String {
+        if name.contains("/") {
+            guard FileManager.default.isExecutableFile(atPath: name) else { throw LabError.missingTool(name) }
+            return name
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        // `ip`, `sysctl` and `tcpdump` live in sbin, which a non-login PATH may lack.
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/bin", "/bin"]
+        for directory in directories where !directory.isEmpty {
+            let candidate = directory + "/" + name
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw LabError.missingTool(name)
+    }
+
+    static func isAvailable(_ name: String) -> Bool {
+        (try? path(name)) != nil
+    }
+}

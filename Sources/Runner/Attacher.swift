@@ -1,0 +1,105 @@
+import BPF
+import Foundation
+import Spec
+
+/// Keeps the object attached at every interface its point bindings name: attaches at start
+/// (removing what a killed runner left), attaches interfaces that appear later (a new pod),
+/// lets go of ones that vanish, and detaches everything on `detachAll`.
+public final class Attacher {
+    private struct Attached {
+        var interface: NetworkInterface
+        var point: Int
+        var attachments: [TCAttachment]
+        var lock: InterfaceLock
+    }
+
+    let object: LoadedObject
+    let bindings: [PointBinding]
+    private var attached: [Int32: Attached] = [:]
+    /// Notes for the user (stale filters removed, interfaces gone), printed by the caller.
+    public private(set) var notes: [String] = []
+
+    public init(object: LoadedObject, bindings: [PointBinding]) throws {
+        self.object = object
+        self.bindings = bindings
+        let points = object.manifest.spec.points.map(\.name)
+        for binding in bindings where !points.contains(binding.point) {
+            throw RunnerError.usage("the object's spec has no tracing point '\(binding.point)' (it has \(points.joined(separator: ", ")))")
+        }
+        let interfaces = InterfaceSet.current()
+        for binding in bindings {
+            for pattern in binding.patterns where !InterfaceSet.isGlob(pattern) && !interfaces.contains(where: { $0.name == pattern }) {
+                throw RunnerError.interface("interface '\(pattern)' (for point \(binding.point)) does not exist in this network namespace")
+            }
+        }
+    }
+
+    public var interfaces: [(name: String, point: String)] {
+        attached.values.sorted { $0.interface.index < $1.interface.index }.map {
+            ($0.interface.name, object.manifest.spec.points[$0.point].name)
+        }
+    }
+
+    public func takeNotes() -> [String] {
+        defer { notes.removeAll() }
+        return notes
+    }
+
+    /// Attaches new matching interfaces and forgets vanished ones.
+    public func refresh() throws {
+        let interfaces = InterfaceSet.current()
+        let present = Set(interfaces.map(\.index))
+        for (index, entry) in attached where !present.contains(index) {
+            notes.append("interface \(entry.interface.name) vanished; released")
+            attached[index] = nil
+        }
+        for interface in interfaces where attached[interface.index] == nil {
+            let matching = bindings.filter { binding in binding.patterns.contains { InterfaceSet.matches($0, interface.name) } }
+            guard let binding = matching.first else { continue }
+            if matching.count > 1 {
+                throw RunnerError.usage("interface \(interface.name) matches points \(matching.map(\.point).joined(separator: " and ")); give each interface one point")
+            }
+            try attach(interface, pointName: binding.point)
+        }
+    }
+
+    private func attach(_ interface: NetworkInterface, pointName: String) throws {
+        let spec = object.manifest.spec
+        guard let pointIndex = spec.points.firstIndex(where: { $0.name == pointName }) else { return }
+        let lock = try InterfaceLock(interface: interface.name)
+        var attachments: [TCAttachment] = []
+        do {
+            for hook in spec.points[pointIndex].hooks {
+                let ingress = hook == .ingress
+                if TCAttachment.attachedProgram(ifindex: interface.index, ingress: ingress) != nil {
+                    TCAttachment.detach(ifindex: interface.index, ingress: ingress)
+                    notes.append("removed a stale meshtrace filter from \(interface.name) \(hook.rawValue)")
+                }
+                let program = try object.entry(for: hook)
+                attachments.append(try TCAttachment.attach(programFD: program.fd, ifindex: interface.index, ingress: ingress))
+            }
+            try object.bpf.map(named: "mt_points")?.update(key: UInt32(bitPattern: interface.index).bytes, value: [UInt8(pointIndex)])
+        } catch {
+            release(attachments, ifindex: interface.index)
+            if let error = error as? BPFError { throw RunnerError.attach(interface: interface.name, reason: error.description) }
+            throw error
+        }
+        attached[interface.index] = Attached(interface: interface, point: pointIndex, attachments: attachments, lock: lock)
+    }
+
+    private func release(_ attachments: [TCAttachment], ifindex: Int32) {
+        for attachment in attachments { attachment.detach() }
+        if attachments.contains(where: \.createdQdisc) { TCAttachment.destroyQdisc(ifindex: ifindex) }
+    }
+
+    public func detachAll() {
+        for (index, entry) in attached {
+            release(entry.attachments, ifindex: index)
+        }
+        attached.removeAll()
+    }
+
+    deinit {
+        detachAll()
+    }
+}

@@ -1,0 +1,40 @@
+import Histogram
+
+/// Per-hop latency statistics, as in the paper's Table 1: count, min, median, mean, p90, p99, max.
+public struct LatencySummary {
+    private var histograms: [String: Histogram<UInt64>] = [:]
+    public private(set) var negative = 0
+
+    public init() {}
+
+    public mutating func record(_ packet: JoinedPacket) {
+        guard packet.latencyNs >= 0 else {
+            negative += 1
+            return
+        }
+        var histogram = histograms[packet.hop] ?? Histogram<UInt64>(numberOfSignificantValueDigits: .three)
+        _ = histogram.record(UInt64(packet.latencyNs))
+        histograms[packet.hop] = histogram
+    }
+
+    public struct Row: Codable, Sendable {
+        public var hop: String
+        public var count: UInt64
+        public var minNs: UInt64
+        public var medianNs: UInt64
+        public var meanNs: Double
+        public var p90Ns: UInt64
+        public var p99Ns: UInt64
+        public var maxNs: UInt64
+    }
+
+    public func rows(hops: [String]) -> [Row] {
+        hops.map { hop in
+            guard let h = histograms[hop], h.totalCount > 0 else {
+                return Row(hop: hop, count: 0, minNs: 0, medianNs: 0, meanNs: 0, p90Ns: 0, p99Ns: 0, maxNs: 0)
+            }
+            return Row(hop: hop, count: h.totalCount, minNs: h.min, medianNs: h.valueAtPercentile(50), meanNs: h.mean,
+                       p90Ns: h.valueAtPercentile(90), p99Ns: h.valueAtPercentile(99), maxNs: h.max)
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Spec
+
+/// A 5-tuple as events carry it.
+public struct FiveTuple: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var family: UInt8
+    public var transportProtocol: UInt8
+    public var sourcePort: UInt16
+    public var destinationPort: UInt16
+    public var source: String
+    public var destination: String
+
+    public var description: String { "\(source):\(sourcePort) > \(destination):\(destinationPort) proto \(transportProtocol)" }
+}
+
+/// One decoded ring-buffer record.
+public struct PacketEvent: Sendable {
+    public var timestamp: UInt64?
+    public var pointIndex: Int?
+    public var point: String?
+    public var hook: Hook?
+    public var ifindex: UInt32?
+    public var inner: FiveTuple?
+    public var outer: FiveTuple?
+    public var payloadLength: UInt32?
+    /// Header fields by record label (`tcp_seqNo`), absent optional fields omitted.
+    public var fields: [String: UInt64] = [:]
+    /// The raw context header values found, by lowercase header name.
+    public var contextValues: [String: String] = [:]
+    public var context: TraceContext?
+
+    /// The TCP sequence number, when the record carries `tcp.seqNo`.
+    public var sequence: UInt64? { fields["tcp_seqNo"] }
+}
+
+/// Decodes records laid out by `EventLayout`.
+public struct EventDecoder: Sendable {
+    public let layout: EventLayout
+    public let spec: SpecIR
+
+    public init(spec: SpecIR) {
+        self.spec = spec
+        self.layout = EventLayout(spec)
+    }
+
+    public enum DecodeError: Error { case shortRecord(Int, expected: Int) }
+
+    public func decode(_ bytes: UnsafeRawBufferPointer) throws -> PacketEvent {
+        guard bytes.count >= layout.size else { throw DecodeError.shortRecord(bytes.count, expected: layout.size) }
+        func unsigned(_ offset: Int, _ size: Int) -> UInt64 {
+            (0..<size).reduce(0) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+        }
+        var event = PacketEvent()
+        var absent: Set<String> = []
+        for slot in layout.slots {
+            switch (slot.field, slot.kind) {
+            case (.timestamp, _): event.timestamp = unsigned(slot.offset, 8)
+            case (.tracingPoint, _):
+                let index = Int(unsigned(slot.offset, 1))
+                event.pointIndex = index
+                event.point = index < spec.points.count ? spec.points[index].name : nil
+            case (.direction, _): event.hook = unsigned(slot.offset, 1) == 0 ? .ingress : .egress
+            case (.ifindex, _): event.ifindex = UInt32(unsigned(slot.offset, 4))
+            case (.innerFiveTuple, _): event.inner = tuple(bytes, at: slot.offset)
+            case (.outerFiveTuple, _): event.outer = tuple(bytes, at: slot.offset)
+            case (.payloadLength, _): event.payloadLength = UInt32(unsigned(slot.offset, 4))
+            case (.traceContext, .context(let headers)):
+                let mask = unsigned(slot.offset, 4)
+                var valueOffset = slot.offset + SlotKind.contextValuesOffset(headers)
+                for (index, header) in headers.enumerated() {
+                    let length = min(Int(unsigned(slot.offset + 4 + 2 * index, 2)), header.maxValueBytes)
+                    if mask & (1 << UInt64(index)) != 0 {
+                        event.contextValues[header.name] = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueOffset..<(valueOffset + length)]), as: UTF8.self)
+                    }
+                    valueOffset += header.maxValueBytes
+                }
+            case (.header, .presence):
+                if unsigned(slot.offset, 1) == 0 { absent.insert(slot.field.label) }
+            case (.header, .unsigned(let size)):
+                if !absent.contains(slot.field.label) { event.fields[slot.field.label] = unsigned(slot.offset, size) }
+            default:
+                break
+            }
+        }
+        event.context = TraceContext(values: event.contextValues, formats: spec.search.formats)
+        return event
+    }
+
+    private func tuple(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> FiveTuple {
+        let family = bytes[offset]
+        let length = family == 6 ? 16 : 4
+        func address(_ start: Int) -> String {
+            let raw = Array(bytes[start..<(start + length)])
+            if length == 4 { return raw.map(String.init).joined(separator: ".") }
+            return stride(from: 0, to: 16, by: 2).map { String(UInt16(raw[$0]) << 8 | UInt16(raw[$0 + 1]), radix: 16) }.joined(separator: ":")
+        }
+        return FiveTuple(
+            family: family, transportProtocol: bytes[offset + 1],
+            sourcePort: UInt16(bytes[offset + 2]) | UInt16(bytes[offset + 3]) << 8,
+            destinationPort: UInt16(bytes[offset + 4]) | UInt16(bytes[offset + 5]) << 8,
+            source: address(offset + 8), destination: address(offset + 24)
+        )
+    }
+}

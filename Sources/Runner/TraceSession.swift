@@ -1,0 +1,135 @@
+import BPF
+import Codegen
+import Foundation
+import Spec
+
+/// A live run: the object loaded and attached, events consumed, joined per hop and reported,
+/// everything detached at the end (also on SIGINT/SIGTERM).
+public final class TraceSession {
+    public struct Options {
+        public var bindings: [PointBinding]
+        public var duration: Double?
+        public var interval: Double?
+        public var printEvents: Bool
+        public var joinCapacity: Int
+        public var joinTimeoutNs: UInt64
+
+        public init(bindings: [PointBinding], duration: Double? = nil, interval: Double? = nil, printEvents: Bool = false,
+                    joinCapacity: Int = 65536, joinTimeoutNs: UInt64 = 2_000_000_000) {
+            self.bindings = bindings
+            self.duration = duration
+            self.interval = interval
+            self.printEvents = printEvents
+            self.joinCapacity = joinCapacity
+            self.joinTimeoutNs = joinTimeoutNs
+        }
+    }
+
+    public let object: LoadedObject
+    let options: Options
+    let writer: RecordWriter
+    let log: (String) -> Void
+    var joiner: Joiner
+    var summary = LatencySummary()
+    let decoder: EventDecoder
+    public private(set) var userDrops = 0
+    public private(set) var events = 0
+
+    public init(object: LoadedObject, options: Options, writer: RecordWriter, log: @escaping (String) -> Void) {
+        self.object = object
+        self.options = options
+        self.writer = writer
+        self.log = log
+        self.decoder = EventDecoder(spec: object.manifest.spec)
+        self.joiner = Joiner(hops: object.manifest.spec.hops, capacity: options.joinCapacity, timeoutNs: options.joinTimeoutNs)
+    }
+
+    /// Handles one raw record: decode, print or join.
+    func consume(_ bytes: UnsafeRawBufferPointer) {
+        guard let event = try? decoder.decode(bytes) else {
+            userDrops += 1
+            return
+        }
+        events += 1
+        if options.printEvents {
+            writer.event(event)
+            return
+        }
+        for packet in joiner.add(event) {
+            summary.record(packet)
+            writer.packet(packet)
+        }
+    }
+
+    /// Runs until `shouldStop` says so or the duration ends.
+    public func run(shouldStop: () -> Bool) throws {
+        guard let eventsMap = object.bpf.map(named: "mt_events") else {
+            throw RunnerError.object(path: object.manifest.spec.name, reason: "it has no mt_events ring buffer")
+        }
+        let ring = try RingBuffer(map: eventsMap) { [unowned self] bytes in self.consume(bytes) }
+        let attacher = try Attacher(object: object, bindings: options.bindings)
+        defer { attacher.detachAll() }
+        try attacher.refresh()
+        attacher.takeNotes().forEach(log)
+        for (name, point) in attacher.interfaces { log("attached \(point) at \(name)") }
+        writer.header()
+        let start = Date()
+        var lastRefresh = start, lastSummary = start
+        while !shouldStop() {
+            ring.poll(timeoutMs: 100)
+            let now = Date()
+            if let duration = options.duration, now.timeIntervalSince(start) >= duration { break }
+            if now.timeIntervalSince(lastRefresh) >= 1 {
+                try attacher.refresh()
+                attacher.takeNotes().forEach(log)
+                lastRefresh = now
+            }
+            if let interval = options.interval, now.timeIntervalSince(lastSummary) >= interval {
+                report()
+                lastSummary = now
+            }
+        }
+        attacher.detachAll()
+        ring.poll(timeoutMs: 0)
+        joiner.finish()
+        report()
+    }
+
+    public func report() {
+        let hops = object.manifest.spec.hops.map(\.name)
+        let rows = summary.rows(hops: hops)
+        let kernel = (try? object.counters()) ?? []
+        let counterNames = KernelCounter.allCases.map(\.label)
+        var kernelCounters: [String: UInt64] = [:]
+        for (index, value) in kernel.enumerated() where index < counterNames.count { kernelCounters[counterNames[index]] = value }
+        let counters = joiner.counters
+        log(Self.table(rows))
+        log("events \(events), joined \(counters.joined), unmatched \(counters.unmatched), timed out \(counters.timedOut), "
+            + "evicted \(counters.evicted), duplicates \(counters.duplicates), negative \(summary.negative); "
+            + "dropped: kernel \(kernelCounters[KernelCounter.ringbufFull.label] ?? 0) (ring buffer full), user \(userDrops)")
+        let hopObjects: [[String: Any]] = rows.map {
+            ["hop": $0.hop, "count": $0.count, "min_ns": $0.minNs, "median_ns": $0.medianNs, "mean_ns": $0.meanNs,
+             "p90_ns": $0.p90Ns, "p99_ns": $0.p99Ns, "max_ns": $0.maxNs]
+        }
+        writer.summary([
+            "hops": hopObjects, "events": events, "joined": counters.joined, "unmatched": counters.unmatched,
+            "timed_out": counters.timedOut, "evicted": counters.evicted, "duplicates": counters.duplicates,
+            "negative": summary.negative, "user_drops": userDrops, "kernel": kernelCounters,
+        ])
+    }
+
+    static func table(_ rows: [LatencySummary.Row]) -> String {
+        let header = ["hop", "count", "min[us]", "median[us]", "mean[us]", "p90[us]", "p99[us]", "max[us]"]
+        let lines: [[String]] = rows.map { row in
+            let micros: [Double] = [Double(row.minNs), Double(row.medianNs), row.meanNs, Double(row.p90Ns), Double(row.p99Ns), Double(row.maxNs)]
+            return [row.hop, String(row.count)] + micros.map { String(format: "%.1f", $0 / 1000) }
+        }
+        return ([header] + lines).map { cells in
+            cells.enumerated().map { index, cell in
+                let width = index == 0 ? 8 : 11
+                let pad = String(repeating: " ", count: max(0, width - cell.count))
+                return index == 0 ? cell + pad : pad + cell
+            }.joined()
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import Runner
+
+/// Set by SIGINT/SIGTERM; the session polls it between ring-buffer polls.
+nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
+
+@main
+struct MeshtraceRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meshtrace-run",
+        abstract: "Load a meshtrace object, attach it at the tracing points, and report per-hop latency.",
+        discussion: """
+            meshtrace-run generated/mesh.bpf.o --point nic=eth0 --point 'vport=veth*' --duration 30
+            Joined packets go to standard output (jsonl or csv), the summary and notes to standard error.
+            """
+    )
+
+    @Argument(help: "An object written by meshtrace-gen.")
+    var object: String
+
+    @Option(name: .customLong("point"), help: "NAME=INTERFACE[,INTERFACE…]: where a tracing point is (globs allowed).")
+    var points: [String] = []
+
+    @Option(help: "Enter this network namespace (as `ip netns` names it) first.")
+    var netns: String?
+
+    @Option(help: "Output format: jsonl or csv.")
+    var format: String = "jsonl"
+
+    @Option(help: "Stop after this many seconds.")
+    var duration: Double?
+
+    @Option(help: "Print the summary every this many seconds too.")
+    var interval: Double?
+
+    @Flag(help: "Print every decoded event (with the context's verdict) instead of joined packets.")
+    var events = false
+
+    @Option(help: "Most packets waiting for their second point, per runner.")
+    var joinCapacity = 65536
+
+    @Option(help: "Seconds a packet waits for its second point before it counts as unmatched.")
+    var joinTimeout = 2.0
+
+    func run() throws {
+        do {
+            guard let format = RecordWriter.Format(rawValue: format) else {
+                throw RunnerError.usage("--format is jsonl or csv")
+            }
+            if let netns { try NetworkNamespace.enter(netns) }
+            let bindings = try points.map(PointBinding.init(parsing:))
+            if bindings.isEmpty { throw RunnerError.usage("say where to attach with --point NAME=INTERFACE") }
+            let loaded = try LoadedObject(path: object)
+            signal(SIGINT) { _ in stopRequested = 1 }
+            signal(SIGTERM) { _ in stopRequested = 1 }
+            let session = TraceSession(
+                object: loaded,
+                options: .init(bindings: bindings, duration: duration, interval: interval, printEvents: events,
+                               joinCapacity: joinCapacity, joinTimeoutNs: UInt64(joinTimeout * 1e9)),
+                writer: RecordWriter(format: format) { line in
+                    // Line by line, so a pipe sees each record as it is joined.
+                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                },
+                log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            )
+            try session.run { stopRequested != 0 }
+        } catch let error as RunnerError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode.failure
+        }
+    }
+}
