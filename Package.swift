@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Spec", type: .dynamic, targets: ["Spec"]),
         .executable(name: "meshtrace-gen", targets: ["meshtrace-gen"]),
         .executable(name: "meshtrace-run", targets: ["meshtrace-run"]),
+        .executable(name: "meshtrace-lab", targets: ["meshtrace-lab"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,6 +38,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The namespace/veth/VXLAN testbed and its CLI.
+        .target(name: "Lab"),
+        .executableTarget(
+            name: "meshtrace-lab",
+            dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "LabTests", dependencies: ["Lab"]),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec", "SpecLoader"],

@@ -5,9 +5,9 @@ import Foundation
 public final class BPFObject {
     let handle: OpaquePointer
     public private(set) var isLoaded = false
-    /// The verifier's log for each program, kept when loading fails (or always, with `keepLogs`).
-    private var logBuffers: [String: UnsafeMutablePointer<CChar>] = [:]
-    private static let logSize = 1 << 20
+    let objectPath: String
+    /// Enough for the tail of any verifier log (the kernel keeps the tail when it rotates).
+    private static let logSize = 16 << 20
 
     /// Opens `path` without loading anything; fails with libbpf's reason.
     public init(path: String) throws {
@@ -16,11 +16,11 @@ public final class BPFObject {
             throw BPFError.open(path: path, errno: errno)
         }
         handle = object
+        objectPath = path
     }
 
     deinit {
         bpf_object__close(handle)
-        for buffer in logBuffers.values { buffer.deallocate() }
     }
 
     public var programs: [BPFProgram] {
@@ -43,23 +43,37 @@ public final class BPFObject {
 
     /// Loads every program and map. A verifier rejection names the program and the tail of its log.
     public func load() throws {
-        for program in programs {
-            let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: Self.logSize)
-            buffer[0] = 0
-            logBuffers[program.name] = buffer
-            bpf_program__set_log_buf(program.handle, buffer, Self.logSize)
-            bpf_program__set_log_level(program.handle, 1)
-        }
         let status = bpf_object__load(handle)
         guard status == 0 else {
-            let failed = programs.first { $0.fd < 0 && !(verifierLog(for: $0.name) ?? "").isEmpty }
-            throw BPFError.load(program: failed?.name, errno: -status, log: failed.flatMap { verifierLog(for: $0.name) } ?? "")
+            throw diagnoseLoadFailure(status: -status)
         }
         isLoaded = true
     }
 
-    func verifierLog(for program: String) -> String? {
-        logBuffers[program].map { String(cString: $0) }
+    /// Loads each program alone in a fresh copy of the object to name the one the kernel rejects,
+    /// then loads it once more with a verifier log for its tail. (Logging every load would cost
+    /// time, and a log larger than its buffer makes even a good program fail.)
+    private func diagnoseLoadFailure(status: Int32) -> BPFError {
+        for name in programs.map(\.name) where loadAlone(name, log: nil) != 0 {
+            let log = UnsafeMutablePointer<CChar>.allocate(capacity: Self.logSize)
+            defer { log.deallocate() }
+            log[0] = 0
+            let code = loadAlone(name, log: log)
+            return .load(program: name, errno: code == 0 || code == -ENOSPC ? status : -code, log: String(cString: log))
+        }
+        return .load(program: nil, errno: status, log: "")
+    }
+
+    private func loadAlone(_ name: String, log: UnsafeMutablePointer<CChar>?) -> Int32 {
+        guard let copy = try? BPFObject(path: objectPath) else { return -EINVAL }
+        for program in copy.programs {
+            bpf_program__set_autoload(program.handle, program.name == name)
+            if program.name == name, let log {
+                bpf_program__set_log_buf(program.handle, log, Self.logSize)
+                bpf_program__set_log_level(program.handle, 1)
+            }
+        }
+        return bpf_object__load(copy.handle)
     }
 }
 

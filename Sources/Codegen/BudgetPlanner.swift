@@ -39,8 +39,12 @@ public struct BudgetPlanner {
         max(8, bytes / 8 * 8)
     }
 
+    /// With `verify`, a plan whose search chunk the kernel rejects, or verifies in more than the
+    /// complexity budget, is re-planned with smaller chunks (loop profiles are bounded by the
+    /// verifier's work, not by their static size).
     public func plan(ir: SpecIR, specFile: String, window: Int, placement: Placement, profile: LoopProfile, budget: Int,
-                     in directory: URL) throws -> Result {
+                     verify: Bool, in directory: URL) throws -> Result {
+        var verify = verify
         let base = CName.sanitize(ir.name)
         var chunk = Self.initialChunk(window: window, profile: profile)
         var best: Result?
@@ -61,7 +65,7 @@ public struct BudgetPlanner {
             }
             try source.write(to: sourceURL, atomically: true, encoding: .utf8)
             try driver.compile(source: sourceURL, output: objectURL, profile: profile)
-            let programs = try ProgramMeasurement.measure(objectURL, plan: plan)
+            var programs = try ProgramMeasurement.measure(objectURL, plan: plan)
             if let fixed = programs.first(where: { !$0.isSearchChunk && $0.instructions > budget }) {
                 throw CodegenError.overBudget(program: fixed.name, instructions: fixed.instructions, budget: budget)
             }
@@ -69,6 +73,24 @@ public struct BudgetPlanner {
                 throw CodegenError.loopInUnrolledProfile(program: looping.name)
             }
             let largest = programs.filter(\.isSearchChunk).map(\.instructions).max() ?? 0
+            if largest <= budget, verify {
+                switch ProgramMeasurement.verify(objectURL, programs: &programs) {
+                case .noPrivilege:
+                    verify = false
+                case .rejected(let error):
+                    if case .load(let program?, _, _) = error, !program.hasPrefix("mt_search_") {
+                        throw CodegenError.rejected(error.description)
+                    }
+                    chunk = Self.roundedChunk(chunk / 2)
+                    continue
+                case .loaded:
+                    let complexity = programs.compactMap(\.verifiedInstructions).max() ?? 0
+                    if complexity > ir.target.complexityBudget {
+                        chunk = Self.roundedChunk(chunk * ir.target.complexityBudget / complexity * 9 / 10)
+                        continue
+                    }
+                }
+            }
             let result = Result(plan: plan, source: source, programs: programs, attempts: attempt)
             if largest <= budget, best.map({ $0.plan.chunks > plan.chunks }) ?? true {
                 best = result

@@ -9,6 +9,7 @@ public enum CodegenError: Error, CustomStringConvertible, Equatable {
     case overBudget(program: String, instructions: Int, budget: Int)
     case windowTooLarge(window: Int, profile: LoopProfile, chunkBytes: Int)
     case loopInUnrolledProfile(program: String)
+    case rejected(String)
 
     public var description: String {
         switch self {
@@ -24,6 +25,8 @@ public enum CodegenError: Error, CustomStringConvertible, Equatable {
             "\(output)\nerror: clang failed on the generated C"
         case .overBudget(let program, let instructions, let budget):
             "error: program '\(program)' has \(instructions) instructions, over the budget of \(budget)"
+        case .rejected(let reason):
+            "error: \(reason)"
         case .loopInUnrolledProfile(let program):
             "error: program '\(program)' has a loop, which the unrolled profile (kernels before 5.3) cannot load"
         case .windowTooLarge(let window, let profile, let chunk):

@@ -45,7 +45,7 @@ public struct Generator {
         try planner.driver.checkPrerequisites()
         let result = try planner.plan(
             ir: ir, specFile: specFile, window: ir.search.bytes, placement: ir.search.placement,
-            profile: ir.target.profile, budget: ir.target.instructionBudget, in: directory
+            profile: ir.target.profile, budget: ir.target.instructionBudget, verify: options.verify, in: directory
         )
         let base = CName.sanitize(ir.name)
         let source = directory.appendingPathComponent("\(base).bpf.c")
@@ -53,9 +53,13 @@ public struct Generator {
         try result.source.write(to: source, atomically: true, encoding: .utf8)
         try planner.driver.compile(source: source, output: object, profile: result.plan.profile)
         var programs = try ProgramMeasurement.measure(object, plan: result.plan)
-        var verification = "not attempted"
+        var verification = "not attempted (--no-verify)"
         if options.verify {
-            verification = try Self.verify(object, programs: &programs)
+            switch ProgramMeasurement.verify(object, programs: &programs) {
+            case .loaded: verification = "loaded: every program passed this kernel's verifier"
+            case .noPrivilege: verification = "skipped: no privilege to load BPF programs (run as root for verified counts)"
+            case .rejected(let error): throw CodegenError.rejected(error.description)
+            }
         }
         let report = CodegenReport(
             spec: ir.name, specFile: specFile, clang: try planner.driver.version(), plan: result.plan,
@@ -65,18 +69,4 @@ public struct Generator {
         return Output(source: source, object: object, report: report)
     }
 
-    /// Loads the object and records each program's verified_insns. Without the privilege to
-    /// load, says so; a verifier rejection is an error naming the program.
-    static func verify(_ object: URL, programs: inout [ProgramMeasurement]) throws -> String {
-        let bpf = try BPFObject(path: object.path)
-        do {
-            try bpf.load()
-        } catch BPFError.load(_, let code, _) where code == EPERM || code == EACCES {
-            return "skipped: no privilege to load BPF programs (run as root for verified counts)"
-        }
-        for index in programs.indices {
-            programs[index].verifiedInstructions = bpf.program(named: programs[index].name)?.verifiedInstructions
-        }
-        return "loaded: every program passed this kernel's verifier"
-    }
 }

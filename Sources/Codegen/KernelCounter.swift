@@ -2,6 +2,8 @@
 /// generated from this list, so the runner and the kernel side cannot disagree.
 public enum KernelCounter: Int, CaseIterable, Sendable {
     case packets, notAccepted, filtered, notHTTP, noContext, events, ringbufFull, tailCallFailed, truncated
+    /// Unrolled profile: candidate header lines in one chunk beyond what it compares.
+    case candidatesDropped
 
     public var label: String {
         switch self {
@@ -14,6 +16,7 @@ public enum KernelCounter: Int, CaseIterable, Sendable {
         case .ringbufFull: "ringbuf_full"
         case .tailCallFailed: "tail_call_failed"
         case .truncated: "truncated"
+        case .candidatesDropped: "candidates_dropped"
         }
     }
 

@@ -17,6 +17,15 @@ struct ParserEmitter {
         self.unrolling = try ParserUnrolling(ir.parser)
     }
 
+    /// Headers some select reads, whose start offsets the parser therefore keeps.
+    var selectedHeaders: [String] {
+        let names = ir.parser.states.flatMap { state -> [String] in
+            if case .select(let select) = state.transition { return select.keys.map(\.header) }
+            return []
+        }
+        return Array(Set(names)).sorted()
+    }
+
     func emit(into out: inout SourceBuilder) throws {
         out.line("#define MT_MAX_HEADER_BYTES \(Self.maxHeaderBytes)")
         out.line()
@@ -29,8 +38,8 @@ struct ParserEmitter {
             out.line("struct mt_packet *p = &s->packet;")
             out.line("__u32 off = 0;")
             out.line("/* Where the most recent instance of each header type starts, for selects on earlier headers. */")
-            for header in ir.headers {
-                out.line("__u32 at_\(CName.sanitize(header.name)) = 0;")
+            for header in selectedHeaders {
+                out.line("__u32 at_\(CName.sanitize(header)) = 0;")
             }
             out.line()
             for node in unrolling.nodes {
@@ -106,7 +115,9 @@ struct ParserEmitter {
                     out.line("p->\(field.member) = \(try FieldAccess.expression(header, field.ref.field));")
                 }
             }
-            out.line("at_\(CName.sanitize(header.name)) = off;")
+            if selectedHeaders.contains(header.name) {
+                out.line("at_\(CName.sanitize(header.name)) = off;")
+            }
             out.line("off += hlen;")
             out.line("if (off > MT_MAX_HEADER_BYTES)")
             out.line("    goto reject;")

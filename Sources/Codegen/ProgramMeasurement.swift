@@ -24,6 +24,30 @@ public struct ProgramMeasurement: Codable, Hashable, Sendable {
         }.sorted { order($0.name) < order($1.name) }
     }
 
+    enum Verification {
+        case loaded
+        case noPrivilege
+        case rejected(BPFError)
+    }
+
+    /// Loads the object (and unloads it at once) to record each program's verified_insns.
+    static func verify(_ object: URL, programs: inout [ProgramMeasurement]) -> Verification {
+        let bpf: BPFObject
+        do {
+            bpf = try BPFObject(path: object.path)
+            try bpf.load()
+        } catch let error as BPFError {
+            if case .load(_, let code, _) = error, code == EPERM || code == EACCES { return .noPrivilege }
+            return .rejected(error)
+        } catch {
+            return .rejected(.system(operation: "loading \(object.lastPathComponent)", errno: EINVAL))
+        }
+        for index in programs.indices {
+            programs[index].verifiedInstructions = bpf.program(named: programs[index].name)?.verifiedInstructions
+        }
+        return .loaded
+    }
+
     static func role(of name: String, plan: SearchPlan) -> String {
         switch name {
         case "mt_ingress": return "entry (tc ingress)"

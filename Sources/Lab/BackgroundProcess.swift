@@ -17,7 +17,9 @@ public final class BackgroundProcess: @unchecked Sendable {
 
     init(namespace: NetworkNamespace, program: String, arguments: [String], log: URL, directory: URL? = nil) throws {
         let argv = try namespace.execArguments(program, arguments)
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw LabError.unexpectedOutput("cannot create \(log.path)")
+        }
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
         let process = Process()

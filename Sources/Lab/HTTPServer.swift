@@ -10,6 +10,7 @@ extension Testbed {
         import functools, http.server, sys
         class Handler(http.server.SimpleHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
             def log_message(self, *args):
                 pass
         handler = functools.partial(Handler, directory=sys.argv[3])

@@ -19,7 +19,7 @@ public enum LabError: Error, CustomStringConvertible, Sendable, Equatable {
         case .invalidPrefix(let prefix):
             return "invalid testbed prefix '\(prefix)': use 1 to \(Topology.maxPrefixLength) lowercase letters or digits, starting with a letter"
         case .missingTool(let name):
-            return "'\(name)' is not on PATH (install with: apt-get install -y iproute2 python3 tcpdump curl wrk)"
+            return "'\(name)' is not on PATH (install with: apt-get install -y iproute2 procps python3 tcpdump wrk)"
         case .commandFailed(let command, let status, let stderr):
             let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             return "'\(command)' exited with status \(status)" + (detail.isEmpty ? "" : ": \(detail)")

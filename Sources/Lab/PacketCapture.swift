@@ -21,8 +21,9 @@ public final class PacketCapture: @unchecked Sendable {
         let directory = testbed.stateDirectory.appendingPathComponent("captures", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         file = directory.appendingPathComponent("\(interface)-\(UInt32.random(in: 0...UInt32.max)).pcap")
-        // -U: write each packet as it arrives; -Z root: AppArmor/priv-drop would keep tcpdump from writing as another user.
-        process = try testbed.start(in: namespace, "tcpdump", ["-i", interface, "-nn", "-s", "0", "-U", "-Z", "root", "-w", file.path] + filter, label: "tcpdump-\(interface)")
+        // --immediate-mode -U: hand over and write each packet as it arrives (a stop would otherwise lose the
+        // last buffered block); -Z root: do not drop to the tcpdump user, who may not write the state directory.
+        process = try testbed.start(in: namespace, "tcpdump", ["--immediate-mode", "-i", interface, "-nn", "-s", "0", "-U", "-Z", "root", "-w", file.path] + filter, label: "tcpdump-\(interface)")
         self.namespace = namespace
         self.interface = interface
         do {

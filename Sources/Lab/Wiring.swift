@@ -9,8 +9,9 @@ extension Testbed {
             let namespace = NetworkNamespace(name)
             try namespace.create()
             try namespace.ip(["link", "set", "lo", "up"])
-            // No IPv6: keeps router solicitations and MLD reports off the wires being traced.
-            try namespace.run("sysctl", ["-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]).check()
+            // No IPv6: keeps router solicitations and MLD reports off the wires being traced
+            // (-e: a kernel without IPv6 has no such keys, which is just as good).
+            try namespace.run("sysctl", ["-e", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]).check()
         }
         try wireNICs()
         for node in t.nodes { try wireNode(node) }
