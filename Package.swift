@@ -40,11 +40,14 @@ let package = Package(
         ),
         // The namespace/veth/VXLAN testbed and its CLI.
         .target(name: "Lab"),
+        .systemLibrary(name: "CLibPcap", providers: [.apt(["libpcap-dev"])]),
+        .target(name: "PacketKit", dependencies: ["CLibPcap"]),
         .executableTarget(
             name: "meshtrace-lab",
             dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "LabTests", dependencies: ["Lab"]),
+        .testTarget(name: "CodegenTests", dependencies: ["Codegen", "Runner", "SpecLoader", "Spec", "PacketKit", "BPF"]),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec", "SpecLoader"],

@@ -1,0 +1,51 @@
+import BPF
+import Foundation
+import Spec
+
+/// Runs frames through a loaded object's entry program with BPF_PROG_TEST_RUN (the real kernel,
+/// no interface) and collects the events they produce: for tests, fuzzing and `--replay`.
+public final class FrameRunner {
+    public let object: LoadedObject
+    public let decoder: EventDecoder
+    private var ring: RingBuffer!
+    private var collected: [[UInt8]] = []
+
+    /// `point` is the tracing point events are stamped with (test runs have no real interface).
+    public init(object: LoadedObject, point: String? = nil) throws {
+        self.object = object
+        self.decoder = EventDecoder(spec: object.manifest.spec)
+        guard let events = object.bpf.map(named: "mt_events") else {
+            throw RunnerError.object(path: object.manifest.spec.name, reason: "it has no mt_events ring buffer")
+        }
+        ring = try RingBuffer(map: events) { [unowned self] bytes in self.collected.append(Array(bytes)) }
+        let points = object.manifest.spec.points
+        if let index = points.firstIndex(where: { $0.name == (point ?? points.first?.name) }), let map = object.bpf.map(named: "mt_points") {
+            // BPF_PROG_TEST_RUN hands the program an skb on the loopback device (ifindex 1).
+            try map.update(key: UInt32(1).bytes, value: [UInt8(index)])
+        }
+    }
+
+    /// The raw event records `frame` produced at `hook`, in order.
+    public func rawEvents(for frame: [UInt8], hook: Hook = .ingress) throws -> [[UInt8]] {
+        collected.removeAll()
+        let verdict = try object.entry(for: hook).testRun(frame: frame)
+        guard verdict.returnValue == 0 else {
+            throw RunnerError.object(path: object.manifest.spec.name, reason: "the entry program returned \(verdict.returnValue), not TC_ACT_OK")
+        }
+        ring.poll(timeoutMs: 0)
+        return collected
+    }
+
+    /// The decoded events `frame` produced at `hook`.
+    public func events(for frame: [UInt8], hook: Hook = .ingress) throws -> [PacketEvent] {
+        try rawEvents(for: frame, hook: hook).map { raw in try raw.withUnsafeBytes { try decoder.decode($0) } }
+    }
+
+    /// Mean nanoseconds per run of the entry program over `count` repetitions (tail calls included).
+    public func nanosecondsPerRun(_ frame: [UInt8], repeat count: Int, hook: Hook = .ingress) throws -> UInt32 {
+        let verdict = try object.entry(for: hook).testRun(frame: frame, repeat: count)
+        ring.poll(timeoutMs: 0)
+        collected.removeAll()
+        return verdict.durationNs
+    }
+}

@@ -1,0 +1,150 @@
+import Codegen
+import PacketKit
+import Runner
+import Spec
+import XCTest
+
+/// The L7 stage: HTTP detection and the trace-context search, by placement, position, case,
+/// format and window, in every profile.
+final class ContextSearchTests: XCTestCase {
+    let fixed = Generated.Configuration(spec: "mesh")
+    let anywhere = Generated.Configuration(spec: "plain-http")
+
+    func events(_ configuration: Generated.Configuration, _ http: String) throws -> [PacketEvent] {
+        try Generated.runner(configuration).events(for: Requests.packet(http).frame)
+    }
+
+    func testFixedPlacementTakesOnlyTheHeadOfTheBlock() throws {
+        let first = try events(fixed, Requests.http([("traceparent", Requests.traceparent), ("Host", "x")]))
+        XCTAssertEqual(first.first?.context?.traceId, Requests.traceId)
+        let later = try events(fixed, Requests.http([("Host", "x"), ("traceparent", Requests.traceparent)]))
+        XCTAssertEqual(later.count, 0, "fixed placement: a context after another header is not looked for")
+    }
+
+    func testFixedPlacementTakesConsecutiveB3Headers() throws {
+        let headers = [("X-B3-Sampled", "1"), ("x-b3-spanid", "03df9f227df14072"), ("X-B3-TraceId", "744a02a3033b7d5960cd96456ba069a0"),
+                       ("x-b3-parentspanid", "60cd96456ba069a0"), ("Host", "productpage:9080")]
+        let event = try XCTUnwrap(try events(fixed, Requests.http(headers)).first)
+        XCTAssertEqual(event.context?.format, "b3")
+        XCTAssertEqual(event.context?.traceId, "744a02a3033b7d5960cd96456ba069a0")
+        XCTAssertEqual(event.context?.spanId, "03df9f227df14072")
+        XCTAssertEqual(event.context?.parentSpanId, "60cd96456ba069a0")
+        XCTAssertEqual(event.context?.flags, "1")
+        XCTAssertTrue(event.context?.isValid ?? false)
+    }
+
+    func testHeaderNamesMatchInAnyCase() throws {
+        for name in ["traceparent", "TRACEPARENT", "TraceParent", "tRaCePaReNt"] {
+            for configuration in [fixed, anywhere] {
+                let found = try events(configuration, Requests.http([(name, Requests.traceparent), ("Host", "x")]))
+                XCTAssertEqual(found.first?.contextValues["traceparent"], Requests.traceparent, "\(name) in \(configuration.spec)")
+            }
+        }
+    }
+
+    func testNamesMatchOnlyAtLineStarts() throws {
+        let http = Requests.http([("x-not-traceparent", Requests.traceparent), ("Referer", "/?traceparent: \(Requests.traceparent)")])
+        XCTAssertEqual(try events(anywhere, http).count, 0)
+    }
+
+    func testEveryMethodAndResponses() throws {
+        for method in HTTPDetection.allMethods {
+            let found = try events(anywhere, Requests.http([("traceparent", Requests.traceparent)], method: method))
+            XCTAssertEqual(found.count, 1, method)
+        }
+        XCTAssertEqual(try events(anywhere, "HTTP/1.1 200 OK\r\ntraceparent: \(Requests.traceparent)\r\n\r\n").count, 1, "responses are detected")
+        XCTAssertEqual(try events(fixed, "HTTP/1.1 200 OK\r\ntraceparent: \(Requests.traceparent)\r\n\r\n").count, 0, "mesh traces requests only")
+        XCTAssertEqual(try events(anywhere, "GETX / HTTP/1.1\r\ntraceparent: \(Requests.traceparent)\r\n\r\n").count, 0)
+    }
+
+    func testEveryFormat() throws {
+        let cases: [(String, [(String, String)], String, String)] = [
+            ("w3c", [("traceparent", Requests.traceparent), ("tracestate", "congo=t61rcWkgMzE")], Requests.traceId, Requests.spanId),
+            ("b3-single", [("b3", "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90")], "80f198ee56343ba864fe8b2a57d3eff7", "e457b5a2e4d86bd1"),
+            ("jaeger", [("uber-trace-id", "4bf92f3577b34da6:a3ce929d0e0e4736:0:1")], "4bf92f3577b34da6", "a3ce929d0e0e4736"),
+            ("b3", [("X-B3-TraceId", "463ac35c9f6413ad"), ("X-B3-SpanId", "a2fb4a1d1a96d312")], "463ac35c9f6413ad", "a2fb4a1d1a96d312"),
+        ]
+        for (format, headers, traceId, spanId) in cases {
+            let event = try XCTUnwrap(try events(anywhere, Requests.http(Requests.filler(count: 3) + headers)).first, format)
+            XCTAssertEqual(event.context?.format, format)
+            XCTAssertEqual(event.context?.traceId, traceId, format)
+            XCTAssertEqual(event.context?.spanId, spanId, format)
+            XCTAssertTrue(event.context?.isValid ?? false, "\(format): \(event.context?.invalidReason ?? "")")
+        }
+        let state = try XCTUnwrap(try events(anywhere, Requests.http([("traceparent", Requests.traceparent), ("tracestate", "congo=t61rcWkgMzE")])).first)
+        XCTAssertEqual(state.contextValues["tracestate"], "congo=t61rcWkgMzE")
+    }
+
+    func testMalformedContextIsReportedInvalid() throws {
+        let event = try XCTUnwrap(try events(anywhere, Requests.http([("traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01")])).first)
+        XCTAssertEqual(event.context?.isValid, false)
+        XCTAssertEqual(event.context?.invalidReason, "trace-id is not 32 lowercase hex digits")
+    }
+
+    /// Only the context's own bytes leave the kernel: never the next header's.
+    func testNoOtherHeaderBytesLeaveTheKernel() throws {
+        let secret = "hunter2-s3cr3t"
+        let http = Requests.http([("traceparent", "00-abc"), ("Cookie", "session=\(secret)"), ("Authorization", "Bearer \(secret)")])
+        for configuration in [fixed, anywhere] {
+            let runner = try Generated.runner(configuration)
+            let raw = try runner.rawEvents(for: Requests.packet(http).frame)
+            XCTAssertEqual(raw.count, 1)
+            for record in raw {
+                XCTAssertNil(String(decoding: record, as: UTF8.self).range(of: "s3cr3t"))
+                XCTAssertNil(record.firstRange(of: Array("hunter".utf8)))
+            }
+            XCTAssertEqual(try runner.events(for: Requests.packet(http).frame).first?.contextValues["traceparent"], "00-abc")
+        }
+    }
+
+    /// A context line must begin inside the window; its value may run past it.
+    func testWindowEdge() throws {
+        let window = 200
+        let configuration = Generated.Configuration(spec: "plain-http", window: window, placement: .anywhere)
+        let runner = try Generated.runner(configuration)
+        for start in [window - 2, window - 1, window, window + 1] {
+            let http = Requests.request(contextAt: start)
+            let found = try runner.events(for: Requests.packet(http).frame)
+            XCTAssertEqual(found.count, start < window ? 1 : 0, "context line at byte \(start) of a \(window)-byte window")
+            if start < window { XCTAssertEqual(found.first?.contextValues["traceparent"], Requests.traceparent) }
+        }
+    }
+
+    /// Contexts at the head, the middle and the end of header blocks up to 4 KiB, and straddling
+    /// every chunk boundary, in every profile, with an 8 KiB window.
+    func testLargeWindowsInEveryProfile() throws {
+        for profile in LoopProfile.allCases {
+            let configuration = Generated.Configuration(spec: "plain-http", window: 8192, placement: .anywhere, profile: profile)
+            let runner = try Generated.runner(configuration)
+            let chunk = try Generated.output(configuration).report.plan.chunkBytes
+            var starts = [40, 1000, 2048, 4000, 8150]
+            for boundary in stride(from: chunk, to: 8192, by: chunk) {
+                starts += [boundary - 5, boundary - 1, boundary, boundary + 1]
+            }
+            for start in starts {
+                let found = try runner.events(for: Requests.packet(Requests.request(contextAt: start)).frame)
+                XCTAssertEqual(found.first?.contextValues["traceparent"], Requests.traceparent, "\(profile.rawValue): context at byte \(start), chunks of \(chunk)")
+            }
+        }
+    }
+}
+
+extension Requests {
+    /// A request whose `traceparent` line begins exactly at payload byte `start` (>= 40).
+    static func request(contextAt start: Int) -> String {
+        let head = "GET /productpage HTTP/1.1\r\n"
+        var headers = head
+        var index = 0
+        while start - headers.utf8.count > 68 {
+            headers += "x-pad-\(index): \(String(repeating: "p", count: 40))\r\n"
+            index += 1
+        }
+        let rest = start - headers.utf8.count
+        if rest > 0 {
+            // One last header exactly `rest` bytes long: "x:" + value + CRLF.
+            headers += "x:" + String(repeating: "q", count: max(0, rest - 4)) + "\r\n"
+        }
+        precondition(headers.utf8.count == start, "request builder: \(headers.utf8.count) != \(start)")
+        return headers + "traceparent: \(traceparent)\r\nHost: reviews\r\n\r\n"
+    }
+}

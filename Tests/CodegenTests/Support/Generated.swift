@@ -1,0 +1,58 @@
+import Codegen
+import Foundation
+import Runner
+import Spec
+import SpecLoader
+import XCTest
+
+/// Generated objects for the example specs, built once per configuration per test process
+/// and loaded into the kernel. Tests that need them skip, with the reason, when not root.
+enum Generated {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-codegen-tests-\(getpid())")
+
+    struct Configuration: Hashable {
+        var spec: String
+        var window: Int? = nil
+        var placement: Placement? = nil
+        var profile: LoopProfile? = nil
+    }
+
+    nonisolated(unsafe) static var irs: [String: SpecIR] = [:]
+    nonisolated(unsafe) static var objects: [Configuration: Generator.Output] = [:]
+
+    static func requireRoot() throws {
+        guard getuid() == 0 else {
+            throw XCTSkip("needs root to load BPF programs and run them with BPF_PROG_TEST_RUN (CI runs as root)")
+        }
+    }
+
+    static func ir(_ spec: String) throws -> SpecIR {
+        if let ir = irs[spec] { return ir }
+        let runtime = try SpecRuntime.beside()
+        let loader = SpecLoader(runtime: runtime, cacheDirectory: workDirectory.appendingPathComponent("spec-cache"))
+        let ir = try loader.load(packageRoot.appendingPathComponent("specs/\(spec).swift").path).ir
+        irs[spec] = ir
+        return ir
+    }
+
+    static func output(_ configuration: Configuration) throws -> Generator.Output {
+        if let output = objects[configuration] { return output }
+        let generator = Generator(planner: BudgetPlanner(driver: ClangDriver(), templates: try Templates()))
+        let options = Generator.Options(window: configuration.window, placement: configuration.placement, profile: configuration.profile)
+        let name = [configuration.spec, configuration.window.map(String.init), configuration.placement?.rawValue, configuration.profile?.rawValue]
+            .compactMap { $0 }.joined(separator: "-")
+        let output = try generator.generate(ir: try ir(configuration.spec), specFile: "\(configuration.spec).swift", options: options,
+                                            into: workDirectory.appendingPathComponent(name))
+        objects[configuration] = output
+        return output
+    }
+
+    /// A runner for the configuration's object, loaded afresh (each test gets clean maps).
+    static func runner(_ configuration: Configuration, point: String? = nil) throws -> FrameRunner {
+        try requireRoot()
+        let object = try LoadedObject(path: try output(configuration).object.path)
+        return try FrameRunner(object: object, point: point)
+    }
+}

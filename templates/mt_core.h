@@ -1,0 +1,293 @@
+/* ---- mt_core.h: configuration checks, word tricks, state, maps, counters ---- */
+
+#if (defined(MT_PROFILE_UNROLLED) + defined(MT_PROFILE_LOOPS) + defined(MT_PROFILE_BPF_LOOP)) != 1
+#error "define exactly one of MT_PROFILE_UNROLLED, MT_PROFILE_LOOPS, MT_PROFILE_BPF_LOOP"
+#endif
+#if MT_WINDOW_BYTES < 1 || MT_WINDOW_BYTES > 65536
+#error "MT_WINDOW_BYTES must be 1..65536"
+#endif
+#if MT_CHUNK_BYTES < 8
+#error "MT_CHUNK_BYTES must be at least 8"
+#endif
+#if MT_CHUNKS * MT_CHUNK_BYTES < MT_WINDOW_BYTES || (MT_CHUNKS - 1) * MT_CHUNK_BYTES >= MT_WINDOW_BYTES
+#error "MT_CHUNKS must be ceil(MT_WINDOW_BYTES / MT_CHUNK_BYTES)"
+#endif
+#if MT_CHUNKS + 1 > 33
+#error "MT_CHUNKS + 1 programs exceed the tail-call limit (33)"
+#endif
+#if MT_CONTEXT_SLOTS < 1 || MT_CONTEXT_SLOTS > 32
+#error "MT_CONTEXT_SLOTS must be 1..32"
+#endif
+#if defined(MT_PROFILE_UNROLLED) && MT_CHUNK_BYTES > 512
+/* One 64-bit word-bitmap per chunk in the unrolled candidate walk; larger chunks
+ * would not fit the instruction budget anyway. */
+#error "unrolled profile: MT_CHUNK_BYTES must be <= 512"
+#endif
+
+#ifndef MT_DIRECTION_INGRESS
+#define MT_DIRECTION_INGRESS 0
+#define MT_DIRECTION_EGRESS 1
+#endif
+
+/* Candidate line starts are pre-filtered by this many leading name characters
+ * (1..3).  More characters = fewer false candidates, more instructions per word
+ * that contains a newline. */
+#ifndef MT_PREFIX_CHARS
+#if defined(MT_PROFILE_UNROLLED)
+#define MT_PREFIX_CHARS 1 /* the per-word code is repeated: keep it short */
+#else
+#define MT_PREFIX_CHARS 2
+#endif
+#endif
+
+/* Unrolled profile: candidate lines fully compared per chunk.  Fixed placement
+ * needs at most one per slot plus the line that ends the block. */
+#ifndef MT_UNROLLED_CANDIDATES
+#if MT_PLACEMENT_ANYWHERE
+#define MT_UNROLLED_CANDIDATES 8
+#else
+#define MT_UNROLLED_CANDIDATES (MT_CONTEXT_SLOTS + 1)
+#endif
+#endif
+
+/* Leading SP/HTAB skipped before a value (more than this stays in the value). */
+#define MT_OWS_MAX 16
+
+#if defined(MT_PROFILE_UNROLLED)
+#define MT_LOOP _Pragma("unroll")
+#else
+#define MT_LOOP _Pragma("clang loop unroll(disable)")
+#endif
+#define MT_UNROLL _Pragma("unroll")
+
+/* Keeps clang from folding a bound check into something the verifier cannot follow. */
+#define MT_BARRIER_VAR(v) asm volatile("" : "+r"(v))
+
+/* ---- sizes derived from the header list ---- */
+union mt__name_sizes {
+#define MT__NAME_SIZE(slot, name, len, max) char n##slot[(len) + 1];
+	MT_CONTEXT_HEADERS(MT__NAME_SIZE)
+#undef MT__NAME_SIZE
+};
+/* longest "name:" */
+#define MT_NAMECOLON_MAX ((int)sizeof(union mt__name_sizes))
+#define MT_NAMECOLON_WORDS ((MT_NAMECOLON_MAX + 7) / 8)
+
+#define MT_VALUE_STRIDE (((MT_CONTEXT_VALUE_MAX) + 7) & ~7)
+#define MT_ALL_SLOTS ((__u32)0xffffffffu >> (32 - MT_CONTEXT_SLOTS))
+
+/* Chunk buffer geometry: NL positions 0..MT_WORDS*8-1 are scanned, a line can start
+ * at index <= MT_WORDS*8 and its name+':' is compared from there. */
+#define MT_WORDS ((MT_CHUNK_BYTES + 7) / 8)
+#define MT_GROUPS ((MT_WORDS + 63) / 64)
+#define MT_P_MAX (MT_WORDS * 8)
+#define MT_BUF_BYTES (MT_P_MAX + 8 * MT_NAMECOLON_WORDS + 16)
+/* bytes loaded: the byte before the chunk, the chunk, and the longest name+':' after it */
+#define MT_LOAD_MAX (MT_CHUNK_BYTES + 1 + MT_NAMECOLON_MAX)
+#define MT_TMP_BYTES (MT_OWS_MAX + MT_VALUE_STRIDE + 8)
+
+/* ---- word tricks ---- */
+#define MT_BCAST(c) (0x0101010101010101ULL * (__u8)(c))
+#define MT_LOW7 0x7f7f7f7f7f7f7f7fULL
+#define MT_HIGH 0x8080808080808080ULL
+
+/* 0x80 in exactly the bytes of x that are zero (no haszero false positives, so
+ * the lanes can be used as positions, not just as a "some zero" flag). */
+static __always_inline __u64 mt_zero_lanes(__u64 x)
+{
+	__u64 t = (x & MT_LOW7) + MT_LOW7;
+	return ~(t | x | MT_LOW7);
+}
+
+static __always_inline __u64 mt_popcount(__u64 v)
+{
+	v = v - ((v >> 1) & 0x5555555555555555ULL);
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (v * 0x0101010101010101ULL) >> 56;
+}
+
+/* Index of the lowest set bit, branch-free: branches on bit positions would split
+ * verifier states (the index is used as a pointer offset, hence precise). */
+static __always_inline __u64 mt_lowest_bit_index(__u64 x)
+{
+	__u64 t = (x & -x) - 1;
+	/* hide the cttz idiom: LLVM would lower it to a .rodata table lookup (global
+	 * data needs 5.2, and the loaded index comes back as 64 verifier paths) */
+	MT_BARRIER_VAR(t);
+	return mt_popcount(t);
+}
+
+/* Lane mask (0x80 per byte) -> 8-bit mask, bit j = byte j. */
+static __always_inline __u64 mt_lanes_to_bits(__u64 m)
+{
+	return ((m >> 7) * 0x0102040810204080ULL) >> 56;
+}
+
+/* Keep the low n bytes of a word (n in 0..8), branch-free. */
+static __always_inline __u64 mt_keep_bytes(__u64 w, __u64 n)
+{
+	__u64 m = n >= 8 ? ~0ULL : ((1ULL << (n * 8)) - 1);
+	return w & m;
+}
+
+/* Plain 8-byte loads/stores, also at odd offsets: map values allow unaligned
+ * access (no BPF_F_STRICT_ALIGNMENT), while memcpy would be split into bytes. */
+static __always_inline __u64 mt_load64(const void *p)
+{
+	return *(const __u64 *)p;
+}
+
+static __always_inline void mt_store64(void *p, __u64 v)
+{
+	*(__u64 *)p = v;
+}
+
+#define MT_IS_ALPHA(c) ((c) >= 'a' && (c) <= 'z')
+
+/* Compare n bytes at q with the literal "name:" case-insensitively, in 4/2/1-byte
+ * steps (32-bit immediates, no 64-bit constant loads).  The literal folds into
+ * immediates; letters get 0x20 OR-ed in (exact: only A-Z/a-z map onto a-z), other
+ * bytes must match exactly (so '\r' never passes as '-'). */
+static __always_inline __u32 mt_lit_bits(const char *lit, const int o, const int w, const int want)
+{
+	__u32 v = 0;
+	MT_UNROLL
+	for (int b = 0; b < w; b++) {
+		__u32 c = (__u8)lit[o + b];
+		v |= (want ? c : (MT_IS_ALPHA(c) ? 0x20u : 0u)) << (8 * b);
+	}
+	return v;
+}
+
+static __always_inline int mt_name_eq(const __u8 *q, const char *lit, const int n)
+{
+	int o = 0;
+	MT_UNROLL
+	for (; o + 4 <= n; o += 4)
+		if ((*(const __u32 *)(q + o) | mt_lit_bits(lit, o, 4, 0)) != mt_lit_bits(lit, o, 4, 1))
+			return 0;
+	if (o + 2 <= n) {
+		if ((__u16)(*(const __u16 *)(q + o) | mt_lit_bits(lit, o, 2, 0)) != mt_lit_bits(lit, o, 2, 1))
+			return 0;
+		o += 2;
+	}
+	if (o < n)
+		if ((__u8)(q[o] | mt_lit_bits(lit, o, 1, 0)) != mt_lit_bits(lit, o, 1, 1))
+			return 0;
+	return 1;
+}
+
+/* Word constant of a literal's first n bytes (n <= 8), folded at compile time. */
+static __always_inline __u64 mt_lit_word(const char *lit, const int n)
+{
+	__u64 w = 0;
+	MT_UNROLL
+	for (int b = 0; b < 8; b++)
+		if (b < n)
+			w |= (__u64)(__u8)lit[b] << (8 * b);
+	return w;
+}
+
+/* ---- state ---- */
+
+/* Per-CPU scratch, shared by all programs of one packet's tail-call chain. */
+struct mt_scratch {
+	struct mt_packet packet;          /* filled by mt_parse_packet */
+	__u64 timestamp;                  /* bpf_ktime_get_ns() at entry */
+	__u32 ifindex;
+	__u32 payload_off;                /* first TCP payload byte, from skb start */
+	__u32 payload_end;                /* one past the last L7 byte */
+	__u32 found_mask;                 /* bit per slot: header found */
+	__u32 value_off[MT_CONTEXT_SLOTS];/* payload offset of the byte after "name:" */
+	__u16 value_len[MT_CONTEXT_SLOTS];/* set by mt_finish */
+	__u8 direction;                   /* MT_DIRECTION_INGRESS / _EGRESS */
+	__u8 is_response;                 /* payload starts with "HTTP/1." */
+	__u8 done;                        /* search complete (blank line / fixed stop / all found) */
+	__u8 truncated;                   /* payload ended inside the window before a blank line */
+	/* value bytes, OWS skipped, cut before CR/LF and at the slot's max; rest zero.
+	 * Rows are MT_VALUE_STRIDE (max rounded up to 8) apart. */
+	char value[MT_CONTEXT_SLOTS][MT_VALUE_STRIDE] __attribute__((aligned(8)));
+};
+
+/* Raw payload copies live here, not in mt_scratch, and are wiped before every
+ * program returns or tail-calls, so no header bytes other than the context values
+ * stay readable in any map. */
+struct mt_buf {
+	__u64 wordbits[MT_GROUPS];            /* bit i: word i has candidate line starts */
+	__u64 candmask[MT_GROUPS * 64];       /* per word: 0x80 in lane j = candidate line after byte j */
+	__u32 hit;                            /* last matched slot | (name length + 1) << 8 */
+	__u32 _pad;
+	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
+	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
+};
+
+enum mt_counter {
+	MT_COUNTER_PACKETS,
+	MT_COUNTER_NOT_ACCEPTED,
+	MT_COUNTER_FILTERED,
+	MT_COUNTER_NOT_HTTP,
+	MT_COUNTER_NO_CONTEXT,
+	MT_COUNTER_EVENTS,
+	MT_COUNTER_RINGBUF_FULL,
+	MT_COUNTER_TAIL_CALL_FAILED,
+	MT_COUNTER_TRUNCATED,
+	/* unrolled profile only: more candidate lines in one chunk than
+	 * MT_UNROLLED_CANDIDATES; lines past the limit were not compared */
+	MT_COUNTER_CANDIDATES_DROPPED,
+	MT_COUNTERS
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_scratch);
+} mt_scratch_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_buf);
+} mt_buf_map SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, MT_CHUNKS + 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} mt_progs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MT_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} mt_counters SEC(".maps");
+
+static __always_inline void mt_count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&mt_counters, &idx);
+	if (c)
+		*c += 1;
+}
+
+static __always_inline struct mt_scratch *mt_scratch_get(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&mt_scratch_map, &zero);
+}
+
+static __always_inline struct mt_buf *mt_buf_get(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&mt_buf_map, &zero);
+}
+
+/* Tail-calls program idx; only returns when that failed (then counted). */
+static __always_inline void mt_tail(struct __sk_buff *skb, __u32 idx)
+{
+	bpf_tail_call(skb, &mt_progs, idx);
+	mt_count(MT_COUNTER_TAIL_CALL_FAILED);
+}
