@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Codegen", dependencies: ["Spec", "SpecLoader", "BPF"]),
         .target(
             name: "Runner",
-            dependencies: ["Spec", "BPF", "CLibBPF", "Codegen", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["Spec", "BPF", "CLibBPF", "Codegen", "PacketKit", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         .executableTarget(
             name: "meshtrace-run",

@@ -27,73 +27,111 @@ static __always_inline int mt_detect_http(struct __sk_buff *skb, struct mt_scrat
 
 /* ---- phase 1: newline scan, 8 bytes per step ----
  *
- * Chunk k owns the line starts at payload offsets [k*C, k*C + region).  Its buffer
- * holds payload[k*C - 1 ...] (chunk 0: a 0 byte, then payload[0 ...]), so data[x]
- * is a newline exactly when a line starts at buffer index x + 1, and the bytes
- * after the chunk (longest "name:") are there for the compare: chunks overlap by
- * one byte before and MT_NAMECOLON_MAX after, no state crosses a chunk boundary.
+ * Chunk k owns the line starts at payload offsets [k*C, k*C + C) within the window.
+ * Its buffer holds payload[k*C - 1 ...] (chunk 0: a 0 byte, then payload[0 ...]),
+ * so data[x] is a newline exactly when a line starts at buffer index x + 1; word i
+ * covers exactly the newlines of line starts k*C + 8i .. +7.  The bytes after the
+ * chunk (longest "name:") are loaded too, for the compare: chunks overlap by one
+ * byte before and MT_NAMECOLON_MAX after, and no state crosses a chunk boundary.
+ * Bytes past the payload end are zero (the buffer is wiped after every use), so
+ * they hold no newline: only the window end needs a lane mask, known at compile
+ * time (last word of the last chunk).
  *
- * A word without '\n' costs ~8 instructions.  A word with one computes, for all its
- * line starts at once: "ends the search" (line starts with CR or LF: blank line)
- * and "candidate" (first MT_PREFIX_CHARS characters match some context name); in
- * fixed placement any other line start ends the search too.  Candidates before the
- * end are recorded as bits and compared in full in phase 2, so the expensive
- * compare exists once in the code, not once per word. */
+ * A word without '\n' costs ~10 instructions.  A word with one classifies all its
+ * line starts at once, as lane masks:
+ *   end:       the line starts with a control byte (CR/LF: the blank line; any other
+ *              byte with (b & 0x60) == 0 cannot start a header name either)
+ *   candidate: its first character(s) may start a context name (a filter)
+ *   fixed placement: any other line start ends the search as well.
+ * Candidates below the first end are recorded (bit per word + lane mask per word)
+ * and compared in full in phase 2, so the expensive compare is in the code once per
+ * candidate slot, not once per word.
+ *
+ * Newline lanes use the cheap haszero form; its only false lane is a '\v' right
+ * after a '\n', and the line of that '\n' starts with a control byte, i.e. an end
+ * below it, which masks it. */
 
+static __always_inline __u64 mt_haszero_lanes(__u64 v)
+{
+	return (v - MT_BCAST(1)) & ~v & MT_HIGH;
+}
+
+/* lanes (of the bytes after each lane) that start with a control byte */
+static __always_inline __u64 mt_ctl_lanes(__u64 s1)
+{
+	return ~((s1 & MT_BCAST(0x60)) + MT_LOW7);
+}
+
+#if MT_PREFIX_CHARS <= 1
+/* One masked compare for all names: keep the bits on which the names' first
+ * characters (case folded) agree.  Folds to two constants. */
+static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
+{
+	__u32 all_and = 0xff, all_or = 0;
+#define MT__FIRST(slot, name, len, max) \
+	all_and &= (__u8)(name)[0] | 0x20; \
+	all_or |= (__u8)(name)[0] | 0x20;
+	MT_CONTEXT_HEADERS(MT__FIRST)
+#undef MT__FIRST
+	__u8 mask = (__u8)~(all_and ^ all_or) & (__u8)~0x20;
+	__u8 want = (__u8)all_and & mask;
+	return mt_haszero_lanes((s1 & MT_BCAST(mask)) ^ MT_BCAST(want));
+}
+#else
 /* lanes whose byte equals c case-insensitively (filter only: may over-match) */
 static __always_inline __u64 mt_char_lanes(__u64 lowered, const char *name, const int len, const int c)
 {
 	if (c < len)
-		return mt_zero_lanes(lowered ^ MT_BCAST((__u8)name[c] | 0x20));
+		return mt_haszero_lanes(lowered ^ MT_BCAST((__u8)name[c] | 0x20));
 	if (c == len)
-		return mt_zero_lanes(lowered ^ MT_BCAST(':'));
+		return mt_haszero_lanes(lowered ^ MT_BCAST(':'));
 	return MT_HIGH;
 }
 
-static __always_inline __u64 mt_prefix_lanes(const __u8 *d)
+/* the first MT_PREFIX_CHARS characters of each name, exact per name */
+static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 {
 	__u64 m = 0;
-	__u64 l1 = mt_load64(d + 1) | MT_BCAST(0x20);
-#if MT_PREFIX_CHARS >= 2
+	__u64 l1 = s1 | MT_BCAST(0x20);
 	__u64 l2 = mt_load64(d + 2) | MT_BCAST(0x20);
-#endif
 #if MT_PREFIX_CHARS >= 3
 	__u64 l3 = mt_load64(d + 3) | MT_BCAST(0x20);
-#endif
-#if MT_PREFIX_CHARS >= 3
 #define MT__PREFIX(slot, name, len, max) \
 	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1) & mt_char_lanes(l3, name, len, 2);
-#elif MT_PREFIX_CHARS == 2
+#else
 #define MT__PREFIX(slot, name, len, max) \
 	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1);
-#else
-#define MT__PREFIX(slot, name, len, max) m |= mt_char_lanes(l1, name, len, 0);
 #endif
 	MT_CONTEXT_HEADERS(MT__PREFIX)
 #undef MT__PREFIX
 	return m;
 }
+#endif
 
-/* 0 = go on, 1 = the search ends in this word, 2 = past the region.
- * lastword / lastmask: the word holding the region's last newline position and
- * the lanes of it inside the region (computed once: keeps the region length out
- * of the per-word code and out of the verifier's per-word state). */
-static __always_inline int mt_scan_word(struct mt_buf *b, __u32 i, __u32 lastword, __u64 lastmask)
+/* 0 = go on, 1 = the search ends in this word, 2 = past the data.
+ * nwords/lastmask: words of this chunk inside the window and the lanes of the
+ * last one inside it (constants per chunk).  runwords: words holding payload
+ * (loops profiles stop there; unrolled runs through the zeros instead of paying
+ * a compare per word). */
+static __always_inline int mt_scan_word(struct mt_buf *b, __u32 i, const __u32 nwords, const __u64 lastmask,
+					__u32 runwords)
 {
-	if (i > lastword || i >= MT_WORDS)
+#if !defined(MT_PROFILE_UNROLLED)
+	if (i >= runwords || i >= nwords || i >= MT_WORDS)
 		return 2;
+#endif
 	const __u8 *d = b->data + i * 8;
-	__u64 nl = mt_zero_lanes(mt_load64(d) ^ MT_BCAST('\n'));
+	__u64 nl = mt_haszero_lanes(mt_load64(d) ^ MT_BCAST('\n'));
 	if (!nl)
 		return 0;
-	if (i == lastword)
+	if (i == nwords - 1)
 		nl &= lastmask;
 	__u64 s1 = mt_load64(d + 1);
-	__u64 end = nl & (mt_zero_lanes(s1 ^ MT_BCAST('\r')) | mt_zero_lanes(s1 ^ MT_BCAST('\n')));
-	__u64 cand = nl & ~end & mt_prefix_lanes(d);
+	__u64 end = nl & mt_ctl_lanes(s1);
+	__u64 cand = nl & ~end & mt_prefix_lanes(d, s1);
 	__u64 stop = end;
 #if !MT_PLACEMENT_ANYWHERE
-	stop |= nl & ~cand;
+	stop = nl & ~cand;
 #endif
 	if (stop)
 		cand &= (stop & -stop) - 1;
@@ -219,7 +257,8 @@ static __always_inline int mt_walk_step(struct mt_buf *b, struct mt_scratch *s, 
 
 #if defined(MT_PROFILE_BPF_LOOP)
 struct mt_loop_ctx {
-	__u32 lastword;
+	__u32 nwords;
+	__u32 runwords;
 	__s32 ls_base;
 	__u64 lastmask;
 	__u64 x;
@@ -233,7 +272,7 @@ static int mt_scan_cb(__u32 i, void *arg)
 	struct mt_buf *b = mt_buf_get();
 	if (!b)
 		return 1;
-	int r = mt_scan_word(b, i, c->lastword, c->lastmask);
+	int r = mt_scan_word(b, i, c->nwords, c->lastmask, c->runwords);
 	if (r) {
 		c->result = r;
 		return 1;
@@ -303,10 +342,23 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 			bpf_skb_load_bytes(skb, s->payload_off + src, b->data + dst, len);
 		if (k == 0)
 			b->data[0] = 0; /* the request line is not a header line */
+		if (len > 0 && len == plen - src) {
+			/* The payload ends in this buffer.  A '\n' as its last byte would
+			 * start a line at the payload end, where the zero fill would read as
+			 * a blank line; make it '\r' (still ends the line before it, starts
+			 * none), so a header block cut after a full line counts as truncated. */
+			__u32 last = dst + (__u32)len - 1;
+			MT_BARRIER_VAR(last);
+			if (last < MT_BUF_BYTES && b->data[last] == '\n')
+				b->data[last] = '\r';
+		}
 		const __s32 ls_base = base - 1; /* payload offset of data[0] */
-		__u32 lastword = (__u32)(region - 1) >> 3;
-		__u32 left = (__u32)region - lastword * 8; /* 1..8 */
-		__u64 lastmask = left >= 8 ? ~0ULL : (1ULL << (left * 8)) - 1;
+		/* words inside the window (compile-time) and inside the payload (run time) */
+		const __u32 nwords = (MT_WINDOW_BYTES - base) >= MT_CHUNK_BYTES ? MT_WORDS
+					: (__u32)(MT_WINDOW_BYTES - base + 7) / 8;
+		const __u32 wleft = (__u32)(MT_WINDOW_BYTES - base) - (nwords - 1) * 8;
+		const __u64 lastmask = wleft >= 8 ? ~0ULL : (1ULL << (wleft * 8)) - 1;
+		__u32 runwords = (__u32)(region + 7) / 8;
 		int r = 0;
 		__u64 x = 0;
 
@@ -316,13 +368,13 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 
 		/* phase 1: newline scan */
 #if defined(MT_PROFILE_BPF_LOOP)
-		struct mt_loop_ctx c = { .lastword = lastword, .ls_base = ls_base, .lastmask = lastmask };
-		bpf_loop(MT_WORDS, mt_scan_cb, &c, 0);
+		struct mt_loop_ctx c = { .nwords = nwords, .runwords = runwords, .ls_base = ls_base, .lastmask = lastmask };
+		bpf_loop(nwords, mt_scan_cb, &c, 0);
 		r = c.result;
 #else
 		MT_LOOP
-		for (__u32 i = 0; i < MT_WORDS; i++) {
-			r = mt_scan_word(b, i, lastword, lastmask);
+		for (__u32 i = 0; i < nwords; i++) {
+			r = mt_scan_word(b, i, nwords, lastmask, runwords);
 			if (r)
 				break;
 		}

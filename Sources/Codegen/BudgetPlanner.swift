@@ -1,3 +1,4 @@
+import BPF
 import Foundation
 import Spec
 
@@ -49,12 +50,10 @@ public struct BudgetPlanner {
         var chunk = Self.initialChunk(window: window, profile: profile)
         var best: Result?
         var tried: Set<Int> = []
+        var lastRejection: BPFError?
         for attempt in 1...Self.maxAttempts {
             let plan = SearchPlan(window: window, placement: placement, profile: profile, budget: budget, chunkBytes: chunk)
-            guard plan.chunks <= Self.maxChunks else {
-                if best != nil { break }
-                throw CodegenError.windowTooLarge(window: window, profile: profile, chunkBytes: chunk)
-            }
+            guard plan.chunks <= Self.maxChunks else { break }
             tried.insert(chunk)
             let source = try ProgramEmitter(ir: ir, plan: plan, templates: templates, specFile: specFile).emit()
             let sourceURL = directory.appendingPathComponent("\(base).plan.bpf.c")
@@ -81,6 +80,7 @@ public struct BudgetPlanner {
                     if case .load(let program?, _, _) = error, !program.hasPrefix("mt_search_") {
                         throw CodegenError.rejected(error.description)
                     }
+                    lastRejection = error
                     chunk = Self.roundedChunk(chunk / 2)
                     continue
                 case .loaded:
@@ -105,6 +105,7 @@ public struct BudgetPlanner {
             if chunk < 8 { break }
         }
         guard var chosen = best else {
+            if let lastRejection { throw CodegenError.rejected(lastRejection.description) }
             throw CodegenError.windowTooLarge(window: window, profile: profile, chunkBytes: chunk)
         }
         chosen.attempts = tried.count

@@ -32,12 +32,12 @@ public struct ProgramMeasurement: Codable, Hashable, Sendable {
 
     /// Loads the object (and unloads it at once) to record each program's verified_insns.
     static func verify(_ object: URL, programs: inout [ProgramMeasurement]) -> Verification {
+        guard Capabilities.canLoadBPF else { return .noPrivilege }
         let bpf: BPFObject
         do {
             bpf = try BPFObject(path: object.path)
             try bpf.load()
         } catch let error as BPFError {
-            if case .load(_, let code, _) = error, code == EPERM || code == EACCES { return .noPrivilege }
             return .rejected(error)
         } catch {
             return .rejected(.system(operation: "loading \(object.lastPathComponent)", errno: EINVAL))

@@ -20,8 +20,8 @@ public struct CommandResult: Sendable {
 }
 
 /// Runs a program with an argument vector (never through a shell) and captures its output.
-enum Command {
-    static func run(_ arguments: [String], input: Data? = nil) throws -> CommandResult {
+public enum Command {
+    public static func run(_ arguments: [String], input: Data? = nil) throws -> CommandResult {
         precondition(!arguments.isEmpty)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Tools.path(arguments[0]))

@@ -5,6 +5,9 @@ import Spec
 /// Runs frames through a loaded object's entry program with BPF_PROG_TEST_RUN (the real kernel,
 /// no interface) and collects the events they produce: for tests, fuzzing and `--replay`.
 public final class FrameRunner {
+    /// The largest frame BPF_PROG_TEST_RUN accepts for tc programs: a page less the skb's head and tail room.
+    public static let maxFrameBytes = 3392
+
     public let object: LoadedObject
     public let decoder: EventDecoder
     private var ring: RingBuffer!

@@ -12,13 +12,13 @@ public final class LoadedObject {
     public init(path: String) throws {
         manifest = try ManifestReader.read(objectAt: path)
         layout = EventLayout(manifest.spec)
+        guard Capabilities.canLoadBPF else {
+            throw RunnerError.privilege("loading BPF programs needs root (CAP_BPF and CAP_NET_ADMIN)")
+        }
         do {
             bpf = try BPFObject(path: path)
             try bpf.load()
         } catch let error as BPFError {
-            if case .load(_, let code, _) = error, code == EPERM || code == EACCES {
-                throw RunnerError.privilege("loading BPF programs needs root (CAP_BPF and CAP_NET_ADMIN)")
-            }
             throw RunnerError.object(path: path, reason: error.description)
         }
         try wireTailCalls()

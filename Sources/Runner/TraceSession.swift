@@ -1,6 +1,7 @@
 import BPF
 import Codegen
 import Foundation
+import PacketKit
 import Spec
 
 /// A live run: the object loaded and attached, events consumed, joined per hop and reported,
@@ -33,6 +34,7 @@ public final class TraceSession {
     var summary = LatencySummary()
     let decoder: EventDecoder
     public private(set) var userDrops = 0
+    public private(set) var skippedFrames = 0
     public private(set) var events = 0
 
     public init(object: LoadedObject, options: Options, writer: RecordWriter, log: @escaping (String) -> Void) {
@@ -50,6 +52,10 @@ public final class TraceSession {
             userDrops += 1
             return
         }
+        handle(event)
+    }
+
+    func handle(_ event: PacketEvent) {
         events += 1
         if options.printEvents {
             writer.event(event)
@@ -95,6 +101,44 @@ public final class TraceSession {
         report()
     }
 
+    /// Runs every frame of the captures through the loaded programs (BPF_PROG_TEST_RUN), each
+    /// capture at its point and hook, in capture-time order, with the captures' timestamps:
+    /// the same decoding, join and report as live, offline.
+    public func replay(_ inputs: [ReplayInput]) throws {
+        let runner = try FrameRunner(object: object)
+        var frames: [(frame: CapturedFrame, input: ReplayInput)] = []
+        for input in inputs {
+            do {
+                frames += try CaptureReader.frames(in: input.path).map { ($0, input) }
+            } catch let failure as CaptureReader.Failure {
+                throw RunnerError.usage(failure.description)
+            }
+        }
+        frames.sort { $0.frame.timestampNs < $1.frame.timestampNs }
+        writer.header()
+        for (frame, input) in frames {
+            guard frame.bytes.count <= FrameRunner.maxFrameBytes else {
+                skippedFrames += 1
+                continue
+            }
+            for raw in try runner.rawEvents(for: frame.bytes, hook: input.hook) {
+                guard var event = try? raw.withUnsafeBytes({ try decoder.decode($0) }) else {
+                    userDrops += 1
+                    continue
+                }
+                event.timestamp = frame.timestampNs
+                event.point = input.point
+                event.hook = input.hook
+                handle(event)
+            }
+        }
+        if skippedFrames > 0 {
+            log("\(skippedFrames) frame(s) larger than BPF_PROG_TEST_RUN takes (\(FrameRunner.maxFrameBytes) bytes) were skipped")
+        }
+        joiner.finish()
+        report()
+    }
+
     public func report() {
         let hops = object.manifest.spec.hops.map(\.name)
         let rows = summary.rows(hops: hops)
@@ -114,7 +158,7 @@ public final class TraceSession {
         writer.summary([
             "hops": hopObjects, "events": events, "joined": counters.joined, "unmatched": counters.unmatched,
             "timed_out": counters.timedOut, "evicted": counters.evicted, "duplicates": counters.duplicates,
-            "negative": summary.negative, "user_drops": userDrops, "kernel": kernelCounters,
+            "negative": summary.negative, "user_drops": userDrops, "kernel": kernelCounters, "skipped_frames": skippedFrames,
         ])
     }
 

@@ -37,6 +37,12 @@ struct MeshtraceRun: ParsableCommand {
     @Flag(help: "Print every decoded event (with the context's verdict) instead of joined packets.")
     var events = false
 
+    @Option(help: "Run the frames of this pcap/pcapng capture through the programs instead of attaching (repeatable).")
+    var replay: [String] = []
+
+    @Option(help: "FILE=POINT:HOOK: where a --replay capture was taken (default: the spec's first point, ingress).")
+    var pointMap: [String] = []
+
     @Option(help: "Most packets waiting for their second point, per runner.")
     var joinCapacity = 65536
 
@@ -50,7 +56,7 @@ struct MeshtraceRun: ParsableCommand {
             }
             if let netns { try NetworkNamespace.enter(netns) }
             let bindings = try points.map(PointBinding.init(parsing:))
-            if bindings.isEmpty { throw RunnerError.usage("say where to attach with --point NAME=INTERFACE") }
+            if bindings.isEmpty && replay.isEmpty { throw RunnerError.usage("say where to attach with --point NAME=INTERFACE, or --replay a capture") }
             let loaded = try LoadedObject(path: object)
             signal(SIGINT) { _ in stopRequested = 1 }
             signal(SIGTERM) { _ in stopRequested = 1 }
@@ -64,7 +70,11 @@ struct MeshtraceRun: ParsableCommand {
                 },
                 log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
             )
-            try session.run { stopRequested != 0 }
+            if replay.isEmpty {
+                try session.run { stopRequested != 0 }
+            } else {
+                try session.replay(try ReplayInput.resolve(files: replay, mappings: pointMap, spec: loaded.manifest.spec))
+            }
         } catch let error as RunnerError {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode.failure

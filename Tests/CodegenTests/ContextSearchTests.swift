@@ -110,15 +110,17 @@ final class ContextSearchTests: XCTestCase {
         }
     }
 
-    /// Contexts at the head, the middle and the end of header blocks up to 4 KiB, and straddling
-    /// every chunk boundary, in every profile, with an 8 KiB window.
+    /// Contexts at the head, the middle and the end of header blocks up to what one test-run frame
+    /// holds (BPF_PROG_TEST_RUN takes at most a page), straddling every chunk boundary there, in
+    /// every profile, with an 8 KiB window. Larger blocks are sent as real GSO packets over a veth
+    /// in LiveInjectionTests.
     func testLargeWindowsInEveryProfile() throws {
         for profile in LoopProfile.allCases {
             let configuration = Generated.Configuration(spec: "plain-http", window: 8192, placement: .anywhere, profile: profile)
             let runner = try Generated.runner(configuration)
             let chunk = try Generated.output(configuration).report.plan.chunkBytes
-            var starts = [40, 1000, 2048, 4000, 8150]
-            for boundary in stride(from: chunk, to: 8192, by: chunk) {
+            var starts = [40, 1000, 2048, Self.largestTestRunStart]
+            for boundary in stride(from: chunk, to: Self.largestTestRunStart, by: chunk) {
                 starts += [boundary - 5, boundary - 1, boundary, boundary + 1]
             }
             for start in starts {
@@ -127,6 +129,11 @@ final class ContextSearchTests: XCTestCase {
             }
         }
     }
+}
+
+extension ContextSearchTests {
+    /// The deepest context line that still fits a test-run frame with its headers.
+    static let largestTestRunStart = 3300
 }
 
 extension Requests {

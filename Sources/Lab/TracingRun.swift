@@ -1,0 +1,80 @@
+import Foundation
+
+/// meshtrace-run on every node of a testbed: at the node's NIC and at the vports of its pods,
+/// each runner inside its node's namespace, its JSON lines collected when it stops.
+public final class TracingRun {
+    public struct NodeOutput: @unchecked Sendable {
+        public var node: String
+        /// Every JSON line the runner printed (packets, events, summary), parsed.
+        public var records: [[String: Any]]
+        /// Everything else it printed (notes, the summary table, errors).
+        public var notes: [String]
+
+        public var packets: [[String: Any]] { records.filter { $0["type"] as? String == "packet" } }
+        public var summary: [String: Any]? { records.last { $0["type"] as? String == "summary" } }
+    }
+
+    public let testbed: Testbed
+    private var runners: [(node: Node, process: BackgroundProcess)] = []
+
+    public init(testbed: Testbed) {
+        self.testbed = testbed
+    }
+
+    /// The meshtrace executables sit beside the running one (in the build directory).
+    public static func executable(_ name: String) throws -> String {
+        let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let candidate = URL(fileURLWithPath: own).deletingLastPathComponent().appendingPathComponent(name).path
+        guard FileManager.default.isExecutableFile(atPath: candidate) else { throw LabError.missingTool(candidate) }
+        return candidate
+    }
+
+    /// Starts one runner per node and waits until each has attached.
+    public func start(object: String, extraArguments: [String] = []) throws {
+        let runner = try Self.executable("meshtrace-run")
+        let topology = testbed.topology
+        for node in topology.nodes {
+            let vports = topology.pods(on: node).map(\.vport).joined(separator: ",")
+            let arguments = [object, "--point", "nic=\(node.nic)", "--point", "vport=\(vports)", "--format", "jsonl"] + extraArguments
+            let process = try testbed.start(in: node.namespace, runner, arguments, label: "\(node.name)-meshtrace-run")
+            runners.append((node, process))
+        }
+        for (node, process) in runners {
+            do {
+                try process.waitForOutput(containing: "attached vport", timeout: 15)
+            } catch {
+                let output = process.output()
+                stopAll()
+                throw LabError.commandFailed(command: "meshtrace-run on \(node.name)", status: -1, stderr: output)
+            }
+        }
+    }
+
+    /// Stops the runners with SIGINT (they detach and print their summary) and parses their output.
+    @discardableResult
+    public func stop() -> [NodeOutput] {
+        defer { runners.removeAll() }
+        return runners.map { node, process in
+            process.stop(signal: SIGINT, grace: 10)
+            var records: [[String: Any]] = []
+            var notes: [String] = []
+            for line in process.output().split(separator: "\n") {
+                if line.hasPrefix("{"), let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] {
+                    records.append(object)
+                } else {
+                    notes.append(String(line))
+                }
+            }
+            return NodeOutput(node: node.name, records: records, notes: notes)
+        }
+    }
+
+    private func stopAll() {
+        for (_, process) in runners { process.stop(signal: SIGINT, grace: 5) }
+        runners.removeAll()
+    }
+
+    deinit {
+        stopAll()
+    }
+}
