@@ -60,7 +60,7 @@ struct EventEmitter {
             out.line("bpf_ringbuf_submit(e, 0);")
             out.line("mt_count(MT_COUNTER_EVENTS);")
             for map in flowMaps {
-                out.line("mt_flow_\(map.cName)(s);")
+                out.line("mt_flow_update_\(map.cName)(s);")
             }
         }
     }

@@ -169,7 +169,7 @@ struct MapEmitter {
             out.line("__type(key, struct mt_flow_\(map.cName)_key);")
             out.line("__type(value, struct mt_flow_\(map.cName)_value);")
         }
-        out.line("static __always_inline void mt_flow_\(map.cName)(struct mt_scratch *s)")
+        out.line("static __always_inline void mt_flow_update_\(map.cName)(struct mt_scratch *s)")
         out.block("") { out in
             out.line("struct mt_flow_\(map.cName)_key key;")
             out.line("__builtin_memset(&key, 0, sizeof(key));")

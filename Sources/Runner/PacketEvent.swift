@@ -10,6 +10,15 @@ public struct FiveTuple: Hashable, Sendable, Codable, CustomStringConvertible {
     public var source: String
     public var destination: String
 
+    public init(family: UInt8, transportProtocol: UInt8, sourcePort: UInt16, destinationPort: UInt16, source: String, destination: String) {
+        self.family = family
+        self.transportProtocol = transportProtocol
+        self.sourcePort = sourcePort
+        self.destinationPort = destinationPort
+        self.source = source
+        self.destination = destination
+    }
+
     public var description: String { "\(source):\(sourcePort) > \(destination):\(destinationPort) proto \(transportProtocol)" }
 }
 
