@@ -47,7 +47,10 @@ let package = Package(
             dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "LabTests", dependencies: ["Lab"]),
-        .testTarget(name: "CodegenTests", dependencies: ["Codegen", "Runner", "SpecLoader", "Spec", "PacketKit", "BPF"]),
+        // Shared by the test targets: generated objects for the example specs, requests and frames.
+        .target(name: "TestSupport", dependencies: ["Codegen", "Runner", "SpecLoader", "Spec", "PacketKit"], path: "Tests/Support"),
+        .testTarget(name: "CodegenTests", dependencies: ["TestSupport", "Codegen", "Runner", "Spec", "PacketKit", "BPF"]),
+        .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "Lab", "PacketKit", "Spec"]),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec", "SpecLoader"],

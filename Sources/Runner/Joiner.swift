@@ -106,7 +106,7 @@ public struct Joiner {
     }
 
     private mutating func expire(before now: UInt64) {
-        while orderStart < order.count, now &- order[orderStart].timestamp > timeoutNs {
+        while orderStart < order.count, now > order[orderStart].timestamp, now - order[orderStart].timestamp > timeoutNs {
             let key = order[orderStart].key
             orderStart += 1
             if pending.removeValue(forKey: key) != nil { counters.timedOut += 1 }

@@ -38,6 +38,8 @@ public struct PacketEvent: Sendable {
     public var contextValues: [String: String] = [:]
     public var context: TraceContext?
 
+    public init() {}
+
     /// The TCP sequence number, when the record carries `tcp.seqNo`.
     public var sequence: UInt64? { fields["tcp_seqNo"] }
 }

@@ -1,4 +1,5 @@
 import Codegen
+import TestSupport
 import PacketKit
 import Runner
 import Spec

@@ -1,4 +1,5 @@
 import Codegen
+import TestSupport
 import Foundation
 import Spec
 import XCTest

@@ -7,28 +7,36 @@ import XCTest
 
 /// Generated objects for the example specs, built once per configuration per test process
 /// and loaded into the kernel. Tests that need them skip, with the reason, when not root.
-enum Generated {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-codegen-tests-\(getpid())")
+public enum Generated {
+    /// The package root, from this file's path (Tests/Support/Generated.swift).
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    public static let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-codegen-tests-\(getpid())")
 
-    struct Configuration: Hashable {
-        var spec: String
-        var window: Int? = nil
-        var placement: Placement? = nil
-        var profile: LoopProfile? = nil
+    public struct Configuration: Hashable {
+        public var spec: String
+        public var window: Int? = nil
+        public var placement: Placement? = nil
+        public var profile: LoopProfile? = nil
+
+        public init(spec: String, window: Int? = nil, placement: Placement? = nil, profile: LoopProfile? = nil) {
+            self.spec = spec
+            self.window = window
+            self.placement = placement
+            self.profile = profile
+        }
     }
 
-    nonisolated(unsafe) static var irs: [String: SpecIR] = [:]
-    nonisolated(unsafe) static var objects: [Configuration: Generator.Output] = [:]
+    public nonisolated(unsafe) static var irs: [String: SpecIR] = [:]
+    public nonisolated(unsafe) static var objects: [Configuration: Generator.Output] = [:]
 
-    static func requireRoot() throws {
+    public static func requireRoot() throws {
         guard getuid() == 0 else {
             throw XCTSkip("needs root to load BPF programs and run them with BPF_PROG_TEST_RUN (CI runs as root)")
         }
     }
 
-    static func ir(_ spec: String) throws -> SpecIR {
+    public static func ir(_ spec: String) throws -> SpecIR {
         if let ir = irs[spec] { return ir }
         let runtime = try SpecRuntime.beside()
         let loader = SpecLoader(runtime: runtime, cacheDirectory: workDirectory.appendingPathComponent("spec-cache"))
@@ -37,7 +45,7 @@ enum Generated {
         return ir
     }
 
-    static func output(_ configuration: Configuration) throws -> Generator.Output {
+    public static func output(_ configuration: Configuration) throws -> Generator.Output {
         if let output = objects[configuration] { return output }
         let generator = Generator(planner: BudgetPlanner(driver: ClangDriver(), templates: try Templates()))
         let options = Generator.Options(window: configuration.window, placement: configuration.placement, profile: configuration.profile)
@@ -50,7 +58,7 @@ enum Generated {
     }
 
     /// A runner for the configuration's object, loaded afresh (each test gets clean maps).
-    static func runner(_ configuration: Configuration, point: String? = nil) throws -> FrameRunner {
+    public static func runner(_ configuration: Configuration, point: String? = nil) throws -> FrameRunner {
         try requireRoot()
         let object = try LoadedObject(path: try output(configuration).object.path)
         return try FrameRunner(object: object, point: point)
