@@ -34,12 +34,6 @@ public final class Attacher {
         }
     }
 
-    public var interfaces: [(name: String, point: String)] {
-        attached.values.sorted { $0.interface.index < $1.interface.index }.map {
-            ($0.interface.name, object.manifest.spec.points[$0.point].name)
-        }
-    }
-
     public func takeNotes() -> [String] {
         defer { notes.removeAll() }
         return notes
@@ -85,6 +79,7 @@ public final class Attacher {
             throw error
         }
         attached[interface.index] = Attached(interface: interface, point: pointIndex, attachments: attachments, lock: lock)
+        notes.append("attached \(pointName) at \(interface.name)")
     }
 
     private func release(_ attachments: [TCAttachment], ifindex: Int32) {

@@ -77,7 +77,6 @@ public final class TraceSession {
         defer { attacher.detachAll() }
         try attacher.refresh()
         attacher.takeNotes().forEach(log)
-        for (name, point) in attacher.interfaces { log("attached \(point) at \(name)") }
         writer.header()
         let start = Date()
         var lastRefresh = start, lastSummary = start
