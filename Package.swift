@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Spec", type: .dynamic, targets: ["Spec"]),
         .executable(name: "meshtrace-gen", targets: ["meshtrace-gen"]),
         .executable(name: "meshtrace-run", targets: ["meshtrace-run"]),
+        .executable(name: "meshtrace-bench", targets: ["meshtrace-bench"]),
         .executable(name: "meshtrace-lab", targets: ["meshtrace-lab"]),
     ],
     dependencies: [
@@ -29,6 +30,10 @@ let package = Package(
         .executableTarget(
             name: "meshtrace-run",
             dependencies: ["Runner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "meshtrace-bench",
+            dependencies: ["Codegen", "Runner", "SpecLoader", "PacketKit", "BPF", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "meshtrace-gen",

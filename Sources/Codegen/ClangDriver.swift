@@ -21,7 +21,7 @@ public struct ClangDriver: Sendable {
         #endif
     }
 
-    static func flags(for profile: LoopProfile) -> [String] {
+    public static func flags(for profile: LoopProfile) -> [String] {
         // v2 predates 32-bit jumps (Linux 5.1); loops and bpf_loop need newer kernels anyway.
         let cpu = profile == .unrolled ? "v2" : "v3"
         return ["-O2", "-g", "-target", "bpf", "-mcpu=\(cpu)", "-fno-ident", "-fdebug-compilation-dir=.",
