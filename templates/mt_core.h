@@ -6,8 +6,8 @@
 #if MT_WINDOW_BYTES < 1 || MT_WINDOW_BYTES > 65536
 #error "MT_WINDOW_BYTES must be 1..65536"
 #endif
-#if MT_CHUNK_BYTES < 8
-#error "MT_CHUNK_BYTES must be at least 8"
+#if MT_CHUNK_BYTES < 1
+#error "MT_CHUNK_BYTES must be at least 1"
 #endif
 #if MT_CHUNKS * MT_CHUNK_BYTES < MT_WINDOW_BYTES || (MT_CHUNKS - 1) * MT_CHUNK_BYTES >= MT_WINDOW_BYTES
 #error "MT_CHUNKS must be ceil(MT_WINDOW_BYTES / MT_CHUNK_BYTES)"
@@ -29,12 +29,14 @@
 #define MT_DIRECTION_EGRESS 1
 #endif
 
-/* Candidate line starts are pre-filtered by this many leading name characters
- * (1..3).  More characters = fewer false candidates, more instructions per word
- * that contains a newline. */
+/* Candidate filter on the line's first characters (phase 1, per word with a
+ * newline):  0 = one masked compare for all names (cheapest, weakest),
+ * 1 = first character of each distinct name start, 2 / 3 = first 2 / 3
+ * characters of each name.  Stronger = fewer candidates for phase 2, more
+ * instructions per word (which the unrolled profile repeats per word). */
 #ifndef MT_PREFIX_CHARS
 #if defined(MT_PROFILE_UNROLLED)
-#define MT_PREFIX_CHARS 1 /* the per-word code is repeated: keep it short */
+#define MT_PREFIX_CHARS 1
 #else
 #define MT_PREFIX_CHARS 2
 #endif
@@ -118,12 +120,6 @@ static __always_inline __u64 mt_lowest_bit_index(__u64 x)
 	return mt_popcount(t);
 }
 
-/* Lane mask (0x80 per byte) -> 8-bit mask, bit j = byte j. */
-static __always_inline __u64 mt_lanes_to_bits(__u64 m)
-{
-	return ((m >> 7) * 0x0102040810204080ULL) >> 56;
-}
-
 /* Keep the low n bytes of a word (n in 0..8), branch-free. */
 static __always_inline __u64 mt_keep_bytes(__u64 w, __u64 n)
 {
@@ -205,8 +201,12 @@ struct mt_scratch {
 	__u8 is_response;                 /* payload starts with "HTTP/1." */
 	__u8 done;                        /* search complete (blank line / fixed stop / all found) */
 	__u8 truncated;                   /* payload ended inside the window before a blank line */
-	/* value bytes, OWS skipped, cut before CR/LF and at the slot's max; rest zero.
-	 * Rows are MT_VALUE_STRIDE (max rounded up to 8) apart. */
+	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
+	 * first CR/LF, at the slot's max and at the payload end.  Row r is
+	 * MT_VALUE_STRIDE (= MT_CONTEXT_VALUE_MAX rounded up to 8) bytes; mt_finish
+	 * writes its first round8(max_r) bytes on every event (zeros past
+	 * value_len[r]; all zeros when the slot was not found), the rest of the row
+	 * is never written (stays zero) and never read. */
 	char value[MT_CONTEXT_SLOTS][MT_VALUE_STRIDE] __attribute__((aligned(8)));
 };
 
@@ -222,21 +222,14 @@ struct mt_buf {
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
 };
 
-enum mt_counter {
-	MT_COUNTER_PACKETS,
-	MT_COUNTER_NOT_ACCEPTED,
-	MT_COUNTER_FILTERED,
-	MT_COUNTER_NOT_HTTP,
-	MT_COUNTER_NO_CONTEXT,
-	MT_COUNTER_EVENTS,
-	MT_COUNTER_RINGBUF_FULL,
-	MT_COUNTER_TAIL_CALL_FAILED,
-	MT_COUNTER_TRUNCATED,
-	/* unrolled profile only: more candidate lines in one chunk than
-	 * MT_UNROLLED_CANDIDATES; lines past the limit were not compared */
-	MT_COUNTER_CANDIDATES_DROPPED,
-	MT_COUNTERS
-};
+/* enum mt_counter (MT_COUNTER_*, MT_COUNTERS) is generated before the templates
+ * from KernelCounter.swift, so the runner and the kernel side cannot disagree.
+ * The templates use these; check they are all there. */
+_Static_assert(MT_COUNTER_PACKETS >= 0 && MT_COUNTER_NOT_ACCEPTED >= 0 && MT_COUNTER_FILTERED >= 0 &&
+	       MT_COUNTER_NOT_HTTP >= 0 && MT_COUNTER_NO_CONTEXT >= 0 && MT_COUNTER_EVENTS >= 0 &&
+	       MT_COUNTER_RINGBUF_FULL >= 0 && MT_COUNTER_TAIL_CALL_FAILED >= 0 && MT_COUNTER_TRUNCATED >= 0 &&
+	       MT_COUNTER_CANDIDATES_DROPPED < MT_COUNTERS,
+	       "counter enum");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

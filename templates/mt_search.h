@@ -62,7 +62,18 @@ static __always_inline __u64 mt_ctl_lanes(__u64 s1)
 	return ~((s1 & MT_BCAST(0x60)) + MT_LOW7);
 }
 
-#if MT_PREFIX_CHARS <= 1
+#if MT_PREFIX_CHARS == 1
+/* First character of each name, case-insensitive (names sharing it share the
+ * compare: clang merges identical expressions). */
+static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
+{
+	__u64 m = 0, l1 = s1 | MT_BCAST(0x20);
+#define MT__FIRST(slot, name, len, max) m |= mt_haszero_lanes(l1 ^ MT_BCAST((__u8)(name)[0] | 0x20));
+	MT_CONTEXT_HEADERS(MT__FIRST)
+#undef MT__FIRST
+	return m;
+}
+#elif MT_PREFIX_CHARS <= 0
 /* One masked compare for all names: keep the bits on which the names' first
  * characters (case folded) agree.  Folds to two constants. */
 static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
@@ -124,8 +135,16 @@ static __always_inline int mt_scan_word(struct mt_buf *b, __u32 i, const __u32 n
 	__u64 nl = mt_haszero_lanes(mt_load64(d) ^ MT_BCAST('\n'));
 	if (!nl)
 		return 0;
-	if (i == nwords - 1)
+#if defined(MT_PROFILE_UNROLLED)
+	if (i == nwords - 1) /* compile-time */
 		nl &= lastmask;
+#else
+	/* Branch-free from here on: in a bounded loop every branch is one more
+	 * verifier state per iteration. */
+	__u64 last = (((__u64)i ^ (nwords - 1)) - 1) >> 63; /* 1 on the last word */
+	MT_BARRIER_VAR(last);
+	nl &= lastmask | (last - 1);
+#endif
 	__u64 s1 = mt_load64(d + 1);
 	__u64 end = nl & mt_ctl_lanes(s1);
 	__u64 cand = nl & ~end & mt_prefix_lanes(d, s1);
@@ -133,13 +152,18 @@ static __always_inline int mt_scan_word(struct mt_buf *b, __u32 i, const __u32 n
 #if !MT_PLACEMENT_ANYWHERE
 	stop = nl & ~cand;
 #endif
-	if (stop)
-		cand &= (stop & -stop) - 1;
+	cand &= (stop & -stop) - 1; /* candidates below the first stop (all if none) */
 	b->candmask[i] = cand;
 	/* The bitmap goes through map memory (volatile), never a register: the
 	 * verifier would track an OR of constants exactly, one state per subset. */
+#if defined(MT_PROFILE_UNROLLED)
 	if (cand)
 		*(volatile __u64 *)&b->wordbits[i / 64] |= 1ULL << (i % 64);
+#else
+	__u64 any = (cand | -cand) >> 63;
+	MT_BARRIER_VAR(any);
+	*(volatile __u64 *)&b->wordbits[i / 64] |= any << (i % 64);
+#endif
 	return stop ? 1 : 0;
 }
 
@@ -171,11 +195,13 @@ static __always_inline int mt_classify(struct mt_buf *b, const __u8 *q, struct m
 	/* volatile: a cached found_mask would carry per-path known bits into the next
 	 * candidate and multiply the verifier's states */
 	__u32 found = *(volatile __u32 *)&s->found_mask;
-	if (!(found & bit)) {
-		found |= bit;
-		*(volatile __u32 *)&s->found_mask = found;
-		s->value_off[slot] = ls + skip;
-	}
+	/* first occurrence wins; branch-free select */
+	__u32 seen = (__u32)-(__s32)((found >> slot) & 1);
+	MT_BARRIER_VAR(seen);
+	__u32 old = s->value_off[slot];
+	s->value_off[slot] = (old & seen) | ((__u32)(ls + (__s32)skip) & ~seen);
+	found |= bit;
+	*(volatile __u32 *)&s->found_mask = found;
 	return found == MT_ALL_SLOTS;
 }
 
@@ -300,11 +326,12 @@ static int mt_verify_cb(__u32 it, void *arg)
 }
 #endif
 
-/* Phase-2 steps per chunk (candidates + group switches).  bpf_loop: every
- * possible candidate (each is a name byte after a newline, so <= 2 bytes apart).
- * loops: the verifier walks every iteration, so a cap keeps verified_insns down;
- * unrolled: each step is code.  Candidates past the cap are counted in
- * MT_COUNTER_CANDIDATES_DROPPED. */
+/* Candidates compared per chunk (phase-2 steps).  bpf_loop: every possible one
+ * (each is a name byte after a newline, so <= 2 bytes apart; the callback is
+ * verified once).  loops: the verifier walks every iteration, so a cap keeps
+ * verified_insns down.  unrolled: each step is code (~150-190 insns).  A chunk
+ * with more candidates than this counts MT_COUNTER_CANDIDATES_DROPPED (the
+ * lines past the cap are not compared). */
 #ifndef MT_MAX_CANDIDATES
 #if defined(MT_PROFILE_BPF_LOOP)
 #define MT_MAX_CANDIDATES (MT_CHUNK_BYTES / 2 + 1)
@@ -331,32 +358,50 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 		region = plen - base;
 	int done = 0;
 
-	if (region > 0) {
+	if (region <= 0) {
+		/* nothing of the window left in the payload (not reached in practice:
+		 * the chunk before ends the search then) */
+		s->done = 1;
+		mt_tail(skb, MT_CHUNKS);
+		return TC_ACT_OK;
+	}
+	{
 		const __s32 src = k ? base - 1 : 0;
 		const __u32 dst = k ? 0 : 1;
-		__s32 len = plen - src;
-		if (len > MT_LOAD_MAX - (__s32)dst)
-			len = MT_LOAD_MAX - (__s32)dst;
+		/* 64-bit: with -mcpu=v2 a 32-bit length is sign-extended after the
+		 * checks, by shifts the verifier's bounds do not survive */
+		__s64 len = (__s64)plen - src;
+		if (len > MT_LOAD_MAX - (__s64)dst)
+			len = MT_LOAD_MAX - (__s64)dst;
+		/* barriers: the checks must be on the register passed to the helper
+		 * (clang would otherwise test plen, or fuse both checks into one
+		 * unsigned compare on a copy, and the verifier would not see a bound) */
 		MT_BARRIER_VAR(len);
-		if (len > 0 && len <= MT_LOAD_MAX)
-			bpf_skb_load_bytes(skb, s->payload_off + src, b->data + dst, len);
+		if (__builtin_expect(len > 0, 1)) {
+			MT_BARRIER_VAR(len);
+			if (__builtin_expect(len <= MT_LOAD_MAX, 1)) {
+				bpf_skb_load_bytes(skb, s->payload_off + src, b->data + dst, len);
+				/* A '\n' as the last payload byte would start a line at the
+				 * payload end, where the zero fill reads as a blank line: make
+				 * it '\r' (still ends its line, starts none), so a header block
+				 * cut after a full line counts as truncated.  When the buffer
+				 * is full instead, that byte is past every line start the chunk
+				 * owns and only ever compared against name characters, so the
+				 * change is harmless there: no condition, no branch. */
+				__u64 last = (__u64)dst + (__u64)len - 1;
+				__u64 c = b->data[last];
+				__u64 is_nl = ((c ^ '\n') - 1) >> 63;
+				b->data[last] = (__u8)(c ^ (is_nl * ('\n' ^ '\r')));
+			}
+		}
 		if (k == 0)
 			b->data[0] = 0; /* the request line is not a header line */
-		if (len > 0 && len == plen - src) {
-			/* The payload ends in this buffer.  A '\n' as its last byte would
-			 * start a line at the payload end, where the zero fill would read as
-			 * a blank line; make it '\r' (still ends the line before it, starts
-			 * none), so a header block cut after a full line counts as truncated. */
-			__u32 last = dst + (__u32)len - 1;
-			MT_BARRIER_VAR(last);
-			if (last < MT_BUF_BYTES && b->data[last] == '\n')
-				b->data[last] = '\r';
-		}
 		const __s32 ls_base = base - 1; /* payload offset of data[0] */
 		/* words inside the window (compile-time) and inside the payload (run time) */
-		const __u32 nwords = (MT_WINDOW_BYTES - base) >= MT_CHUNK_BYTES ? MT_WORDS
-					: (__u32)(MT_WINDOW_BYTES - base + 7) / 8;
-		const __u32 wleft = (__u32)(MT_WINDOW_BYTES - base) - (nwords - 1) * 8;
+		const __u32 span = (MT_WINDOW_BYTES - base) < MT_CHUNK_BYTES ? (__u32)(MT_WINDOW_BYTES - base)
+									       : (__u32)MT_CHUNK_BYTES;
+		const __u32 nwords = (span + 7) / 8;
+		const __u32 wleft = span - (nwords - 1) * 8; /* 1..8 lanes in the last word */
 		const __u64 lastmask = wleft >= 8 ? ~0ULL : (1ULL << (wleft * 8)) - 1;
 		__u32 runwords = (__u32)(region + 7) / 8;
 		int r = 0;
@@ -438,63 +483,89 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
  * past the window is still whole, and the chunks stay small.  Bytes are copied
  * only up to the first CR/LF, the slot's max and the payload end; everything else
  * in the row is zeroed (privacy: nothing of the next header line leaves tmp). */
+/* lane (0..7) of the lowest 0x80 lane bit */
+static __always_inline __u32 mt_lane_index(__u64 lanes)
+{
+	__u64 low = lanes & -lanes;
+	return (__u32)(((low >> 7) * 0x0001020304050607ULL) >> 56) & 7;
+}
+
 static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
 					  const __u32 slot, const int max)
 {
 	char *row = s->value[slot];
-	__u32 len = 0;
+	const __u8 *v = b->tmp;
+	__s32 cut = 0;
 	int j;
 
 	if (s->found_mask & (1u << slot)) {
 		__u32 voff = s->value_off[slot];
-		__s32 n = (__s32)(s->payload_end - s->payload_off) - (__s32)voff;
+		__s64 n = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff; /* 64-bit: see the chunk load */
 		if (n > MT_OWS_MAX + max)
 			n = MT_OWS_MAX + max;
 		MT_BARRIER_VAR(n);
-		if (n > 0 && n <= MT_OWS_MAX + max)
-			bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
-		else
+		if (n > 0) {
+			MT_BARRIER_VAR(n); /* see the chunk load */
+			if (n <= MT_OWS_MAX + max)
+				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
+		} else {
 			n = 0;
+		}
 
-		/* leading SP / HTAB, counted on two words */
+		/* leading SP / HTAB, counted on two words (exact lanes) */
 		__u64 w0 = mt_load64(b->tmp), w1 = mt_load64(b->tmp + 8);
 		__u64 v0 = ~(mt_zero_lanes(w0 ^ MT_BCAST(' ')) | mt_zero_lanes(w0 ^ MT_BCAST('\t'))) & MT_HIGH;
 		__u64 v1 = ~(mt_zero_lanes(w1 ^ MT_BCAST(' ')) | mt_zero_lanes(w1 ^ MT_BCAST('\t'))) & MT_HIGH;
-		__u32 ows = v0 ? (__u32)(mt_lowest_bit_index(v0) >> 3)
-			       : 8 + (v1 ? (__u32)(mt_lowest_bit_index(v1) >> 3) : 8);
+		/* branch-free (a select here became a backward jump in the layout) */
+		__u64 z0 = ((v0 | -v0) >> 63) ^ 1, z1 = ((v1 | -v1) >> 63) ^ 1;
+		MT_BARRIER_VAR(z0);
+		MT_BARRIER_VAR(z1);
+		__u32 ows = mt_lane_index(v0) + 8 * z0 + z0 * (mt_lane_index(v1) + 8 * z1);
 		ows &= 31;
 		if (ows > MT_OWS_MAX)
 			ows = MT_OWS_MAX;
-		__s32 lim = n - (__s32)ows;
-		if (lim > max)
-			lim = max;
-		if (lim < 0)
-			lim = 0;
-		const __u8 *v = b->tmp + ows;
-		int live = 1;
+		cut = n - (__s32)ows;
+		if (cut > max)
+			cut = max;
+		if (cut < 0)
+			cut = 0;
+		v = b->tmp + ows;
 
+		/* first CR / LF: haszero lanes, whose lowest lane is exact */
+		__u64 e = 0;
+		__u32 ej = 0;
 		MT_LOOP
 		for (j = 0; j < (max + 7) / 8; j++) {
 			__u64 w = mt_load64(v + j * 8);
-			__u64 e = mt_zero_lanes(w ^ MT_BCAST('\r')) | mt_zero_lanes(w ^ MT_BCAST('\n'));
-			__s32 keep = e ? (__s32)(mt_lowest_bit_index(e) >> 3) : 8;
-			__s32 room = lim - j * 8;
-			if (room < keep)
-				keep = room;
-			if (keep < 0 || !live)
-				keep = 0;
-			mt_store64(row + j * 8, mt_keep_bytes(w, (__u64)keep));
-			len += keep;
-			if (keep < 8)
-				live = 0;
+			e = mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
+			if (e) {
+				ej = j;
+				break;
+			}
 		}
-		MT_LOOP
-		for (j = (max + 7) / 8; j < MT_VALUE_STRIDE / 8; j++)
-			mt_store64(row + j * 8, 0);
-	} else {
-		MT_LOOP
-		for (j = 0; j < MT_VALUE_STRIDE / 8; j++)
-			mt_store64(row + j * 8, 0);
+		if (e) {
+			__s32 at = (__s32)(ej * 8 + mt_lane_index(e));
+			if (at < cut)
+				cut = at;
+		}
 	}
-	s->value_len[slot] = len;
+
+	/* Copy the bytes before the cut and zero the rest of the slot's max (rounded
+	 * up to 8; a slot not found has cut 0): nothing past the value's line end is
+	 * ever stored in the scratch.  Bytes of the row past that are never read (the
+	 * event takes max bytes per slot) and are left alone. */
+	__u32 full = (__u32)cut >> 3, rem = (__u32)cut & 7;
+	MT_LOOP
+	for (j = 0; j < (max + 7) / 8; j++) {
+		__u64 below = ((__u64)j - full) >> 63; /* j < full, branch-free */
+		MT_BARRIER_VAR(below);
+		mt_store64(row + j * 8, mt_load64(v + j * 8) & -below);
+	}
+	__u64 fo = (__u64)full * 8;
+	MT_BARRIER_VAR(fo); /* the bound check below must be on this register */
+	if (rem && fo <= ((max + 7) / 8) * 8 - 8) {
+		__u64 keep = (1ULL << (rem * 8)) - 1;
+		mt_store64(row + fo, mt_load64(v + fo) & keep);
+	}
+	s->value_len[slot] = (__u16)cut;
 }

@@ -27,13 +27,25 @@ public struct BudgetPlanner {
         public var attempts: Int
     }
 
-    /// Bytes per chunk that a first attempt uses, from measured per-byte costs of each profile.
+    /// Bytes per chunk that a first attempt uses, from measured costs of each profile: unrolled
+    /// code grows by about 7 instructions a byte over a ~1.5k base (256 B fits every header set).
     static func initialChunk(window: Int, profile: LoopProfile) -> Int {
         let guess = switch profile {
-        case .unrolled: 512
-        case .loops, .bpfLoop: 4096
+        case .unrolled: 256
+        case .loops: 512
+        case .bpfLoop: 4096
         }
         return roundedChunk(min(window, guess))
+    }
+
+    /// The largest chunk a profile takes: unrolled chunks keep one 64-bit word bitmap; past 512 B
+    /// the verifier's work for bounded loops climbs steeply (an 8-header set fails at 1 KiB);
+    /// bpf_loop verifies its callback once, whatever the count.
+    static func maxChunk(_ profile: LoopProfile) -> Int {
+        switch profile {
+        case .unrolled, .loops: 512
+        case .bpfLoop: 8192
+        }
     }
 
     static func roundedChunk(_ bytes: Int) -> Int {
@@ -97,7 +109,7 @@ public struct BudgetPlanner {
             }
             // Scale the chunk by how far the largest chunk program is from the budget.
             let target = Self.roundedChunk(Int(Double(chunk) * Double(budget) * Self.headroom / Double(max(largest, 1))))
-            let next = min(target, Self.roundedChunk(window + 7))
+            let next = min(target, Self.roundedChunk(window + 7), Self.maxChunk(profile))
             let fits = largest <= budget
             if fits && (next <= chunk || chunk >= window) { break }
             if tried.contains(next) { break }
