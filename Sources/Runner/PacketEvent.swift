@@ -36,7 +36,11 @@ public struct PacketEvent: Sendable {
     public var fields: [String: UInt64] = [:]
     /// The raw context header values found, by lowercase header name.
     public var contextValues: [String: String] = [:]
-    public var context: TraceContext?
+    /// The spec's formats, in order, which decide how `contextValues` are read.
+    public var formats: [TraceContextFormat] = []
+
+    /// The context, parsed and validated when asked for: most events are only joined, never printed.
+    public var context: TraceContext? { TraceContext(values: contextValues, formats: formats) }
 
     public init() {}
 
@@ -93,7 +97,7 @@ public struct EventDecoder: Sendable {
                 break
             }
         }
-        event.context = TraceContext(values: event.contextValues, formats: spec.search.formats)
+        event.formats = spec.search.formats
         return event
     }
 
