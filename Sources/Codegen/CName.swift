@@ -1,6 +1,6 @@
 /// C identifiers for spec names, which may hold '-' or '.'.
-enum CName {
-    static func sanitize(_ name: String) -> String {
+public enum CName {
+    public static func sanitize(_ name: String) -> String {
         String(name.map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
     }
 }

@@ -14,6 +14,8 @@ struct EventEmitter {
             for (slot, header) in headers.enumerated() {
                 out.line("char v\(slot)[\(header.maxValueBytes)]; /* \(header.name) */")
             }
+            // Explicit, so mt_submit_event can zero it: ring-buffer records are not zeroed on reserve.
+            if contextTailPadding > 0 { out.line("__u8 _pad[\(contextTailPadding)];") }
         }
         out.line()
         out.line("/* The ring-buffer record; the runner decodes it with the same layout (EventLayout). */")
@@ -36,6 +38,25 @@ struct EventEmitter {
         }
     }
 
+    /// Bytes that round `struct mt_context_values` up to its 4-byte alignment.
+    private var contextTailPadding: Int {
+        let headers = layout.contextHeaders
+        let used = 4 + 2 * max(headers.count, 1) + headers.reduce(0) { $0 + $1.maxValueBytes }
+        return (used + 3) / 4 * 4 - used
+    }
+
+    /// The gaps between the slots and after the last one, as (offset, length): `_pad<offset>` members.
+    private var paddings: [(offset: Int, length: Int)] {
+        var gaps: [(Int, Int)] = []
+        var offset = 0
+        for slot in layout.slots {
+            if slot.offset > offset { gaps.append((offset, slot.offset - offset)) }
+            offset = slot.offset + slot.kind.size
+        }
+        if layout.size > offset { gaps.append((offset, layout.size - offset)) }
+        return gaps
+    }
+
     private func declaration(of slot: EventLayout.Slot) -> String {
         switch slot.kind {
         case .unsigned(let bytes): "__u\(bytes * 8) \(slot.name);"
@@ -53,6 +74,10 @@ struct EventEmitter {
             out.block("if (!e)") { out in
                 out.line("mt_count(MT_COUNTER_RINGBUF_FULL);")
                 out.line("return;")
+            }
+            out.line("/* Reserved records hold whatever an older record left there: zero every padding byte. */")
+            for gap in paddings {
+                out.line("__builtin_memset(e->_pad\(gap.offset), 0, \(gap.length));")
             }
             for slot in layout.slots {
                 emitCopy(slot, into: &out)
@@ -81,6 +106,7 @@ struct EventEmitter {
         case .payloadLength: out.line("e->payload_length = s->payload_end - s->payload_off;")
         case .traceContext:
             out.line("e->context.found_mask = s->found_mask;")
+            if contextTailPadding > 0 { out.line("__builtin_memset(e->context._pad, 0, \(contextTailPadding));") }
             for (index, header) in layout.contextHeaders.enumerated() {
                 out.line("e->context.len[\(index)] = s->value_len[\(index)];")
                 out.line("__builtin_memcpy(e->context.v\(index), s->value[\(index)], \(header.maxValueBytes));")

@@ -65,6 +65,17 @@ struct MapEmitter {
             out.line("__type(key, __u32);")
             out.line("__type(value, __u8);")
         }
+        if !ir.tables.isEmpty {
+            out.line()
+            out.line("/* Each table's action for packets no entry matches (0 trace, 1 skip), by table index:")
+            out.line(" * set by the runner from the spec's default or its --table-default, so it changes without recompiling. */")
+            out.block("struct", trailer: " mt_table_defaults SEC(\".maps\");") { out in
+                out.line("__uint(type, BPF_MAP_TYPE_ARRAY);")
+                out.line("__uint(max_entries, \(ir.tables.count));")
+                out.line("__type(key, __u32);")
+                out.line("__type(value, __u8);")
+            }
+        }
         for table in ir.tables {
             emitTable(table, into: &out)
         }
@@ -118,7 +129,7 @@ struct MapEmitter {
         let name = CName.sanitize(table.name)
         let lpm = table.keys.last?.match == .lpm
         out.line()
-        out.line("/* Table \(table.name): value 0 = trace, 1 = skip; no entry = \(table.defaultAction.rawValue). */")
+        out.line("/* Table \(table.name): value 0 = trace, 1 = skip; no entry: mt_table_defaults (spec: \(table.defaultAction.rawValue)). */")
         emitKeyStruct("mt_table_\(name)_key", keys: table.keys.map(\.field), prefixLength: lpm, into: &out)
         out.block("struct", trailer: " mt_table_\(name) SEC(\".maps\");") { out in
             out.line("__uint(type, \(lpm ? "BPF_MAP_TYPE_LPM_TRIE" : "BPF_MAP_TYPE_HASH"));")
@@ -134,7 +145,7 @@ struct MapEmitter {
         out.line("/* 1 when every table lets the packet be traced. */")
         out.line("static __always_inline int mt_table_allows(struct mt_scratch *s)")
         out.block("") { out in
-            for table in ir.tables {
+            for (index, table) in ir.tables.enumerated() {
                 let name = CName.sanitize(table.name)
                 let lpm = table.keys.last?.match == .lpm
                 out.block("") { out in
@@ -145,8 +156,11 @@ struct MapEmitter {
                     }
                     emitKeyFill("key", keys: table.keys.map(\.field), into: &out)
                     out.line("__u8 *action = bpf_map_lookup_elem(&mt_table_\(name), &key);")
-                    let defaultAction = table.defaultAction == .trace ? 0 : 1
-                    out.line("if ((action ? *action : \(defaultAction)) != 0)")
+                    out.block("if (!action)") { out in
+                        out.line("__u32 table = \(index);")
+                        out.line("action = bpf_map_lookup_elem(&mt_table_defaults, &table);")
+                    }
+                    out.line("if (action && *action != 0)")
                     out.line("    return 0;")
                 }
             }

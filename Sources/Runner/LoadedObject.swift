@@ -22,6 +22,7 @@ public final class LoadedObject {
             throw RunnerError.object(path: path, reason: error.description)
         }
         try wireTailCalls()
+        try TableFiller.fill(self)
     }
 
     private func wireTailCalls() throws {

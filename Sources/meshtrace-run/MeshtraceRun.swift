@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Runner
+import Spec
 
 /// Set by SIGINT/SIGTERM; the session polls it between ring-buffer polls.
 nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
@@ -43,6 +44,15 @@ struct MeshtraceRun: ParsableCommand {
     @Option(help: "FILE=POINT:HOOK: where a --replay capture was taken (default: the spec's first point, ingress).")
     var pointMap: [String] = []
 
+    @Option(help: "NAME=KEY[,KEY…]:trace|skip: an entry of a match-action table (keys in the table's order; LPM as ADDRESS/PREFIX).")
+    var table: [String] = []
+
+    @Option(help: "A file of table entries, one NAME=KEY[,KEY…]:ACTION a line (# comments).")
+    var tableFile: [String] = []
+
+    @Option(help: "NAME=trace|skip: a table's action for packets no entry matches (overrides the spec's).")
+    var tableDefault: [String] = []
+
     @Option(help: "Most packets waiting for their second point, per runner.")
     var joinCapacity = 65536
 
@@ -58,6 +68,16 @@ struct MeshtraceRun: ParsableCommand {
             let bindings = try points.map(PointBinding.init(parsing:))
             if bindings.isEmpty && replay.isEmpty { throw RunnerError.usage("say where to attach with --point NAME=INTERFACE, or --replay a capture") }
             let loaded = try LoadedObject(path: object)
+            let entries = try table.map(TableEntry.init(parsing:)) + tableFile.flatMap(TableEntry.parse(file:))
+            var defaults: [String: TableAction] = [:]
+            for text in tableDefault {
+                let parts = text.split(separator: "=").map(String.init)
+                guard parts.count == 2, let action = TableAction(rawValue: parts[1]) else {
+                    throw RunnerError.usage("--table-default takes NAME=trace|skip, not '\(text)'")
+                }
+                defaults[parts[0]] = action
+            }
+            try TableFiller.fill(loaded, entries: entries, defaults: defaults)
             signal(SIGINT) { _ in stopRequested = 1 }
             signal(SIGTERM) { _ in stopRequested = 1 }
             let session = TraceSession(

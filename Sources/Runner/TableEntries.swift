@@ -1,0 +1,109 @@
+import BPF
+import Codegen
+import Foundation
+import Spec
+
+/// Match-action table contents given at run time: `--table NAME=KEY[,KEY…]:ACTION` (keys in the
+/// table's key order; an LPM key as ADDRESS/PREFIX), `--table-file FILE` with one such entry a
+/// line (# comments), and `--table-default NAME=ACTION`. Filled into the loaded object's maps,
+/// so what is traced changes without recompiling.
+public struct TableEntry: Hashable, Sendable {
+    public var table: String
+    public var keys: [String]
+    public var action: TableAction
+
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+        let keyAndAction = parts.count == 2 ? parts[1].split(separator: ":").map(String.init) : []
+        guard parts.count == 2, keyAndAction.count == 2, let action = TableAction(rawValue: keyAndAction[1]) else {
+            throw RunnerError.usage("a table entry is NAME=KEY[,KEY…]:trace|skip, not '\(text)'")
+        }
+        table = parts[0]
+        keys = keyAndAction[0].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        self.action = action
+    }
+
+    public static func parse(file path: String) throws -> [TableEntry] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw RunnerError.usage("cannot read table file '\(path)'")
+        }
+        return try text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }.map(TableEntry.init(parsing:))
+    }
+}
+
+public enum TableFiller {
+    /// Writes every table's default action (the spec's, or an override) and the entries.
+    public static func fill(_ object: LoadedObject, entries: [TableEntry] = [], defaults: [String: TableAction] = [:]) throws {
+        let spec = object.manifest.spec
+        for name in defaults.keys where !spec.tables.contains(where: { $0.name == name }) {
+            throw RunnerError.usage("--table-default names unknown table '\(name)'")
+        }
+        if let map = object.bpf.map(named: "mt_table_defaults") {
+            for (index, table) in spec.tables.enumerated() {
+                let action = defaults[table.name] ?? table.defaultAction
+                try map.update(key: UInt32(index).bytes, value: [action == .trace ? 0 : 1])
+            }
+        }
+        for entry in entries {
+            guard let table = spec.tables.first(where: { $0.name == entry.table }) else {
+                throw RunnerError.usage("table entry names unknown table '\(entry.table)' (the spec has \(spec.tables.map(\.name).joined(separator: ", ")))")
+            }
+            guard entry.keys.count == table.keys.count else {
+                throw RunnerError.usage("table '\(table.name)' has \(table.keys.count) key(s) (\(table.keys.map(\.field.description).joined(separator: ", "))), the entry gives \(entry.keys.count)")
+            }
+            guard let map = object.bpf.map(named: "mt_table_\(CName.sanitize(table.name))") else {
+                throw RunnerError.object(path: spec.name, reason: "it lacks the map of table '\(table.name)'")
+            }
+            var key: [UInt8] = []
+            var prefixBits = 0
+            for (text, tableKey) in zip(entry.keys, table.keys) {
+                let (bytes, prefix) = try encode(text, as: tableKey, spec: spec)
+                key += bytes
+                // An LPM key matches over the exact keys' whole width, then the prefix.
+                prefixBits += tableKey.match == .lpm ? prefix : 8 * bytes.count
+            }
+            if table.keys.last?.match == .lpm { key = UInt32(prefixBits).bytes + key }
+            try map.update(key: key, value: [entry.action == .trace ? 0 : 1])
+        }
+    }
+
+    /// A key field's bytes (network order, as the generated code builds them) and its prefix bits.
+    static func encode(_ text: String, as key: TableKey, spec: SpecIR) throws -> ([UInt8], Int) {
+        func bad(_ why: String) -> RunnerError { .usage("table key '\(text)' for \(key.field): \(why)") }
+        var value = text
+        var prefix: Int?
+        if key.match == .lpm, let slash = text.firstIndex(of: "/") {
+            value = String(text[..<slash])
+            guard let bits = Int(text[text.index(after: slash)...]) else { throw bad("the prefix length is not a number") }
+            prefix = bits
+        }
+        switch key.field {
+        case .inner(let member), .outer(let member):
+            switch member {
+            case .sourceAddress, .destinationAddress:
+                var v4 = in_addr(), v6 = in6_addr()
+                if inet_pton(AF_INET, value, &v4) == 1 {
+                    let bytes = withUnsafeBytes(of: v4) { Array($0) } + [UInt8](repeating: 0, count: 12)
+                    return (bytes, min(prefix ?? 32, 32))
+                }
+                if inet_pton(AF_INET6, value, &v6) == 1 {
+                    return (withUnsafeBytes(of: v6) { Array($0) }, min(prefix ?? 128, 128))
+                }
+                throw bad("not an IPv4 or IPv6 address")
+            case .transportProtocol:
+                guard let number = UInt8(value) else { throw bad("not a protocol number") }
+                return ([number], prefix ?? 8)
+            case .sourcePort, .destinationPort:
+                guard let port = UInt16(value) else { throw bad("not a port") }
+                return ([UInt8(port >> 8), UInt8(port & 0xff)], prefix ?? 16)
+            }
+        case .header(let ref):
+            let bits = spec.header(named: ref.header)?.field(named: ref.field)?.bits ?? 8
+            let width = (bits + 7) / 8
+            let number = value.hasPrefix("0x") ? UInt64(value.dropFirst(2), radix: 16) : UInt64(value)
+            guard width <= 8, let number else { throw bad("not a number for a \(bits)-bit field") }
+            return ((0..<width).map { UInt8(number >> UInt64(8 * (width - 1 - $0)) & 0xff) }, prefix ?? 8 * width)
+        }
+    }
+}
