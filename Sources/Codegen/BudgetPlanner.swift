@@ -58,7 +58,7 @@ public struct BudgetPlanner {
     public func plan(ir: SpecIR, specFile: String, window: Int, placement: Placement, profile: LoopProfile, budget: Int,
                      verify: Bool, in directory: URL) throws -> Result {
         var verify = verify
-        let base = CName.sanitize(ir.name)
+        let base = ir.fileBaseName
         var chunk = Self.initialChunk(window: window, profile: profile)
         var best: Result?
         var tried: Set<Int> = []

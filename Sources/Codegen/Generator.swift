@@ -47,7 +47,7 @@ public struct Generator {
             ir: ir, specFile: specFile, window: ir.search.bytes, placement: ir.search.placement,
             profile: ir.target.profile, budget: ir.target.instructionBudget, verify: options.verify, in: directory
         )
-        let base = CName.sanitize(ir.name)
+        let base = ir.fileBaseName
         let source = directory.appendingPathComponent("\(base).bpf.c")
         let object = directory.appendingPathComponent("\(base).bpf.o")
         try result.source.write(to: source, atomically: true, encoding: .utf8)
