@@ -30,12 +30,24 @@ public final class FrameRunner {
 
     /// The raw event records `frame` produced at `hook`, in order.
     public func rawEvents(for frame: [UInt8], hook: Hook = .ingress) throws -> [[UInt8]] {
-        collected.removeAll()
+        _ = drain()
+        try run(frame, hook: hook)
+        return drain()
+    }
+
+    /// Runs `frame` without consuming the ring buffer (its records wait for `drain`).
+    public func run(_ frame: [UInt8], hook: Hook = .ingress) throws {
         let verdict = try object.entry(for: hook).testRun(frame: frame)
         guard verdict.returnValue == 0 else {
             throw RunnerError.object(path: object.manifest.spec.name, reason: "the entry program returned \(verdict.returnValue), not TC_ACT_OK")
         }
+    }
+
+    /// Consumes every record waiting in the ring buffer.
+    public func drain() -> [[UInt8]] {
+        collected.removeAll()
         ring.poll(timeoutMs: 0)
+        defer { collected.removeAll() }
         return collected
     }
 
@@ -47,8 +59,7 @@ public final class FrameRunner {
     /// Mean nanoseconds per run of the entry program over `count` repetitions (tail calls included).
     public func nanosecondsPerRun(_ frame: [UInt8], repeat count: Int, hook: Hook = .ingress) throws -> UInt32 {
         let verdict = try object.entry(for: hook).testRun(frame: frame, repeat: count)
-        ring.poll(timeoutMs: 0)
-        collected.removeAll()
+        _ = drain()
         return verdict.durationNs
     }
 }

@@ -36,11 +36,13 @@ public enum Generated {
         }
     }
 
+    /// The IR of `specs/<spec>.swift`, or of the spec file at `spec` when it is a path.
     public static func ir(_ spec: String) throws -> SpecIR {
         if let ir = irs[spec] { return ir }
         let runtime = try SpecRuntime.beside()
         let loader = SpecLoader(runtime: runtime, cacheDirectory: workDirectory.appendingPathComponent("spec-cache"))
-        let ir = try loader.load(packageRoot.appendingPathComponent("specs/\(spec).swift").path).ir
+        let path = spec.hasPrefix("/") ? spec : packageRoot.appendingPathComponent("specs/\(spec).swift").path
+        let ir = try loader.load(path).ir
         irs[spec] = ir
         return ir
     }
@@ -49,9 +51,9 @@ public enum Generated {
         if let output = objects[configuration] { return output }
         let generator = Generator(planner: BudgetPlanner(driver: ClangDriver(), templates: try Templates()))
         let options = Generator.Options(window: configuration.window, placement: configuration.placement, profile: configuration.profile)
-        let name = [configuration.spec, configuration.window.map(String.init), configuration.placement?.rawValue, configuration.profile?.rawValue]
+        let name = [URL(fileURLWithPath: configuration.spec).lastPathComponent, configuration.window.map(String.init), configuration.placement?.rawValue, configuration.profile?.rawValue]
             .compactMap { $0 }.joined(separator: "-")
-        let output = try generator.generate(ir: try ir(configuration.spec), specFile: "\(configuration.spec).swift", options: options,
+        let output = try generator.generate(ir: try ir(configuration.spec), specFile: URL(fileURLWithPath: configuration.spec).deletingPathExtension().lastPathComponent + ".swift", options: options,
                                             into: workDirectory.appendingPathComponent(name))
         objects[configuration] = output
         return output
