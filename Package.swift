@@ -52,6 +52,10 @@ let package = Package(
             dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "LabTests", dependencies: ["Lab"]),
+        // The reference interpreter of the IR (shares no code with Codegen or the templates) and the
+        // differential fuzzer that holds the kernel to it.
+        .target(name: "Reference", dependencies: ["Spec"]),
+        .testTarget(name: "TrustTests", dependencies: ["TestSupport", "Reference", "Runner", "Codegen", "PacketKit", "Spec"]),
         // Shared by the test targets: generated objects for the example specs, requests and frames.
         .target(name: "TestSupport", dependencies: ["Codegen", "Runner", "SpecLoader", "Spec", "PacketKit"], path: "Tests/Support"),
         .testTarget(name: "CodegenTests", dependencies: ["TestSupport", "Codegen", "Runner", "Spec", "PacketKit", "BPF"]),

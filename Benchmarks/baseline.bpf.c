@@ -60,12 +60,15 @@ int baseline(struct __sk_buff *skb)
     struct window *w = bpf_map_lookup_elem(&baseline_buffer, &zero);
     if (!w) return TC_ACT_OK;
     __builtin_memset(w->bytes + BASELINE_WINDOW, 0, 64);
-    if (off > 512 || skb->len < off + BASELINE_WINDOW) return TC_ACT_OK;
-    if (bpf_skb_load_bytes(skb, off, w->bytes, BASELINE_WINDOW)) return TC_ACT_OK;
+    if (off > 512 || skb->len <= off) return TC_ACT_OK;
+    __s32 len = (__s32)(skb->len - off);
+    if (len > BASELINE_WINDOW) len = BASELINE_WINDOW;
+    asm volatile("" : "+r"(len));  /* keep the check below on the register the helper gets */
+    if (len <= 0 || len > BASELINE_WINDOW || bpf_skb_load_bytes(skb, off, w->bytes, len)) return TC_ACT_OK;
     if (w->bytes[0] != 'G' && w->bytes[0] != 'P' && w->bytes[0] != 'D' && w->bytes[0] != 'H') return TC_ACT_OK;
     /* One 4-byte compare per position ("\ntra"), the rest of the name checked once at the end. */
     int found = -1;
-#pragma unroll
+#pragma clang loop unroll(full)
     for (int i = 0; i < BASELINE_WINDOW; i++) {
         if (*(__u32 *)(w->bytes + i) == 0x6172740a) {
             found = i;

@@ -33,6 +33,13 @@ public final class BPFObject {
         return result
     }
 
+    /// Instructions in `.text`, where clang puts subprograms (non-inlined functions, callbacks).
+    public var subprogramInstructions: Int {
+        guard let bytes = FileManager.default.contents(atPath: objectPath),
+              let text = try? ELFSections.section(named: ".text", in: [UInt8](bytes)) else { return 0 }
+        return text.count / 8
+    }
+
     public func program(named name: String) -> BPFProgram? {
         bpf_object__find_program_by_name(handle, name).map { BPFProgram(handle: $0, object: self) }
     }

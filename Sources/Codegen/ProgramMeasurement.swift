@@ -14,12 +14,15 @@ public struct ProgramMeasurement: Codable, Hashable, Sendable {
     /// The verifier's processed-instruction count, when the kernel let the tool load the object.
     public var verifiedInstructions: Int?
 
-    /// Counts every program of `object` without loading it (libbpf's bpf_program__insn_cnt).
+    /// Counts every program of `object` without loading it (libbpf's bpf_program__insn_cnt), plus
+    /// all of `.text`, the subprograms libbpf may append at load time (bpf_loop's callbacks): an
+    /// upper bound, since which program takes which subprogram is only settled by relocation.
     static func measure(_ object: URL, plan: SearchPlan) throws -> [ProgramMeasurement] {
         let bpf = try BPFObject(path: object.path)
+        let subprograms = bpf.subprogramInstructions
         return bpf.programs.map { program in
             ProgramMeasurement(name: program.name, section: program.section, role: role(of: program.name, plan: plan),
-                               instructions: program.instructionCount, budget: plan.budget,
+                               instructions: program.instructionCount + subprograms, budget: plan.budget,
                                backEdges: ControlFlow.backEdges(program.instructions))
         }.sorted { order($0.name) < order($1.name) }
     }

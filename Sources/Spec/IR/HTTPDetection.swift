@@ -3,6 +3,9 @@ public struct HTTPDetection: Codable, Hashable, Sendable {
     /// Every request method of RFC 9110 plus PATCH (RFC 5789).
     public static let allMethods = ["CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"]
 
+    /// The longest method request detection recognises: the method and its space fill one word.
+    public static let maxMethodLength = 7
+
     public var requests: Bool
     public var responses: Bool
     public var methods: [String]

@@ -10,6 +10,10 @@ extension SpecValidator {
         for method in http.methods where method.isEmpty || method.contains(where: { !($0.isUppercase && $0.isASCII) }) {
             report(http.line, "HTTP method '\(method)' is not an uppercase token")
         }
+        // The detector compares the method and its space in one 8-byte word.
+        for method in http.methods where method.utf8.count > HTTPDetection.maxMethodLength {
+            report(http.line, "HTTP method '\(method)' is longer than \(HTTPDetection.maxMethodLength) characters, which request detection compares")
+        }
         let search = ir.search
         if !SearchWindow.bytesRange.contains(search.bytes) {
             report(search.line, "search window of \(search.bytes) bytes is out of range: windows are 1 B to 64 KiB (\(SearchWindow.bytesRange.upperBound) bytes)")

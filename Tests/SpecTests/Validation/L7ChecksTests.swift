@@ -48,4 +48,11 @@ final class L7ChecksTests: XCTestCase {
         """)
         try assertRejected(source, "neither requests nor responses")
     }
+
+    func testMethodLongerThanDetectionCompares() throws {
+        let source = SpecSource.spec(body: """
+            HTTP(methods: ["GET", "PROPFIND"]) // ERROR
+        """)
+        try assertRejected(source, "HTTP method 'PROPFIND' is longer than 7 characters")
+    }
 }
