@@ -4,7 +4,6 @@ import Foundation
 /// A BPF ELF object opened with libbpf: its programs and maps, loaded into the kernel on demand.
 public final class BPFObject {
     let handle: OpaquePointer
-    public private(set) var isLoaded = false
     let objectPath: String
     /// Enough for the tail of any verifier log (the kernel keeps the tail when it rotates).
     private static let logSize = 16 << 20
@@ -54,7 +53,6 @@ public final class BPFObject {
         guard status == 0 else {
             throw diagnoseLoadFailure(status: -status)
         }
-        isLoaded = true
     }
 
     /// Loads each program alone in a fresh copy of the object to name the one the kernel rejects,
