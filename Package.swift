@@ -19,10 +19,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "Spec"),
-        .target(name: "SpecLoader", dependencies: ["Spec"]),
+        // Runs programs with an argument vector, never through a shell: swiftc, clang, ip, tcpdump.
+        .target(name: "Subprocess"),
+        .target(name: "SpecLoader", dependencies: ["Spec", "Subprocess"]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev", "libelf-dev"])]),
         .target(name: "BPF", dependencies: ["CLibBPF"]),
-        .target(name: "Codegen", dependencies: ["Spec", "SpecLoader", "BPF"]),
+        .target(name: "Codegen", dependencies: ["Spec", "BPF", "Subprocess"]),
         .target(
             name: "Runner",
             dependencies: ["Spec", "BPF", "CLibBPF", "Codegen", "PacketKit", .product(name: "Histogram", package: "hdrhistogram-swift")]
@@ -33,7 +35,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "meshtrace-bench",
-            dependencies: ["Codegen", "Runner", "SpecLoader", "PacketKit", "BPF", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Codegen", "Runner", "SpecLoader", "PacketKit", "BPF", "Subprocess", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "meshtrace-gen",
@@ -44,7 +46,7 @@ let package = Package(
             ]
         ),
         // The namespace/veth/VXLAN testbed and its CLI.
-        .target(name: "Lab"),
+        .target(name: "Lab", dependencies: ["Subprocess"]),
         .systemLibrary(name: "CLibPcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "PacketKit", dependencies: ["CLibPcap"]),
         .executableTarget(
@@ -67,7 +69,7 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "Lab", "PacketKit", "Spec"]),
         .testTarget(
             name: "SpecTests",
-            dependencies: ["Spec", "SpecLoader"],
+            dependencies: ["Spec", "SpecLoader", "Subprocess"],
             // IR goldens, read and (with MESHTRACE_RECORD_GOLDENS=1) rewritten by IRRoundTripTests.
             exclude: ["Goldens"]
         ),

@@ -1,6 +1,6 @@
 import Foundation
 import Spec
-import SpecLoader
+import Subprocess
 
 /// Compiles generated C for the BPF target with reproducible flags (bpf2go's): no ident, the
 /// compilation directory recorded as ".", the source named relatively, so that generating
@@ -30,16 +30,16 @@ public struct ClangDriver: Sendable {
 
     /// The first line of `clang --version`.
     public func version() throws -> String {
-        let result: ProcessResult
-        do { result = try ProcessResult.run(clang, ["--version"]) } catch { throw CodegenError.clangMissing(clang) }
+        let result: CommandResult
+        do { result = try Command.run([clang, "--version"]) } catch { throw CodegenError.clangMissing(clang) }
         guard result.status == 0 else { throw CodegenError.clangMissing(clang) }
         return result.stdout.split(separator: "\n").first.map(String.init) ?? "clang"
     }
 
     /// Checks what compiling needs before the first attempt, so a missing piece gets a clear error.
     public func checkPrerequisites() throws {
-        let targets: ProcessResult
-        do { targets = try ProcessResult.run(clang, ["-print-targets"]) } catch { throw CodegenError.clangMissing(clang) }
+        let targets: CommandResult
+        do { targets = try Command.run([clang, "-print-targets"]) } catch { throw CodegenError.clangMissing(clang) }
         guard targets.stdout.contains("bpf") else {
             throw CodegenError.clangFailed("\(clang) has no BPF target (clang -print-targets lists none)")
         }
@@ -51,9 +51,9 @@ public struct ClangDriver: Sendable {
     /// Compiles `source` (in its own directory, named relatively) to `output`.
     public func compile(source: URL, output: URL, profile: LoopProfile) throws {
         let directory = source.deletingLastPathComponent()
-        let result: ProcessResult
+        let result: CommandResult
         do {
-            result = try ProcessResult.run(clang, Self.flags(for: profile) + ["-c", source.lastPathComponent, "-o", output.path], directory: directory)
+            result = try Command.run([clang] + Self.flags(for: profile) + ["-c", source.lastPathComponent, "-o", output.path], directory: directory)
         } catch {
             throw CodegenError.clangMissing(clang)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -23,7 +24,7 @@ public final class BackgroundProcess: @unchecked Sendable {
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Tools.path(argv[0]))
+        process.executableURL = URL(fileURLWithPath: try ProgramLookup.path(argv[0]))
         process.arguments = Array(argv.dropFirst())
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle

@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 
 /// A named network namespace (`ip netns`), and running programs inside it.
 public struct NetworkNamespace: Sendable, Hashable {
@@ -41,6 +42,6 @@ public struct NetworkNamespace: Sendable, Hashable {
     }
 
     func execArguments(_ program: String, _ arguments: [String]) throws -> [String] {
-        ["ip", "netns", "exec", name, try Tools.path(program)] + arguments
+        ["ip", "netns", "exec", name, try ProgramLookup.path(program)] + arguments
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -17,7 +18,7 @@ public final class PacketCapture: @unchecked Sendable {
     /// Starts tcpdump on `interface` in `namespace` with a pcap-filter expression given as words
     /// (e.g. `["udp", "port", "4789"]`), and returns once it is listening.
     public init(testbed: Testbed, namespace: String, interface: String, filter: [String] = []) throws {
-        _ = try Tools.path("tcpdump")
+        _ = try ProgramLookup.path("tcpdump")
         let directory = testbed.stateDirectory.appendingPathComponent("captures", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         file = directory.appendingPathComponent("\(interface)-\(UInt32.random(in: 0...UInt32.max)).pcap")

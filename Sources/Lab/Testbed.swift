@@ -1,3 +1,5 @@
+// The testbed's users run commands too: Command comes with Lab.
+@_exported import Subprocess
 import Foundation
 
 /// Two nodes, three pods and a VXLAN overlay in network namespaces, built from a `Topology`.
@@ -30,7 +32,7 @@ public struct Testbed: Sendable {
     @discardableResult
     public func up() throws -> UpOutcome {
         try Privileges.requireRoot()
-        for tool in ["ip", "sysctl", "bridge", "python3"] { _ = try Tools.path(tool) }
+        for tool in ["ip", "sysctl", "bridge", "python3"] { _ = try ProgramLookup.path(tool) }
         let before = try status()
         if before.isUp { return .alreadyUp }
         let leftovers = !before.isAbsent || FileManager.default.fileExists(atPath: stateDirectory.path)

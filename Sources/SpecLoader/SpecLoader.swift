@@ -1,5 +1,6 @@
 import Foundation
 import Spec
+import Subprocess
 
 /// Evaluates a spec file the way SwiftPM evaluates `Package.swift`: compile it with swiftc
 /// against the Spec library, run it, and read back the IR it writes to a path of our choosing
@@ -58,10 +59,10 @@ public struct SpecLoader: Sendable {
         try FileManager.default.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
         let partial = cacheDirectory.appendingPathComponent("spec-\(hash.hex).\(getpid()).partial")
         let lib = runtime.libraryDirectory.path
-        let result: ProcessResult
+        let result: CommandResult
         do {
-            result = try ProcessResult.run(runtime.swiftc, [
-                "-module-name", "MeshtraceSpec", "-I", runtime.moduleDirectory.path, "-L", lib, "-lSpec",
+            result = try Command.run([
+                runtime.swiftc, "-module-name", "MeshtraceSpec", "-I", runtime.moduleDirectory.path, "-L", lib, "-lSpec",
                 "-Xlinker", "-rpath", "-Xlinker", lib, "-o", partial.path, path,
             ])
         } catch {
@@ -80,7 +81,7 @@ public struct SpecLoader: Sendable {
     func evaluate(_ executable: URL, path: String) throws -> SpecIR {
         let irFile = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-ir-\(getpid())-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: irFile) }
-        let result = try ProcessResult.run(executable.path, [SpecEncoding.irPathFlag, irFile.path])
+        let result = try Command.run([executable.path, SpecEncoding.irPathFlag, irFile.path])
         // The spec's own output is the user's: pass it on, away from standard output.
         let output = (result.stdout + result.stderr).trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.status == 0 else {

@@ -6,6 +6,7 @@ import PacketKit
 import Runner
 import Spec
 import SpecLoader
+import Subprocess
 
 /// Benchmarks with figures and ratios against a baseline measured in the same run: the
 /// hand-written, paper-style program in Benchmarks/baseline.bpf.c.
@@ -44,7 +45,7 @@ struct Bench {
     func baseline(window: Int) throws -> (URL, Int) {
         let object = work.appendingPathComponent("baseline-\(window).o")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        let result = try ProcessResult.run(driver.clang, ClangDriver.flags(for: .unrolled) + [
+        let result = try Command.run([driver.clang] + ClangDriver.flags(for: .unrolled) + [
             "-DBASELINE_WINDOW=\(window)", "-c", root.appendingPathComponent("Benchmarks/baseline.bpf.c").path, "-o", object.path,
         ])
         guard result.status == 0 else { throw ValidationError("baseline does not compile: \(result.stderr)") }

@@ -1,6 +1,7 @@
 import Foundation
 import Spec
 import SpecLoader
+import Subprocess
 import XCTest
 
 /// Where the tests find the package, the built tools, and a place for their files.
@@ -60,10 +61,10 @@ enum Fixture {
     }
 
     /// Runs the built `meshtrace-gen` with the test cache.
-    static func runTool(_ arguments: [String], cache: URL = sharedCache) throws -> ProcessResult {
+    static func runTool(_ arguments: [String], cache: URL = sharedCache) throws -> CommandResult {
         var environment = ProcessInfo.processInfo.environment
         environment["MESHTRACE_CACHE_DIR"] = cache.path
-        return try ProcessResult.run(tool().path, arguments, environment: environment)
+        return try Command.run([tool().path] + arguments, environment: environment)
     }
 }
 

@@ -9,23 +9,38 @@ public struct CommandResult: Sendable {
 
     public var succeeded: Bool { status == 0 }
 
-    /// This result, or `LabError.commandFailed` when the command did not exit 0.
+    /// This result, or `CommandFailure` when the command did not exit 0.
     @discardableResult
     public func check() throws -> CommandResult {
         guard succeeded else {
-            throw LabError.commandFailed(command: arguments.joined(separator: " "), status: status, stderr: stderr)
+            throw CommandFailure(command: arguments.joined(separator: " "), status: status, stderr: stderr)
         }
         return self
     }
 }
 
+public struct CommandFailure: Error, CustomStringConvertible, Equatable {
+    public var command: String
+    public var status: Int32
+    public var stderr: String
+
+    public var description: String {
+        "'\(command)' exited with status \(status): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
+    }
+}
+
 /// Runs a program with an argument vector (never through a shell) and captures its output.
 public enum Command {
-    public static func run(_ arguments: [String], input: Data? = nil) throws -> CommandResult {
+    /// Runs `arguments[0]` (looked up with `ProgramLookup` unless it is a path) to completion.
+    public static func run(
+        _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil, directory: URL? = nil
+    ) throws -> CommandResult {
         precondition(!arguments.isEmpty)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Tools.path(arguments[0]))
+        process.executableURL = URL(fileURLWithPath: try ProgramLookup.path(arguments[0]))
         process.arguments = Array(arguments.dropFirst())
+        if let environment { process.environment = environment }
+        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
