@@ -50,6 +50,10 @@ final class TestbedJoinTests: XCTestCase {
             let keys = joined.map { "\($0["seq"] as? Int ?? -1)/\($0["trace_id"] as? String ?? "")" }
             XCTAssertEqual(keys.count, Set(keys).count, "\(hop): no packet joined twice")
             XCTAssertEqual(Set(keys), expected, "\(hop): the runner joined exactly the packets tcpdump saw at both points")
+            let latencies = joined.compactMap { $0["latency_ns"] as? Int }.sorted()
+            print("join \(hop): tcpdump saw \(expected.count) request packet(s) at both points, the runner joined \(keys.count) "
+                  + "(\(expected.isEmpty ? 0 : 100 * Set(keys).intersection(expected).count / expected.count) %), "
+                  + "median latency \(latencies.isEmpty ? 0 : latencies[latencies.count / 2]) ns")
             for packet in joined {
                 let latency = try XCTUnwrap(packet["latency_ns"] as? Int)
                 XCTAssertGreaterThan(latency, 0)
