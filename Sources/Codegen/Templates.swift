@@ -14,24 +14,23 @@ public struct Templates: Sendable {
     }
 
     public init(directory: URL = Templates.defaultDirectory) throws {
-        text = try Self.expand(Self.entry, in: directory, seen: [])
+        var seen: Set<String> = []
+        text = try Self.expand(Self.entry, in: directory, seen: &seen)
     }
 
     /// Inlines `#include "x.h"` lines of the templates, once each.
-    private static func expand(_ name: String, in directory: URL, seen: Set<String>) throws -> String {
+    private static func expand(_ name: String, in directory: URL, seen: inout Set<String>) throws -> String {
         let url = directory.appendingPathComponent(name)
         guard let source = try? String(contentsOf: url, encoding: .utf8) else {
             throw CodegenError.templatesMissing(url.path)
         }
-        var seen = seen
         seen.insert(name)
         var result: [String] = []
         for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.hasPrefix("#include \""), let included = trimmed.split(separator: "\"").dropFirst().first {
                 if !seen.contains(String(included)) {
-                    result.append(try expand(String(included), in: directory, seen: seen))
-                    seen.insert(String(included))
+                    result.append(try expand(String(included), in: directory, seen: &seen))
                 }
             } else {
                 result.append(String(line))
