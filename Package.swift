@@ -20,14 +20,28 @@ let package = Package(
     targets: [
         .target(name: "Spec"),
         // Runs programs with an argument vector, never through a shell: swiftc, clang, ip, tcpdump.
-        .target(name: "Subprocess"),
+        .target(name: "CNetNamespace"),
+        .target(name: "Subprocess", dependencies: ["CNetNamespace"]),
         .target(name: "SpecLoader", dependencies: ["Spec", "Subprocess"]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev", "libelf-dev"])]),
         .target(name: "BPF", dependencies: ["CLibBPF"]),
-        .target(name: "Codegen", dependencies: ["Spec", "BPF", "Subprocess"]),
+        // What a generated object promises its readers: manifest, plan, tunables, event layout,
+        // program and map symbols. Codegen writes it; Runner, Reference and Lab read it.
+        .target(name: "ObjectModel", dependencies: ["Spec"]),
+        .target(
+            name: "Codegen",
+            dependencies: ["Spec", "ObjectModel", "BPF", "Subprocess"],
+            // The C templates, shipped beside the tool so an installed meshtrace-gen finds them.
+            resources: [.copy("Templates")]
+        ),
+        // The one trace-context parser (W3C, B3, Jaeger, custom), used by the runner, the lab and tests.
+        .target(name: "TraceContexts", dependencies: ["Spec"]),
         .target(
             name: "Runner",
-            dependencies: ["Spec", "BPF", "CLibBPF", "Codegen", "PacketKit", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: [
+                "Spec", "ObjectModel", "TraceContexts", "BPF", "CLibBPF", "PacketKit", "Subprocess",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
         ),
         .executableTarget(
             name: "meshtrace-run",
@@ -46,27 +60,29 @@ let package = Package(
             ]
         ),
         // The namespace/veth/VXLAN testbed and its CLI.
-        .target(name: "Lab", dependencies: ["Subprocess"]),
+        .target(name: "Lab", dependencies: ["Subprocess", "Spec", "TraceContexts", "Runner"]),
         .systemLibrary(name: "CLibPcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "PacketKit", dependencies: ["CLibPcap"]),
         .executableTarget(
             name: "meshtrace-lab",
             dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "LabTests", dependencies: ["Lab"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Runner", "TraceContexts", "Spec"]),
         // The reference interpreter of the IR (shares no code with Codegen or the templates) and the
         // differential fuzzer that holds the kernel to it.
-        .target(name: "Reference", dependencies: ["Spec"]),
-        .testTarget(name: "TrustTests", dependencies: ["TestSupport", "Reference", "Runner", "Codegen", "PacketKit", "Spec"]),
+        .target(name: "Reference", dependencies: ["Spec", "ObjectModel"]),
+        .testTarget(name: "TrustTests", dependencies: ["TestSupport", "Reference", "Runner", "Codegen", "ObjectModel", "PacketKit", "Spec"]),
         // Shared by the test targets: generated objects for the example specs, requests and frames.
         .target(name: "TestSupport", dependencies: ["Codegen", "Runner", "SpecLoader", "Spec", "PacketKit"], path: "Tests/Support"),
         .testTarget(
             name: "CodegenTests",
-            dependencies: ["TestSupport", "Codegen", "Runner", "Spec", "PacketKit", "BPF"],
+            dependencies: ["TestSupport", "Codegen", "ObjectModel", "Runner", "Spec", "PacketKit", "BPF"],
             // The instruction-count goldens, read and (MESHTRACE_RECORD_GOLDENS=1) rewritten by InstructionBudgetTests.
             exclude: ["Goldens"]
         ),
-        .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "Lab", "PacketKit", "Spec"]),
+        // Planner, parser unrolling, field access and control flow: no clang, no root, no kernel.
+        .testTarget(name: "CodegenUnitTests", dependencies: ["Codegen", "ObjectModel", "BPF", "CLibBPF", "Spec"]),
+        .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "ObjectModel", "TraceContexts", "Lab", "PacketKit", "Spec"]),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec", "SpecLoader", "Subprocess"],

@@ -5,7 +5,6 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
-#define MT_PROFILE_UNROLLED 1
 #define MT_WINDOW_BYTES 200
 #define MT_CHUNK_BYTES 200
 #define MT_CHUNKS 1
@@ -16,6 +15,11 @@
 #define MT_CONTEXT_HEADERS(X) X(0, "traceparent", 11, 55) X(1, "x-b3-traceid", 12, 32) X(2, "x-b3-spanid", 11, 16) X(3, "x-b3-parentspanid", 17, 16) X(4, "x-b3-sampled", 12, 1)
 #define MT_CONTEXT_SLOTS 5
 #define MT_CONTEXT_VALUE_MAX 55
+/* Search tunables (SearchTunables.swift), recorded in the manifest too. */
+#define MT_PREFIX_CHARS 1
+#define MT_MAX_CANDIDATES 6
+#define MT_OWS_MAX 16
+#define MT_MAX_HEADER_BYTES 1024
 
 /* An IP header and the transport header after it; addresses in network order, ports in host order. */
 struct mt_tuple {
@@ -27,6 +31,7 @@ struct mt_tuple {
     __u8 saddr[16];
     __u8 daddr[16];
 };
+_Static_assert(sizeof(struct mt_tuple) == 40, "tuple layout");
 
 struct mt_packet {
     /* The most recent IP/transport headers while parsing; the innermost once accepted. */
@@ -64,12 +69,23 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
 static __always_inline int mt_table_allows(struct mt_scratch *s);
 static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scratch *s);
 
-/* ---- fixed part: templates/meshtrace.h ---- */
+/* ---- fixed part: the unrolled profile's templates (Templates.swift) ---- */
 /* meshtrace fixed C part: HTTP detection and the trace-context search.
  *
- * Pasted by the emitter after the generated #defines, types and prototypes
- * (mt_parse_packet, mt_table_allows, mt_submit_event) and before the generated
- * maps, parser, event copy and the MT_DEFINE_SEARCH_CHUNK(k) lines.
+ * Pasted by the emitter after the generated #defines (plan, spec, tunables),
+ * types and prototypes (mt_parse_packet, mt_table_allows, mt_submit_event) and
+ * before the generated maps, parser, event copy and MT_DEFINE_SEARCH_CHUNK(k)
+ * lines, one stage a file, in this order (Templates.swift):
+ *   mt_profile_<profile>.h   the loop profile: MT_LOOP and its own checks
+ *   mt_core.h                checks, word tricks, scratch state, maps, counters
+ *   mt_http.h                HTTP detection
+ *   mt_scan.h                phase 1: newline lanes and line-start classes
+ *   mt_scan_word_<form>.h    one scanned word: branching (unrolled) or branch-free (loops)
+ *   mt_candidate.h           phase 2: the full compare of a candidate line
+ *   mt_driver_<driver>.h     the loops of both phases: counted, or bpf_loop callbacks
+ *   mt_chunk.h               one chunk program's work
+ *   mt_value.h               the value copy
+ *   mt_programs.h            the tc programs
  *
  * Pipeline (each box is its own tc program, chained by tail calls through mt_progs):
  *   mt_ingress / mt_egress : reset scratch, parse L2-L4, table, HTTP detection
@@ -78,11 +94,18 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
  *                           where each value starts (no value bytes copied yet)
  *   mt_finish              : copy the values (cut at CR/LF), submit the event
  */
+/* ---- mt_profile_unrolled.h: the unrolled profile (any kernel with tail calls) ----
+ * No loop at all: every loop over packet data is unrolled, as pre-5.3 verifiers
+ * require, and the search is chunked small enough for 4096 instructions. */
+#define MT_LOOP _Pragma("unroll")
+
+#if MT_CHUNK_BYTES > 512
+/* One 64-bit word-bitmap per chunk in the unrolled candidate walk; larger chunks
+ * would not fit the instruction budget anyway. */
+#error "unrolled profile: MT_CHUNK_BYTES must be <= 512"
+#endif
 /* ---- mt_core.h: configuration checks, word tricks, state, maps, counters ---- */
 
-#if (defined(MT_PROFILE_UNROLLED) + defined(MT_PROFILE_LOOPS) + defined(MT_PROFILE_BPF_LOOP)) != 1
-#error "define exactly one of MT_PROFILE_UNROLLED, MT_PROFILE_LOOPS, MT_PROFILE_BPF_LOOP"
-#endif
 #if MT_WINDOW_BYTES < 1 || MT_WINDOW_BYTES > 65536
 #error "MT_WINDOW_BYTES must be 1..65536"
 #endif
@@ -98,10 +121,11 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
 #if MT_CONTEXT_SLOTS < 1 || MT_CONTEXT_SLOTS > 32
 #error "MT_CONTEXT_SLOTS must be 1..32"
 #endif
-#if defined(MT_PROFILE_UNROLLED) && MT_CHUNK_BYTES > 512
-/* One 64-bit word-bitmap per chunk in the unrolled candidate walk; larger chunks
- * would not fit the instruction budget anyway. */
-#error "unrolled profile: MT_CHUNK_BYTES must be <= 512"
+#if !defined(MT_PREFIX_CHARS) || !defined(MT_MAX_CANDIDATES) || !defined(MT_OWS_MAX) || !defined(MT_MAX_HEADER_BYTES)
+#error "the search tunables are emitted by meshtrace-gen before the templates (SearchTunables.swift)"
+#endif
+#ifndef MT_LOOP
+#error "the profile's template (mt_profile_*.h) defines MT_LOOP"
 #endif
 
 #ifndef MT_DIRECTION_INGRESS
@@ -109,37 +133,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
 #define MT_DIRECTION_EGRESS 1
 #endif
 
-/* Candidate filter on the line's first characters (phase 1, per word with a
- * newline):  0 = one masked compare for all names (cheapest, weakest),
- * 1 = first character of each distinct name start, 2 / 3 = first 2 / 3
- * characters of each name.  Stronger = fewer candidates for phase 2, more
- * instructions per word (which the unrolled profile repeats per word). */
-#ifndef MT_PREFIX_CHARS
-#if defined(MT_PROFILE_UNROLLED)
-#define MT_PREFIX_CHARS 1
-#else
-#define MT_PREFIX_CHARS 2
-#endif
-#endif
-
-/* Unrolled profile: candidate lines fully compared per chunk.  Fixed placement
- * needs at most one per slot plus the line that ends the block. */
-#ifndef MT_UNROLLED_CANDIDATES
-#if MT_PLACEMENT_ANYWHERE
-#define MT_UNROLLED_CANDIDATES 8
-#else
-#define MT_UNROLLED_CANDIDATES (MT_CONTEXT_SLOTS + 1)
-#endif
-#endif
-
-/* Leading SP/HTAB skipped before a value (more than this stays in the value). */
-#define MT_OWS_MAX 16
-
-#if defined(MT_PROFILE_UNROLLED)
-#define MT_LOOP _Pragma("unroll")
-#else
-#define MT_LOOP _Pragma("clang loop unroll(disable)")
-#endif
+/* Loops over compile-time bounds that every profile unrolls (MT_LOOP is the
+ * profile's choice for loops over packet data). */
 #define MT_UNROLL _Pragma("unroll")
 
 /* Keeps clang from folding a bound check into something the verifier cannot follow. */
@@ -365,9 +360,15 @@ static __always_inline void mt_tail(struct __sk_buff *skb, __u32 idx)
 	mt_count(MT_COUNTER_TAIL_CALL_FAILED);
 }
 
-/* ---- mt_search.h: HTTP detection, chunk scan, value copy ---- */
-
-/* ---- HTTP detection: one 8-byte load, one masked compare per method ---- */
+/* Zeroes n bytes (a multiple of 8) of map memory. */
+static __always_inline void mt_wipe(__u8 *p, const int n)
+{
+	/* volatile: keep it a store loop (no memset idiom) in every profile */
+	MT_LOOP
+	for (int o = 0; o + 8 <= n; o += 8)
+		*(volatile __u64 *)(p + o) = 0;
+}
+/* ---- mt_http.h: HTTP detection, one 8-byte load, one masked compare per method ---- */
 static __always_inline int mt_detect_http(struct __sk_buff *skb, struct mt_scratch *s)
 {
 	__u64 w = 0;
@@ -391,9 +392,9 @@ static __always_inline int mt_detect_http(struct __sk_buff *skb, struct mt_scrat
 #endif
 	return -1;
 }
+/* ---- mt_scan.h: phase 1, the newline scan, 8 bytes per step ---- */
 
-/* ---- phase 1: newline scan, 8 bytes per step ----
- *
+/*
  * Chunk k owns the line starts at payload offsets [k*C, k*C + C) within the window.
  * Its buffer holds payload[k*C - 1 ...] (chunk 0: a 0 byte, then payload[0 ...]),
  * so data[x] is a newline exactly when a line starts at buffer index x + 1; word i
@@ -486,55 +487,55 @@ static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 }
 #endif
 
-/* 0 = go on, 1 = the search ends in this word, 2 = past the data.
- * nwords/lastmask: words of this chunk inside the window and the lanes of the
- * last one inside it (constants per chunk).  runwords: words holding payload
- * (loops profiles stop there; unrolled runs through the zeros instead of paying
- * a compare per word). */
-static __always_inline int mt_scan_word(struct mt_buf *b, __u32 i, const __u32 nwords, const __u64 lastmask,
-					__u32 runwords)
+/* 0x80 in the lanes of the word at d that hold a '\n' (the haszero form: see above). */
+static __always_inline __u64 mt_newline_lanes(const __u8 *d)
 {
-#if !defined(MT_PROFILE_UNROLLED)
-	if (i >= runwords || i >= nwords || i >= MT_WORDS)
-		return 2;
-#endif
-	const __u8 *d = b->data + i * 8;
-	__u64 nl = mt_haszero_lanes(mt_load64(d) ^ MT_BCAST('\n'));
-	if (!nl)
-		return 0;
-#if defined(MT_PROFILE_UNROLLED)
-	if (i == nwords - 1) /* compile-time */
-		nl &= lastmask;
-#else
-	/* Branch-free from here on: in a bounded loop every branch is one more
-	 * verifier state per iteration. */
-	__u64 last = (((__u64)i ^ (nwords - 1)) - 1) >> 63; /* 1 on the last word */
-	MT_BARRIER_VAR(last);
-	nl &= lastmask | (last - 1);
-#endif
+	return mt_haszero_lanes(mt_load64(d) ^ MT_BCAST('\n'));
+}
+
+/* Classifies the line starts after the newlines nl of the word at d: returns the
+ * candidates below the first stop (all when there is none) and sets *stop to the
+ * lanes that end the search. */
+static __always_inline __u64 mt_line_starts(const __u8 *d, __u64 nl, __u64 *stop)
+{
 	__u64 s1 = mt_load64(d + 1);
 	__u64 end = nl & mt_ctl_lanes(s1);
 	__u64 cand = nl & ~end & mt_prefix_lanes(d, s1);
-	__u64 stop = end;
+	__u64 st = end;
 #if !MT_PLACEMENT_ANYWHERE
-	stop = nl & ~cand;
+	st = nl & ~cand;
 #endif
-	cand &= (stop & -stop) - 1; /* candidates below the first stop (all if none) */
+	*stop = st;
+	return cand & ((st & -st) - 1);
+}
+/* ---- mt_scan_word_branching.h: one word of phase 1, for unrolled code ----
+ * Straight-line code pays nothing for a branch, so words without a newline and
+ * words without candidates return early, and the window's last word is masked
+ * by a compile-time test.  The scan runs through the zeros past the payload
+ * instead of paying a bound compare per word. */
+
+/* 0 = go on, 1 = the search ends in this word.  nwords/lastmask: words of this
+ * chunk inside the window and the lanes of the last one inside it (constants
+ * per chunk); runwords is unused (the zero fill holds no newline). */
+static __always_inline int mt_scan_word(struct mt_buf *b, __u32 i, const __u32 nwords, const __u64 lastmask,
+					__u32 runwords)
+{
+	const __u8 *d = b->data + i * 8;
+	__u64 nl = mt_newline_lanes(d);
+	if (!nl)
+		return 0;
+	if (i == nwords - 1) /* compile-time */
+		nl &= lastmask;
+	__u64 stop;
+	__u64 cand = mt_line_starts(d, nl, &stop);
 	b->candmask[i] = cand;
 	/* The bitmap goes through map memory (volatile), never a register: the
 	 * verifier would track an OR of constants exactly, one state per subset. */
-#if defined(MT_PROFILE_UNROLLED)
 	if (cand)
 		*(volatile __u64 *)&b->wordbits[i / 64] |= 1ULL << (i % 64);
-#else
-	__u64 any = (cand | -cand) >> 63;
-	MT_BARRIER_VAR(any);
-	*(volatile __u64 *)&b->wordbits[i / 64] |= any << (i % 64);
-#endif
 	return stop ? 1 : 0;
 }
-
-/* ---- phase 2: full compare of one candidate ---- */
+/* ---- mt_candidate.h: phase 2, the full compare of each candidate line ---- */
 
 /* q = the line's first byte, ls = its payload offset.  1 = search done. */
 static __always_inline int mt_classify(struct mt_buf *b, const __u8 *q, struct mt_scratch *s, __s32 ls)
@@ -626,14 +627,6 @@ static __always_inline int mt_next_candidate(struct mt_buf *b, struct mt_scratch
 	return mt_classify(b, b->data + p, s, ls_base + (__s32)p);
 }
 
-static __always_inline void mt_wipe(__u8 *p, const int n)
-{
-	/* volatile: keep it a store loop (no memset idiom) in every profile */
-	MT_LOOP
-	for (int o = 0; o + 8 <= n; o += 8)
-		*(volatile __u64 *)(p + o) = 0;
-}
-
 /* One step of the phase-2 walk over all groups: takes the next candidate, or
  * moves to the next group.  0 = go on, 1 = search done, 2 = walk finished. */
 static __always_inline int mt_walk_step(struct mt_buf *b, struct mt_scratch *s, __u64 *x, __u32 *g, __s32 ls_base)
@@ -647,67 +640,40 @@ static __always_inline int mt_walk_step(struct mt_buf *b, struct mt_scratch *s, 
 	*x = *(volatile __u64 *)&b->wordbits[n];
 	return 0;
 }
+/* ---- mt_driver_counted.h: phase 1 and 2 as counted loops (unrolled and loops profiles) ----
+ * MT_LOOP (the profile's) unrolls them into straight-line code or keeps them as
+ * bounded loops. */
 
-#if defined(MT_PROFILE_BPF_LOOP)
-struct mt_loop_ctx {
-	__u32 nwords;
-	__u32 runwords;
-	__s32 ls_base;
-	__u64 lastmask;
-	__u64 x;
-	__u32 g;
-	__s32 result;
-};
-
-static int mt_scan_cb(__u32 i, void *arg)
+/* Phase 1 over the chunk's words, then phase 2 over the candidates it found, at
+ * most MT_MAX_CANDIDATES.  *scan: 1 when the search ended in a scanned word.
+ * Returns 1 when a compare ended the search, 2 when the walk finished, 0 when it
+ * was cut short; *x and *g say where it stopped. */
+static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s, const __u32 nwords, const __u64 lastmask,
+					 __u32 runwords, __s32 ls_base, int *scan, __u64 *x, __u32 *g)
 {
-	struct mt_loop_ctx *c = arg;
-	struct mt_buf *b = mt_buf_get();
-	if (!b)
-		return 1;
-	int r = mt_scan_word(b, i, c->nwords, c->lastmask, c->runwords);
-	if (r) {
-		c->result = r;
-		return 1;
+	int r = 0;
+	MT_LOOP
+	for (__u32 i = 0; i < nwords; i++) {
+		r = mt_scan_word(b, i, nwords, lastmask, runwords);
+		if (r)
+			break;
 	}
-	return 0;
-}
-
-static int mt_verify_cb(__u32 it, void *arg)
-{
-	struct mt_loop_ctx *c = arg;
-	struct mt_buf *b = mt_buf_get();
-	struct mt_scratch *s = mt_scratch_get();
-	if (!b || !s)
-		return 1;
-	__u64 x = c->x;
-	__u32 g = c->g;
-	int r = mt_walk_step(b, s, &x, &g, c->ls_base);
-	c->x = x;
-	c->g = g;
-	if (r) {
-		c->result = r;
-		return 1;
+	*scan = r;
+	*g = 0;
+	*x = *(volatile __u64 *)&b->wordbits[0];
+	r = 0;
+	MT_LOOP
+	for (int it = 0; it < MT_MAX_CANDIDATES + MT_GROUPS - 1; it++) {
+		r = mt_walk_step(b, s, x, g, ls_base);
+		if (r)
+			break;
 	}
-	return 0;
+	return r;
 }
-#endif
-
-/* Candidates compared per chunk (phase-2 steps).  bpf_loop: every possible one
- * (each is a name byte after a newline, so <= 2 bytes apart; the callback is
- * verified once).  loops: the verifier walks every iteration, so a cap keeps
- * verified_insns down.  unrolled: each step is code (~150-190 insns).  A chunk
- * with more candidates than this counts MT_COUNTER_CANDIDATES_DROPPED (the
- * lines past the cap are not compared). */
-#ifndef MT_MAX_CANDIDATES
-#if defined(MT_PROFILE_BPF_LOOP)
-#define MT_MAX_CANDIDATES (MT_CHUNK_BYTES / 2 + 1)
-#elif defined(MT_PROFILE_LOOPS)
-#define MT_MAX_CANDIDATES ((MT_CHUNK_BYTES / 2 + 1) < 64 ? (MT_CHUNK_BYTES / 2 + 1) : 64)
-#else
-#define MT_MAX_CANDIDATES MT_UNROLLED_CANDIDATES
-#endif
-#endif
+/* ---- mt_chunk.h: one chunk of the search window ----
+ * Loads the chunk's bytes (one byte before, the longest "name:" after), runs the
+ * profile's driver over them (phase 1, the scan; phase 2, the compares), wipes
+ * the copy and tail-calls the next chunk or mt_finish. */
 
 static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 {
@@ -771,53 +737,18 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 		const __u32 wleft = span - (nwords - 1) * 8; /* 1..8 lanes in the last word */
 		const __u64 lastmask = wleft >= 8 ? ~0ULL : (1ULL << (wleft * 8)) - 1;
 		__u32 runwords = (__u32)(region + 7) / 8;
-		int r = 0;
+		int scan = 0;
 		__u64 x = 0;
-
-		MT_UNROLL
-		for (int g = 0; g < MT_GROUPS; g++)
-			*(volatile __u64 *)&b->wordbits[g] = 0;
-
-		/* phase 1: newline scan */
-#if defined(MT_PROFILE_BPF_LOOP)
-		struct mt_loop_ctx c = { .nwords = nwords, .runwords = runwords, .ls_base = ls_base, .lastmask = lastmask };
-		bpf_loop(nwords, mt_scan_cb, &c, 0);
-		r = c.result;
-#else
-		MT_LOOP
-		for (__u32 i = 0; i < nwords; i++) {
-			r = mt_scan_word(b, i, nwords, lastmask, runwords);
-			if (r)
-				break;
-		}
-#endif
-		if (r == 1)
-			done = 1;
-
-		/* phase 2: candidates in line order */
 		__u32 g = 0;
-		x = *(volatile __u64 *)&b->wordbits[0];
-#if defined(MT_PROFILE_BPF_LOOP)
-		c.x = x;
-		c.g = 0;
-		c.result = 0;
-		bpf_loop(MT_MAX_CANDIDATES + MT_GROUPS, mt_verify_cb, &c, 0);
-		r = c.result;
-		x = c.x;
-		g = c.g;
-#else
-		r = 0;
-#if defined(MT_PROFILE_UNROLLED)
+
 		MT_UNROLL
-#else
-		MT_LOOP
-#endif
-		for (int it = 0; it < MT_MAX_CANDIDATES + MT_GROUPS - 1; it++) {
-			r = mt_walk_step(b, s, &x, &g, ls_base);
-			if (r)
-				break;
-		}
-#endif
+		for (int w = 0; w < MT_GROUPS; w++)
+			*(volatile __u64 *)&b->wordbits[w] = 0;
+
+		/* phase 1, the newline scan, then phase 2, the candidates in line order */
+		int r = mt_run_phases(b, s, nwords, lastmask, runwords, ls_base, &scan, &x, &g);
+		if (scan == 1)
+			done = 1;
 		if (r == 1)
 			done = 1;
 		else if (r == 0 && (x || g + 1 < MT_GROUPS))
@@ -844,8 +775,7 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 		mt_tail(skb, MT_CHUNKS);
 	return TC_ACT_OK;
 }
-
-/* ---- mt_finish: value copy ----
+/* ---- mt_value.h: the value copy in mt_finish ----
  * Values are copied here, from the skb, so a value that runs past its chunk or
  * past the window is still whole, and the chunks stay small.  Bytes are copied
  * only up to the first CR/LF, the slot's max and the payload end; everything else
@@ -936,7 +866,6 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 	}
 	s->value_len[slot] = (__u16)cut;
 }
-
 /* ---- mt_programs.h: the tc programs ---- */
 
 static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
@@ -1014,8 +943,6 @@ int mt_finish(struct __sk_buff *skb)
 	mt_submit_event(skb, s);
 	return TC_ACT_OK;
 }
-
-
 /* ---- end of the fixed part ---- */
 
 struct mt_context_values {
@@ -1116,8 +1043,6 @@ static __always_inline int mt_table_allows(struct mt_scratch *s)
     }
     return 1;
 }
-
-#define MT_MAX_HEADER_BYTES 1024
 
 /* Parses L2 to L4 as the spec's parser graph says; 0 when the packet reaches accept over TCP. */
 static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scratch *s)
@@ -1486,5 +1411,6 @@ const char mt_manifest[] =
     "t\"},{\"field\":{\"inner\":{\"_0\":\"destinationPort\"}},\"line\":82,\"match\":\"exact\"}],\"line\":"
     "82,\"name\":\"trace_filter\",\"size\":1024}],\"target\":{\"complexityBudget\":1000000,\"instructionB"
     "udget\":4096,\"line\":91,\"profile\":\"unrolled\"}},\"tailCalls\":[\"mt_search_0\",\"mt_finish\"],\""
-    "version\":1}"
+    "tunables\":{\"candidatesPerChunk\":6,\"headerStackBytes\":1024,\"leadingWhitespaceMax\":16,\"prefixC"
+    "hars\":1},\"version\":2}"
     ;

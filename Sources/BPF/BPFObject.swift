@@ -3,6 +3,9 @@ import Foundation
 
 /// A BPF ELF object opened with libbpf: its programs and maps, loaded into the kernel on demand.
 public final class BPFObject {
+    /// Whether libbpf's own warnings and notes reach stderr (the tools' `-v`); silent otherwise.
+    nonisolated(unsafe) public static var showsLibBPFMessages = false
+
     let handle: OpaquePointer
     let objectPath: String
     /// Enough for the tail of any verifier log (the kernel keeps the tail when it rotates).
@@ -10,7 +13,7 @@ public final class BPFObject {
 
     /// Opens `path` without loading anything; fails with libbpf's reason.
     public init(path: String) throws {
-        meshtrace_libbpf_silence()
+        meshtrace_libbpf_messages(Self.showsLibBPFMessages ? 1 : 0)
         guard let object = bpf_object__open_file(path, nil) else {
             throw BPFError.open(path: path, errno: errno)
         }

@@ -1,126 +1,131 @@
-import BPF
-import Foundation
+import ObjectModel
 import Spec
 
-/// Chooses how many bytes each search chunk covers by compiling and measuring the real
-/// instruction counts, re-planning until every program fits the budget, with as few chunks
-/// (tail calls) as the budget allows.
+/// Chooses how many bytes each search chunk covers, with as few chunks (tail calls) as the budget
+/// allows: compiles a candidate, measures it, fits a cost model (`ChunkCostModel`) and tries the
+/// chunk it predicts, until no candidate with fewer chunks is left. A pure function of the spec
+/// and of what the measurer reports; the object it returns is the one that was measured (and
+/// verified), so the generator never compiles twice.
 public struct BudgetPlanner {
-    /// Tail calls a packet may take: chunks plus the finish program.
+    /// Tail calls a packet may take: chunks plus the finish program (the kernel allows 33).
     public static let maxChunks = 32
     static let maxAttempts = 10
     /// Aim a little under the budget, so a clang update does not tip a program over.
     static let headroom = 0.97
 
-    public let driver: ClangDriver
-    public let templates: Templates
+    public init() {}
 
-    public init(driver: ClangDriver, templates: Templates) {
-        self.driver = driver
-        self.templates = templates
-    }
-
-    public struct Result {
+    public struct Result: Sendable {
         public var plan: SearchPlan
         public var source: String
-        public var programs: [ProgramMeasurement]
+        public var object: CompiledObject
+        /// What the kernel said of `object`; nil when verification was not asked for.
+        public var verification: Verification?
+        /// Candidates compiled.
         public var attempts: Int
     }
 
-    /// Bytes per chunk that a first attempt uses, from measured costs of each profile: unrolled
-    /// code grows by about 7 instructions a byte over a ~1.5k base (256 B fits every header set).
+    /// Bytes per chunk of a first attempt: unrolled code grows by about 7 instructions a byte over
+    /// a ~1.5k base, so 256 B fits every header set; loop profiles are bounded by `maxChunk`.
     static func initialChunk(window: Int, profile: LoopProfile) -> Int {
         let guess = switch profile {
         case .unrolled: 256
         case .loops: 512
         case .bpfLoop: 4096
         }
-        return roundedChunk(min(window, guess))
+        return SearchPlan.roundedChunk(min(window, guess))
     }
 
     /// The largest chunk a profile takes: unrolled chunks keep one 64-bit word bitmap; past 512 B
     /// the verifier's work for bounded loops climbs steeply (an 8-header set fails at 1 KiB);
     /// bpf_loop verifies its callback once, whatever the count.
-    static func maxChunk(_ profile: LoopProfile) -> Int {
+    public static func maxChunk(_ profile: LoopProfile) -> Int {
         switch profile {
         case .unrolled, .loops: 512
         case .bpfLoop: 8192
         }
     }
 
-    static func roundedChunk(_ bytes: Int) -> Int {
-        max(8, bytes / 8 * 8)
-    }
-
-    /// With `verify`, a plan whose search chunk the kernel rejects, or verifies in more than the
-    /// complexity budget, is re-planned with smaller chunks (loop profiles are bounded by the
-    /// verifier's work, not by their static size).
-    public func plan(ir: SpecIR, specFile: String, window: Int, placement: Placement, profile: LoopProfile, budget: Int,
-                     verify: Bool, in directory: URL) throws -> Result {
+    /// Plans `ir` (its window, placement, profile and budgets, overrides applied). `emit` writes
+    /// the C of a candidate plan. With `verify`, a candidate the kernel rejects in a search chunk,
+    /// or verifies in more than the complexity budget, is re-planned with smaller chunks.
+    public func plan(ir: SpecIR, verify: Bool, measurer: ProgramMeasurer, emit: (SearchPlan) throws -> String) throws -> Result {
+        let window = ir.search.bytes, profile = ir.target.profile, budget = ir.target.instructionBudget
+        guard window <= Self.maxChunks * Self.maxChunk(profile) else {
+            throw CodegenError.windowTooLarge(window: window, profile: profile, chunkBytes: Self.maxChunk(profile))
+        }
+        let verifyAsked = verify
         var verify = verify
-        let base = ir.fileBaseName
+        var model = ChunkCostModel(profile: profile)
+        /// Chunks known not to fit (over budget, rejected, too complex): every larger one fails too.
+        var ceiling = min(Self.maxChunk(profile), SearchPlan.roundedChunk(window + 7))
         var chunk = Self.initialChunk(window: window, profile: profile)
         var best: Result?
         var tried: Set<Int> = []
-        var lastRejection: BPFError?
-        for attempt in 1...Self.maxAttempts {
-            let plan = SearchPlan(window: window, placement: placement, profile: profile, budget: budget, chunkBytes: chunk)
-            guard plan.chunks <= Self.maxChunks else { break }
+        var lastRejection: String?
+        for _ in 1...Self.maxAttempts {
             tried.insert(chunk)
-            let source = try ProgramEmitter(ir: ir, plan: plan, templates: templates, specFile: specFile).emit()
-            let sourceURL = directory.appendingPathComponent("\(base).plan.bpf.c")
-            let objectURL = directory.appendingPathComponent("\(base).plan.bpf.o")
-            defer {
-                try? FileManager.default.removeItem(at: sourceURL)
-                try? FileManager.default.removeItem(at: objectURL)
-            }
-            try source.write(to: sourceURL, atomically: true, encoding: .utf8)
-            try driver.compile(source: sourceURL, output: objectURL, profile: profile)
-            var programs = try ProgramMeasurement.measure(objectURL, plan: plan)
-            if let fixed = programs.first(where: { !$0.isSearchChunk && $0.instructions > budget }) {
-                throw CodegenError.overBudget(program: fixed.name, instructions: fixed.instructions, budget: budget)
-            }
-            if profile == .unrolled, let looping = programs.first(where: { $0.backEdges > 0 }) {
-                throw CodegenError.loopInUnrolledProfile(program: looping.name)
-            }
-            let largest = programs.filter(\.isSearchChunk).map(\.instructions).max() ?? 0
-            if largest <= budget, verify {
-                switch ProgramMeasurement.verify(objectURL, programs: &programs) {
+            let plan = SearchPlan(window: window, placement: ir.search.placement, profile: profile, budget: budget, chunkBytes: chunk)
+            let source = try emit(plan)
+            let object = try measurer.compile(source, plan: plan)
+            try Self.checkFixedPrograms(object, plan: plan)
+            let largest = object.largestChunk
+            model.record(chunkBytes: chunk, instructions: largest)
+            var fits = largest <= budget
+            // Once the kernel said no privilege, every later candidate stays unverified for that reason.
+            var verification: Verification? = verifyAsked && !verify ? .noPrivilege : nil
+            if fits, verify {
+                let outcome = try measurer.verify(object)
+                switch outcome {
                 case .noPrivilege:
                     verify = false
-                case .rejected(let error):
-                    if case .load(let program?, _, _) = error, !program.hasPrefix("mt_search_") {
-                        throw CodegenError.rejected(error.description)
-                    }
-                    lastRejection = error
-                    chunk = Self.roundedChunk(chunk / 2)
-                    continue
-                case .loaded:
-                    let complexity = programs.compactMap(\.verifiedInstructions).max() ?? 0
+                    verification = outcome
+                case .rejected(let program, let reason):
+                    guard program?.isSearchChunk ?? false else { throw CodegenError.rejected(reason) }
+                    lastRejection = reason
+                    fits = false
+                    ceiling = min(ceiling, SearchPlan.roundedChunk(chunk / 2))
+                case .loaded(let counts):
+                    let complexity = counts.values.max() ?? 0
                     if complexity > ir.target.complexityBudget {
-                        chunk = Self.roundedChunk(chunk * ir.target.complexityBudget / complexity * 9 / 10)
-                        continue
+                        fits = false
+                        // Verifier work grows faster than the chunk: aim 10 % under proportional.
+                        ceiling = min(ceiling, SearchPlan.roundedChunk(chunk * ir.target.complexityBudget / complexity * 9 / 10))
                     }
+                    verification = outcome
                 }
             }
-            let result = Result(plan: plan, source: source, programs: programs, attempts: attempt)
-            if largest <= budget, best.map({ $0.plan.chunks > plan.chunks }) ?? true {
-                best = result
+            if fits {
+                if best.map({ plan.chunks < $0.plan.chunks }) ?? true {
+                    best = Result(plan: plan, source: source, object: object, verification: verification, attempts: 0)
+                }
+            } else {
+                ceiling = min(ceiling, chunk - 8)
             }
-            // Scale the chunk by how far the largest chunk program is from the budget.
-            let target = Self.roundedChunk(Int(Double(chunk) * Double(budget) * Self.headroom / Double(max(largest, 1))))
-            let next = min(target, Self.roundedChunk(window + 7), Self.maxChunk(profile))
-            let fits = largest <= budget
-            if fits && (next <= chunk || chunk >= window) { break }
+            let predicted = model.largestChunk(within: Double(budget) * Self.headroom) ?? chunk
+            let limit = SearchPlan.roundedChunk(min(predicted, ceiling))
+            guard limit >= 8 else { break }
+            let next = SearchPlan.balancedChunk(window: window, limit: limit)
+            let nextChunks = (window + next - 1) / next
+            if let best, nextChunks >= best.plan.chunks { break }
             if tried.contains(next) { break }
-            chunk = fits ? next : min(next, chunk - 8)
-            if chunk < 8 { break }
+            chunk = next
         }
         guard var chosen = best else {
-            if let lastRejection { throw CodegenError.rejected(lastRejection.description) }
+            if let lastRejection { throw CodegenError.rejected(lastRejection) }
             throw CodegenError.windowTooLarge(window: window, profile: profile, chunkBytes: chunk)
         }
         chosen.attempts = tried.count
         return chosen
+    }
+
+    /// The entry and finish programs do not depend on the chunk: over budget, no plan helps.
+    static func checkFixedPrograms(_ object: CompiledObject, plan: SearchPlan) throws {
+        if let fixed = object.programs.first(where: { !$0.program.isSearchChunk && $0.instructions > plan.budget }) {
+            throw CodegenError.overBudget(program: fixed.name, instructions: fixed.instructions, budget: plan.budget)
+        }
+        if plan.profile == .unrolled, let looping = object.programs.first(where: { $0.backEdges > 0 }) {
+            throw CodegenError.loopInUnrolledProfile(program: looping.name)
+        }
     }
 }

@@ -30,16 +30,14 @@ public struct ClangDriver: Sendable {
 
     /// The first line of `clang --version`.
     public func version() throws -> String {
-        let result: CommandResult
-        do { result = try Command.run([clang, "--version"]) } catch { throw CodegenError.clangMissing(clang) }
-        guard result.status == 0 else { throw CodegenError.clangMissing(clang) }
+        let result = try run([clang, "--version"])
+        guard result.status == 0 else { throw CodegenError.clangUnavailable(clang: clang, cause: "--version exited with \(result.status): \(result.stderr)") }
         return result.stdout.split(separator: "\n").first.map(String.init) ?? "clang"
     }
 
     /// Checks what compiling needs before the first attempt, so a missing piece gets a clear error.
     public func checkPrerequisites() throws {
-        let targets: CommandResult
-        do { targets = try Command.run([clang, "-print-targets"]) } catch { throw CodegenError.clangMissing(clang) }
+        let targets = try run([clang, "-print-targets"])
         guard targets.stdout.contains("bpf") else {
             throw CodegenError.clangFailed("\(clang) has no BPF target (clang -print-targets lists none)")
         }
@@ -51,14 +49,18 @@ public struct ClangDriver: Sendable {
     /// Compiles `source` (in its own directory, named relatively) to `output`.
     public func compile(source: URL, output: URL, profile: LoopProfile) throws {
         let directory = source.deletingLastPathComponent()
-        let result: CommandResult
-        do {
-            result = try Command.run([clang] + Self.flags(for: profile) + ["-c", source.lastPathComponent, "-o", output.path], directory: directory)
-        } catch {
-            throw CodegenError.clangMissing(clang)
-        }
+        let result = try run([clang] + Self.flags(for: profile) + ["-c", source.lastPathComponent, "-o", output.path], directory: directory)
         guard result.status == 0 else {
             throw CodegenError.clangFailed((result.stderr + result.stdout).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+    }
+
+    /// Runs clang; a clang that cannot be started is reported with the system's reason.
+    private func run(_ arguments: [String], directory: URL? = nil) throws -> CommandResult {
+        do {
+            return try Command.run(arguments, directory: directory)
+        } catch {
+            throw CodegenError.clangUnavailable(clang: clang, cause: "\(error)")
         }
     }
 }

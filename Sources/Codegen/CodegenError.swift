@@ -3,12 +3,16 @@ import Spec
 public enum CodegenError: Error, CustomStringConvertible, Equatable {
     case parserTooLarge
     case fieldTooWide(String)
-    case templatesMissing(String)
-    case clangMissing(String)
+    /// The IR names what it does not define; the inconsistency carries the spec line.
+    case inconsistentIR(SpecDiagnostic)
+    case templatesMissing(searched: [String])
+    case clangUnavailable(clang: String, cause: String)
     case clangFailed(String)
     case overBudget(program: String, instructions: Int, budget: Int)
     case windowTooLarge(window: Int, profile: LoopProfile, chunkBytes: Int)
     case loopInUnrolledProfile(program: String)
+    /// The compiled object holds a program that is none of the generated ones.
+    case unexpectedProgram(String)
     case rejected(String)
 
     public var description: String {
@@ -17,10 +21,12 @@ public enum CodegenError: Error, CustomStringConvertible, Equatable {
             "error: the parser unrolls to more than \(ParserUnrolling.maxNodes) states; lower the maxVisits bounds"
         case .fieldTooWide(let field):
             "error: field '\(field)' spans more than 8 bytes and is not byte-aligned"
-        case .templatesMissing(let path):
-            "error: the C templates are missing at \(path); set MESHTRACE_TEMPLATES to the templates/ directory"
-        case .clangMissing(let clang):
-            "error: cannot run '\(clang)': install clang with the BPF target, or set MESHTRACE_CLANG"
+        case .inconsistentIR(let inconsistency):
+            inconsistency.description
+        case .templatesMissing(let searched):
+            "error: the C templates are missing; looked in \(searched.joined(separator: ", ")) (set MESHTRACE_TEMPLATES to their directory)"
+        case .clangUnavailable(let clang, let cause):
+            "error: cannot run '\(clang)': \(cause) (install clang with the BPF target, or set MESHTRACE_CLANG)"
         case .clangFailed(let output):
             "\(output)\nerror: clang failed on the generated C"
         case .overBudget(let program, let instructions, let budget):
@@ -30,7 +36,9 @@ public enum CodegenError: Error, CustomStringConvertible, Equatable {
         case .loopInUnrolledProfile(let program):
             "error: program '\(program)' has a loop, which the unrolled profile (kernels before 5.3) cannot load"
         case .windowTooLarge(let window, let profile, let chunk):
-            "error: a \(window)-byte window needs more than 32 chunks of \(chunk) bytes in the \(profile.rawValue) profile (the tail-call limit is 33)"
+            "error: a \(window)-byte window needs more than \(BudgetPlanner.maxChunks) chunks of \(chunk) bytes in the \(profile.rawValue) profile (the tail-call limit is 33)"
+        case .unexpectedProgram(let name):
+            "error: the compiled object has a program '\(name)' that meshtrace does not generate"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ObjectModel
 import Spec
 
 /// What `meshtrace-gen -o` reports: the plan and every program's counts against the budget.

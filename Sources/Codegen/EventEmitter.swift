@@ -1,3 +1,4 @@
+import ObjectModel
 import Spec
 
 /// Emits `struct mt_event` from the shared `EventLayout` (explicit padding, asserted offsets)
@@ -67,10 +68,10 @@ struct EventEmitter {
         }
     }
 
-    func emitSubmit(into out: inout SourceBuilder, flowMaps: [MapEmitter.FlowMap]) {
+    func emitSubmit(into out: inout SourceBuilder, flowMaps: [MapEmitter.FlowMap]) throws {
         out.line("static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scratch *s)")
-        out.block("") { out in
-            out.line("struct mt_event *e = bpf_ringbuf_reserve(&mt_events, sizeof(struct mt_event), 0);")
+        try out.block("") { out in
+            out.line("struct mt_event *e = bpf_ringbuf_reserve(&\(MapSymbol.events.name), sizeof(struct mt_event), 0);")
             out.block("if (!e)") { out in
                 out.line("mt_count(MT_COUNTER_RINGBUF_FULL);")
                 out.line("return;")
@@ -80,7 +81,7 @@ struct EventEmitter {
                 out.line("__builtin_memset(e->_pad\(gap.offset), 0, \(gap.length));")
             }
             for slot in layout.slots {
-                emitCopy(slot, into: &out)
+                try emitCopy(slot, into: &out)
             }
             out.line("bpf_ringbuf_submit(e, 0);")
             out.line("mt_count(MT_COUNTER_EVENTS);")
@@ -90,13 +91,13 @@ struct EventEmitter {
         }
     }
 
-    private func emitCopy(_ slot: EventLayout.Slot, into out: inout SourceBuilder) {
+    private func emitCopy(_ slot: EventLayout.Slot, into out: inout SourceBuilder) throws {
         switch slot.field {
         case .timestamp: out.line("e->timestamp = s->timestamp;")
         case .tracingPoint:
             out.block("") { out in
                 out.line("__u32 ifindex = s->ifindex;")
-                out.line("__u8 *point = bpf_map_lookup_elem(&mt_points, &ifindex);")
+                out.line("__u8 *point = bpf_map_lookup_elem(&\(MapSymbol.points.name), &ifindex);")
                 out.line("e->tracing_point = point ? *point : MT_UNKNOWN_POINT;")
             }
         case .direction: out.line("e->direction = s->direction;")
@@ -111,8 +112,10 @@ struct EventEmitter {
                 out.line("e->context.len[\(index)] = s->value_len[\(index)];")
                 out.line("__builtin_memcpy(e->context.v\(index), s->value[\(index)], \(header.maxValueBytes));")
             }
-        case .header(let ref, _, _):
-            guard let captured = facts.captured.first(where: { $0.ref == ref }) else { return }
+        case .header(let ref, _, let line):
+            guard let captured = facts.captured.first(where: { $0.ref == ref }) else {
+                throw SpecDiagnostic(line: line, "the record names '\(ref)', which the parser does not capture")
+            }
             if case .presence = slot.kind {
                 out.line("e->\(slot.name) = s->packet.\(captured.presence);")
             } else if captured.isBytes {

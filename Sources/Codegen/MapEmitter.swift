@@ -1,3 +1,4 @@
+import ObjectModel
 import Spec
 
 /// Emits the spec's BTF-defined maps: the event ring buffer, the ifindex → tracing-point map,
@@ -14,10 +15,30 @@ struct MapEmitter {
         var maxEntries: Int
         var evicting: Bool
         var cName: String { CName.sanitize(map.name) }
+        var symbol: MapSymbol { .flow(map.name) }
     }
 
     let ir: SpecIR
     let facts: PacketFacts
+    /// Bytes each key field takes, for every table and flow key (widths checked once, here).
+    private let keyWidths: [PacketField: Int]
+
+    init(ir: SpecIR, facts: PacketFacts) throws {
+        self.ir = ir
+        self.facts = facts
+        var widths: [PacketField: Int] = [:]
+        let keyed = ir.tables.flatMap { table in table.keys.map { ($0.field, $0.line ?? table.line) } }
+            + ir.maps.flatMap { map -> [(PacketField, Int?)] in
+                switch map.kind {
+                case .hash(let keys, _, _), .lru(let keys, _, _): keys.map { ($0, map.line) }
+                default: []
+                }
+            }
+        for (field, line) in keyed {
+            widths[field] = try Self.keyBytes(field, ir: ir, line: line)
+        }
+        keyWidths = widths
+    }
 
     var ringBufferBytes: Int {
         for case .ringBuffer(let bytes) in ir.maps.map(\.kind) { return bytes }
@@ -34,8 +55,8 @@ struct MapEmitter {
         }
     }
 
-    /// Bytes a packet field takes in a key.
-    func keyBytes(_ field: PacketField) -> Int {
+    /// Bytes a packet field takes in a key (network order, as the runner's table filler writes them).
+    static func keyBytes(_ field: PacketField, ir: SpecIR, line: Int?) throws -> Int {
         switch field {
         case .inner(let member), .outer(let member):
             switch member {
@@ -44,22 +65,24 @@ struct MapEmitter {
             case .sourcePort, .destinationPort: 2
             }
         case .header(let ref):
-            ((ir.header(named: ref.header)?.field(named: ref.field)?.bits ?? 8) + 7) / 8
+            (try ir.bits(of: ref, line: line) + 7) / 8
         }
     }
 
+    private func keyBytes(_ field: PacketField) -> Int { keyWidths[field]! }
+
     static func keyMember(_ index: Int) -> String { "k\(index)" }
 
-    func emit(into out: inout SourceBuilder) {
+    func emit(into out: inout SourceBuilder) throws {
         out.line("#define MT_UNKNOWN_POINT 0xff")
         out.line()
-        out.block("struct", trailer: " mt_events SEC(\".maps\");") { out in
+        out.block("struct", trailer: " \(MapSymbol.events.name) SEC(\".maps\");") { out in
             out.line("__uint(type, BPF_MAP_TYPE_RINGBUF);")
             out.line("__uint(max_entries, \(ringBufferBytes));")
         }
         out.line()
         out.line("/* ifindex → tracing point (its index in the spec), filled by the runner as it attaches. */")
-        out.block("struct", trailer: " mt_points SEC(\".maps\");") { out in
+        out.block("struct", trailer: " \(MapSymbol.points.name) SEC(\".maps\");") { out in
             out.line("__uint(type, BPF_MAP_TYPE_HASH);")
             out.line("__uint(max_entries, \(Self.maxPoints));")
             out.line("__type(key, __u32);")
@@ -69,7 +92,7 @@ struct MapEmitter {
             out.line()
             out.line("/* Each table's action for packets no entry matches (0 trace, 1 skip), by table index:")
             out.line(" * set by the runner from the spec's default or its --table-default, so it changes without recompiling. */")
-            out.block("struct", trailer: " mt_table_defaults SEC(\".maps\");") { out in
+            out.block("struct", trailer: " \(MapSymbol.tableDefaults.name) SEC(\".maps\");") { out in
                 out.line("__uint(type, BPF_MAP_TYPE_ARRAY);")
                 out.line("__uint(max_entries, \(ir.tables.count));")
                 out.line("__type(key, __u32);")
@@ -80,9 +103,9 @@ struct MapEmitter {
             emitTable(table, into: &out)
         }
         for map in flowMaps {
-            emitFlowMap(map, into: &out)
+            try emitFlowMap(map, into: &out)
         }
-        emitTableCheck(into: &out)
+        try emitTableCheck(into: &out)
     }
 
     private func emitKeyStruct(_ name: String, keys: [PacketField], prefixLength: Bool, into out: inout SourceBuilder) {
@@ -95,7 +118,7 @@ struct MapEmitter {
     }
 
     /// Fills `key` (a struct of byte arrays) from the scratch state `s`.
-    private func emitKeyFill(_ key: String, keys: [PacketField], into out: inout SourceBuilder) {
+    private func emitKeyFill(_ key: String, keys: [PacketField], into out: inout SourceBuilder) throws {
         for (index, field) in keys.enumerated() {
             let member = "\(key).\(Self.keyMember(index))"
             switch field {
@@ -111,7 +134,9 @@ struct MapEmitter {
                     out.line("\(member)[1] = \(tuple).\(port) & 0xff;")
                 }
             case .header(let ref):
-                guard let captured = facts.captured.first(where: { $0.ref == ref }) else { continue }
+                guard let captured = facts.captured.first(where: { $0.ref == ref }) else {
+                    throw SpecDiagnostic(line: nil, "a key names '\(ref)', which the parser does not capture")
+                }
                 if captured.isBytes {
                     out.line("__builtin_memcpy(\(member), s->packet.\(captured.member), \(captured.bits / 8));")
                 } else {
@@ -131,7 +156,7 @@ struct MapEmitter {
         out.line()
         out.line("/* Table \(table.name): value 0 = trace, 1 = skip; no entry: mt_table_defaults (spec: \(table.defaultAction.rawValue)). */")
         emitKeyStruct("mt_table_\(name)_key", keys: table.keys.map(\.field), prefixLength: lpm, into: &out)
-        out.block("struct", trailer: " mt_table_\(name) SEC(\".maps\");") { out in
+        out.block("struct", trailer: " \(MapSymbol.table(table.name).name) SEC(\".maps\");") { out in
             out.line("__uint(type, \(lpm ? "BPF_MAP_TYPE_LPM_TRIE" : "BPF_MAP_TYPE_HASH"));")
             if lpm { out.line("__uint(map_flags, BPF_F_NO_PREALLOC);") }
             out.line("__uint(max_entries, \(table.size));")
@@ -140,25 +165,25 @@ struct MapEmitter {
         }
     }
 
-    private func emitTableCheck(into out: inout SourceBuilder) {
+    private func emitTableCheck(into out: inout SourceBuilder) throws {
         out.line()
         out.line("/* 1 when every table lets the packet be traced. */")
         out.line("static __always_inline int mt_table_allows(struct mt_scratch *s)")
-        out.block("") { out in
+        try out.block("") { out in
             for (index, table) in ir.tables.enumerated() {
                 let name = CName.sanitize(table.name)
                 let lpm = table.keys.last?.match == .lpm
-                out.block("") { out in
+                try out.block("") { out in
                     out.line("struct mt_table_\(name)_key key;")
                     out.line("__builtin_memset(&key, 0, sizeof(key));")
                     if lpm {
                         out.line("key.prefixlen = \(table.keys.map { keyBytes($0.field) * 8 }.reduce(0, +));")
                     }
-                    emitKeyFill("key", keys: table.keys.map(\.field), into: &out)
-                    out.line("__u8 *action = bpf_map_lookup_elem(&mt_table_\(name), &key);")
+                    try emitKeyFill("key", keys: table.keys.map(\.field), into: &out)
+                    out.line("__u8 *action = bpf_map_lookup_elem(&\(MapSymbol.table(table.name).name), &key);")
                     out.block("if (!action)") { out in
                         out.line("__u32 table = \(index);")
-                        out.line("action = bpf_map_lookup_elem(&mt_table_defaults, &table);")
+                        out.line("action = bpf_map_lookup_elem(&\(MapSymbol.tableDefaults.name), &table);")
                     }
                     out.line("if (action && *action != 0)")
                     out.line("    return 0;")
@@ -168,7 +193,7 @@ struct MapEmitter {
         }
     }
 
-    private func emitFlowMap(_ map: FlowMap, into out: inout SourceBuilder) {
+    private func emitFlowMap(_ map: FlowMap, into out: inout SourceBuilder) throws {
         out.line()
         out.line("/* Flow map \(map.map.name): statistics per key, updated for every event. */")
         emitKeyStruct("mt_flow_\(map.cName)_key", keys: map.keys, prefixLength: false, into: &out)
@@ -177,25 +202,25 @@ struct MapEmitter {
                 out.line("__u64 \(CName.sanitize(value.rawValue));")
             }
         }
-        out.block("struct", trailer: " mt_flow_\(map.cName) SEC(\".maps\");") { out in
+        out.block("struct", trailer: " \(map.symbol.name) SEC(\".maps\");") { out in
             out.line("__uint(type, \(map.evicting ? "BPF_MAP_TYPE_LRU_HASH" : "BPF_MAP_TYPE_HASH"));")
             out.line("__uint(max_entries, \(map.maxEntries));")
             out.line("__type(key, struct mt_flow_\(map.cName)_key);")
             out.line("__type(value, struct mt_flow_\(map.cName)_value);")
         }
         out.line("static __always_inline void mt_flow_update_\(map.cName)(struct mt_scratch *s)")
-        out.block("") { out in
+        try out.block("") { out in
             out.line("struct mt_flow_\(map.cName)_key key;")
             out.line("__builtin_memset(&key, 0, sizeof(key));")
-            emitKeyFill("key", keys: map.keys, into: &out)
-            out.line("struct mt_flow_\(map.cName)_value *v = bpf_map_lookup_elem(&mt_flow_\(map.cName), &key);")
+            try emitKeyFill("key", keys: map.keys, into: &out)
+            out.line("struct mt_flow_\(map.cName)_value *v = bpf_map_lookup_elem(&\(map.symbol.name), &key);")
             out.block("if (!v)") { out in
                 out.line("struct mt_flow_\(map.cName)_value fresh;")
                 out.line("__builtin_memset(&fresh, 0, sizeof(fresh));")
                 for value in map.values {
                     out.line("fresh.\(CName.sanitize(value.rawValue)) = \(Self.initial(value));")
                 }
-                out.line("bpf_map_update_elem(&mt_flow_\(map.cName), &key, &fresh, BPF_NOEXIST);")
+                out.line("bpf_map_update_elem(&\(map.symbol.name), &key, &fresh, BPF_NOEXIST);")
                 out.line("return;")
             }
             for value in map.values {

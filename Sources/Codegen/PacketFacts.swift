@@ -1,3 +1,4 @@
+import ObjectModel
 import Spec
 
 /// What the parser keeps of a packet beyond the 5-tuples: the header fields that the record,
@@ -22,19 +23,23 @@ struct PacketFacts {
 
     let captured: [Captured]
 
-    init(_ ir: SpecIR) {
-        var refs: [FieldRef] = []
-        for case .header(let ref, _, _) in ir.record.fields { refs.append(ref) }
-        let keys = ir.tables.flatMap { $0.keys.map(\.field) } + ir.maps.flatMap { map -> [PacketField] in
+    /// Fails when a record field, table key or flow key names a field the IR does not define.
+    init(_ ir: SpecIR) throws {
+        var refs: [(ref: FieldRef, line: Int?)] = []
+        for case .header(let ref, _, let line) in ir.record.fields { refs.append((ref, line)) }
+        for table in ir.tables {
+            for key in table.keys { if case .header(let ref) = key.field { refs.append((ref, key.line ?? table.line)) } }
+        }
+        for map in ir.maps {
             switch map.kind {
-            case .hash(let keys, _, _), .lru(let keys, _, _): keys
-            default: []
+            case .hash(let keys, _, _), .lru(let keys, _, _):
+                for case .header(let ref) in keys { refs.append((ref, map.line)) }
+            default: break
             }
         }
-        for case .header(let ref) in keys { refs.append(ref) }
         var seen: Set<FieldRef> = []
-        captured = refs.filter { seen.insert($0).inserted }.sorted { $0.description < $1.description }.map {
-            Captured(ref: $0, bits: ir.header(named: $0.header)?.field(named: $0.field)?.bits ?? 8)
+        captured = try refs.filter { seen.insert($0.ref).inserted }.sorted { $0.ref.description < $1.ref.description }.map {
+            Captured(ref: $0.ref, bits: try ir.bits(of: $0.ref, line: $0.line))
         }
     }
 
@@ -45,14 +50,9 @@ struct PacketFacts {
     func emitTypes(into out: inout SourceBuilder) {
         out.line("/* An IP header and the transport header after it; addresses in network order, ports in host order. */")
         out.block("struct mt_tuple", trailer: ";") { out in
-            out.line("__u8 family;")
-            out.line("__u8 protocol;")
-            out.line("__u16 sport;")
-            out.line("__u16 dport;")
-            out.line("__u16 pad;")
-            out.line("__u8 saddr[16];")
-            out.line("__u8 daddr[16];")
+            for member in FiveTupleLayout.members { out.line(member.declaration) }
         }
+        out.line("_Static_assert(sizeof(struct mt_tuple) == \(FiveTupleLayout.size), \"tuple layout\");")
         out.line()
         out.block("struct mt_packet", trailer: ";") { out in
             out.line("/* The most recent IP/transport headers while parsing; the innermost once accepted. */")

@@ -1,12 +1,10 @@
+import ObjectModel
 import Spec
 
 /// Emits the spec's parser as `mt_parse_packet`: one labelled block per unrolled state, each
 /// bounds-checked with the `h + n > data_end` idiom on the linear area, select chains as
 /// if-chains ending in `goto reject`, as p4c's EBPFParser does.
 struct ParserEmitter {
-    /// No header stack of a traced packet goes deeper than this; it also keeps `off` bounded for the verifier.
-    static let maxHeaderBytes = 1024
-
     let ir: SpecIR
     let facts: PacketFacts
     let unrolling: ParserUnrolling
@@ -27,8 +25,6 @@ struct ParserEmitter {
     }
 
     func emit(into out: inout SourceBuilder) throws {
-        out.line("#define MT_MAX_HEADER_BYTES \(Self.maxHeaderBytes)")
-        out.line()
         out.line("/* Parses L2 to L4 as the spec's parser graph says; 0 when the packet reaches accept over TCP. */")
         out.line("static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scratch *s)")
         out.line("{")
@@ -43,7 +39,9 @@ struct ParserEmitter {
             }
             out.line()
             for node in unrolling.nodes {
-                guard let state = ir.parser.state(named: node.state) else { continue }
+                guard let state = ir.parser.state(named: node.state) else {
+                    throw SpecDiagnostic(line: ir.parser.line, "the parser reaches state '\(node.state)', which it does not define")
+                }
                 try emit(state, node: node, into: &out)
             }
         }
@@ -72,7 +70,9 @@ struct ParserEmitter {
         out.line("\(node.label): /* state \(state.name)\(state.line.map { ", spec line \($0)" } ?? "")\(visits) */")
         try out.block("") { out in
             for name in state.extracts {
-                guard let header = ir.header(named: name) else { continue }
+                guard let header = ir.header(named: name) else {
+                    throw SpecDiagnostic(line: state.line, "state '\(state.name)' extracts header '\(name)', which the spec does not define")
+                }
                 try emitExtract(header, into: &out)
             }
             if state.tunnel != nil {
@@ -128,7 +128,7 @@ struct ParserEmitter {
     private func emitRole(of header: HeaderType, into out: inout SourceBuilder) throws {
         switch header.role {
         case .network(let source, let destination, let nextProtocol, let length, let includesHeader):
-            let addressBytes = (header.field(named: source)?.bits ?? 32) / 8
+            let addressBytes = try ir.bits(of: FieldRef(header: header.name, field: source), line: header.line) / 8
             out.line("__builtin_memset(&p->inner, 0, sizeof(p->inner));")
             out.line("p->inner.family = \(addressBytes == 16 ? 6 : 4);")
             out.line("__builtin_memcpy(p->inner.saddr, h + \(FieldAccess.byteOffset(header, source)), \(addressBytes));")
@@ -147,14 +147,22 @@ struct ParserEmitter {
     }
 
     private func emitTransition(_ transition: StateTransition, node: ParserUnrolling.Node, into out: inout SourceBuilder) throws {
-        let targets = unrolling.edges[node, default: [:]]
+        let edges = unrolling.edges[node, default: [:]]
+        func target(_ next: String) throws -> String {
+            guard let label = edges[next] else {
+                throw SpecDiagnostic(line: ir.parser.state(named: node.state)?.line, "state '\(node.state)' goes to '\(next)', which the parser graph does not reach")
+            }
+            return label
+        }
         switch transition {
         case .direct(let next, _):
-            out.line("goto \(targets[next] ?? ParserGraph.reject);")
+            out.line("goto \(try target(next));")
         case .select(let select):
             var keys: [String] = []
             for (index, key) in select.keys.enumerated() {
-                guard let header = ir.header(named: key.header) else { continue }
+                guard let header = ir.header(named: key.header) else {
+                    throw SpecDiagnostic(line: select.line, "a select keys on header '\(key.header)', which the spec does not define")
+                }
                 let at = "at_\(CName.sanitize(header.name))"
                 out.line("unsigned char *h\(index) = data + \(at);")
                 out.line("if ((void *)(h\(index) + \(header.fixedBytes)) > (void *)data_end)")
@@ -172,9 +180,9 @@ struct ParserEmitter {
                     }
                 }
                 out.line("if (\(conditions.isEmpty ? "1" : conditions.joined(separator: " && ")))")
-                out.line("    goto \(targets[selectCase.next] ?? ParserGraph.reject);")
+                out.line("    goto \(try target(selectCase.next));")
             }
-            out.line("goto \(targets[select.defaultNext] ?? ParserGraph.reject);")
+            out.line("goto \(try target(select.defaultNext));")
         }
     }
 }

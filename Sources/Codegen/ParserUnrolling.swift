@@ -1,3 +1,4 @@
+import ObjectModel
 import Spec
 
 /// The parser graph unrolled into a DAG: a state inside a cycle is copied once per visit its

@@ -1,4 +1,5 @@
 import Foundation
+import ObjectModel
 import Spec
 
 /// Writes the whole `<spec>.bpf.c`: a do-not-edit header, the plan's constants, the generated
@@ -17,10 +18,19 @@ public struct ProgramEmitter {
         self.specFile = specFile
     }
 
+    /// The C text; an IR that names what it does not define is an error with its spec line.
     public func emit() throws -> String {
-        let facts = PacketFacts(ir)
-        let layout = EventLayout(ir)
-        let maps = MapEmitter(ir: ir, facts: facts)
+        do {
+            return try emitSource()
+        } catch let inconsistency as SpecDiagnostic {
+            throw CodegenError.inconsistentIR(inconsistency)
+        }
+    }
+
+    private func emitSource() throws -> String {
+        let facts = try PacketFacts(ir)
+        let layout = try EventLayout(ir)
+        let maps = try MapEmitter(ir: ir, facts: facts)
         let events = EventEmitter(layout: layout, facts: facts)
         let parser = try ParserEmitter(ir: ir, facts: facts)
         var out = SourceBuilder()
@@ -42,19 +52,19 @@ public struct ProgramEmitter {
         out.line("static __always_inline int mt_table_allows(struct mt_scratch *s);")
         out.line("static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scratch *s);")
         out.line()
-        out.line("/* ---- fixed part: templates/\(Templates.entry) ---- */")
-        out.lines(templates.text)
+        out.line("/* ---- fixed part: the \(plan.profile.rawValue) profile's templates (Templates.swift) ---- */")
+        out.lines(templates.text(for: plan.profile))
         out.line("/* ---- end of the fixed part ---- */")
         out.line()
         events.emitTypes(into: &out)
         out.line()
-        maps.emit(into: &out)
+        try maps.emit(into: &out)
         out.line()
         try parser.emit(into: &out)
         out.line()
-        events.emitSubmit(into: &out, flowMaps: maps.flowMaps)
+        try events.emitSubmit(into: &out, flowMaps: maps.flowMaps)
         out.line()
-        for chunk in 0..<plan.chunks {
+        for case .searchChunk(let chunk) in plan.tailCalls {
             out.line("MT_DEFINE_SEARCH_CHUNK(\(chunk))")
         }
         out.line()
@@ -65,12 +75,6 @@ public struct ProgramEmitter {
     }
 
     private func emitConstants(into out: inout SourceBuilder) {
-        let profile = switch plan.profile {
-        case .unrolled: "MT_PROFILE_UNROLLED"
-        case .loops: "MT_PROFILE_LOOPS"
-        case .bpfLoop: "MT_PROFILE_BPF_LOOP"
-        }
-        out.line("#define \(profile) 1")
         out.line("#define MT_WINDOW_BYTES \(plan.window)")
         out.line("#define MT_CHUNK_BYTES \(plan.chunkBytes)")
         out.line("#define MT_CHUNKS \(plan.chunks)")
@@ -84,11 +88,17 @@ public struct ProgramEmitter {
         out.line("#define MT_CONTEXT_HEADERS(X) \(entries.joined(separator: " "))")
         out.line("#define MT_CONTEXT_SLOTS \(headers.count)")
         out.line("#define MT_CONTEXT_VALUE_MAX \(headers.map(\.maxValueBytes).max() ?? 1)")
+        out.line("/* Search tunables (SearchTunables.swift), recorded in the manifest too. */")
+        for define in manifest.tunables.cDefines {
+            out.line("#define \(define.name) \(define.value)")
+        }
     }
+
+    private var manifest: ObjectManifest { ObjectManifest(spec: ir, plan: plan) }
 
     /// The manifest as a C string in its own section; libbpf skips unknown data sections.
     private func emitManifest(into out: inout SourceBuilder) throws {
-        let json = String(decoding: try ObjectManifest(spec: ir, plan: plan).encoded(), as: UTF8.self)
+        let json = String(decoding: try manifest.encoded(), as: UTF8.self)
         out.line("/* The spec's IR and the program layout, read by meshtrace-run. */")
         out.line("__attribute__((used, section(\"\(ObjectManifest.sectionName)\")))")
         out.line("const char mt_manifest[] =")

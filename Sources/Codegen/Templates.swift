@@ -1,41 +1,63 @@
 import Foundation
+import Spec
 
-/// The fixed C parts in `templates/`, pasted into every generated file in include order so the
-/// generated C stands alone (no include paths, no absolute paths in the output).
+/// The fixed C parts, one stage a file (see `meshtrace.h`), shipped with the tool as a SwiftPM
+/// resource and pasted into every generated file in stage order, so the generated C stands alone
+/// (no include paths, no absolute paths in the output).
 public struct Templates: Sendable {
-    public static let entry = "meshtrace.h"
-    public let text: String
+    /// The resource folder's name inside the tool's resource bundle.
+    static let folder = "Templates"
+    public let directory: URL
+    /// Each stage's text, by file name.
+    private let stages: [String: String]
 
-    /// `MESHTRACE_TEMPLATES`, else the package's own `templates/` beside `Sources/`.
-    public static var defaultDirectory: URL {
-        if let dir = ProcessInfo.processInfo.environment["MESHTRACE_TEMPLATES"] { return URL(fileURLWithPath: dir) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("templates")
-    }
-
-    public init(directory: URL = Templates.defaultDirectory) throws {
-        var seen: Set<String> = []
-        text = try Self.expand(Self.entry, in: directory, seen: &seen)
-    }
-
-    /// Inlines `#include "x.h"` lines of the templates, once each.
-    private static func expand(_ name: String, in directory: URL, seen: inout Set<String>) throws -> String {
-        let url = directory.appendingPathComponent(name)
-        guard let source = try? String(contentsOf: url, encoding: .utf8) else {
-            throw CodegenError.templatesMissing(url.path)
-        }
-        seen.insert(name)
-        var result: [String] = []
-        for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.hasPrefix("#include \""), let included = trimmed.split(separator: "\"").dropFirst().first {
-                if !seen.contains(String(included)) {
-                    result.append(try expand(String(included), in: directory, seen: &seen))
-                }
-            } else {
-                result.append(String(line))
+    /// `MESHTRACE_TEMPLATES` when set, else the resource bundle beside the running executable
+    /// (where `swift build` puts it, and where an installation must copy it).
+    public init() throws {
+        var searched: [String] = []
+        for candidate in Self.candidateDirectories() {
+            searched.append(candidate.path)
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent(Self.overview).path) {
+                try self.init(directory: candidate)
+                return
             }
         }
-        return result.joined(separator: "\n")
+        throw CodegenError.templatesMissing(searched: searched)
+    }
+
+    public init(directory: URL) throws {
+        self.directory = directory
+        var stages: [String: String] = [:]
+        for name in Set(LoopProfile.allCases.flatMap(Self.stageFiles)) {
+            let url = directory.appendingPathComponent(name)
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw CodegenError.templatesMissing(searched: [url.path]) }
+            stages[name] = text
+        }
+        self.stages = stages
+    }
+
+    /// The fixed part for `profile`, in stage order.
+    public func text(for profile: LoopProfile) -> String {
+        Self.stageFiles(profile).compactMap { stages[$0] }.map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }.joined(separator: "\n")
+    }
+
+    static let overview = "meshtrace.h"
+
+    /// The files of a profile's fixed part, in the order the C needs them.
+    static func stageFiles(_ profile: LoopProfile) -> [String] {
+        let (name, scanWord, driver) = switch profile {
+        case .unrolled: ("unrolled", "branching", "counted")
+        case .loops: ("loops", "branch_free", "counted")
+        case .bpfLoop: ("bpf_loop", "branch_free", "bpf_loop")
+        }
+        return [overview, "mt_profile_\(name).h", "mt_core.h", "mt_http.h", "mt_scan.h", "mt_scan_word_\(scanWord).h",
+                "mt_candidate.h", "mt_driver_\(driver).h", "mt_chunk.h", "mt_value.h", "mt_programs.h"]
+    }
+
+    private static func candidateDirectories() -> [URL] {
+        if let directory = ProcessInfo.processInfo.environment["MESHTRACE_TEMPLATES"] { return [URL(fileURLWithPath: directory)] }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let beside = URL(fileURLWithPath: executable).deletingLastPathComponent()
+        return [beside.appendingPathComponent("meshtrace_Codegen.resources").appendingPathComponent(folder)]
     }
 }

@@ -1,3 +1,6 @@
+import Spec
+import TraceContexts
+
 /// The exact bytes of a GET request carrying a `traceparent`, header order included, so the
 /// wire shows what the placement says.
 ///
@@ -13,7 +16,7 @@ public struct HTTPRequest: Sendable, Hashable {
     public var head: String
     public var tail: String
 
-    public init(placement: TraceparentPlacement, host: String, path: String = HTTPRequest.path, padding: Int = HTTPRequest.defaultPadding, keepAlive: Bool = false) {
+    public init(placement: Placement, host: String, path: String = HTTPRequest.path, padding: Int = HTTPRequest.defaultPadding, keepAlive: Bool = false) {
         let requestLine = "GET \(path) HTTP/1.1\r\n"
         let common = "Host: \(host)\r\nUser-Agent: meshtrace-lab\r\nAccept: */*\r\n"
         let close = keepAlive ? "" : "Connection: close\r\n"

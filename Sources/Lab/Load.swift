@@ -1,4 +1,5 @@
 import Foundation
+import Spec
 
 /// A bounded wrk run from pod1 against pod2's HTTP server.
 public struct LoadOptions: Sendable, Hashable {
@@ -9,10 +10,10 @@ public struct LoadOptions: Sendable, Hashable {
     public var connections: Int
     public var threads: Int
     /// Where each request's fresh random `traceparent` goes.
-    public var placement: TraceparentPlacement
+    public var placement: Placement
     public var padding: Int
 
-    public init(duration: Int = 5, connections: Int = 8, threads: Int = 2, placement: TraceparentPlacement = .fixed, padding: Int = HTTPRequest.defaultPadding) {
+    public init(duration: Int = 5, connections: Int = 8, threads: Int = 2, placement: Placement = .fixed, padding: Int = HTTPRequest.defaultPadding) {
         self.duration = duration
         self.connections = connections
         self.threads = threads

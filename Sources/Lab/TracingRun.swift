@@ -1,17 +1,17 @@
 import Foundation
+import Runner
 
 /// meshtrace-run on every node of a testbed: at the node's NIC and at the vports of its pods,
 /// each runner inside its node's namespace, its JSON lines collected when it stops.
 public final class TracingRun {
-    public struct NodeOutput: @unchecked Sendable {
+    public struct NodeOutput: Sendable {
         public var node: String
-        /// Every JSON line the runner printed (packets, events, summary), parsed.
-        public var records: [[String: Any]]
+        /// The joined packets the runner printed.
+        public var packets: [PacketRecord]
+        /// Its last summary.
+        public var summary: RunSummary?
         /// Everything else it printed (notes, the summary table, errors).
         public var notes: [String]
-
-        public var packets: [[String: Any]] { records.filter { $0["type"] as? String == "packet" } }
-        public var summary: [String: Any]? { records.last { $0["type"] as? String == "summary" } }
     }
 
     public let testbed: Testbed
@@ -56,16 +56,17 @@ public final class TracingRun {
         defer { runners.removeAll() }
         return runners.map { node, process in
             process.stop(signal: SIGINT, grace: 10)
-            var records: [[String: Any]] = []
-            var notes: [String] = []
+            var output = NodeOutput(node: node.name, packets: [], summary: nil, notes: [])
             for line in process.output().split(separator: "\n") {
-                if line.hasPrefix("{"), let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] {
-                    records.append(object)
+                if let packet = PacketRecord.decoded(line: line) {
+                    output.packets.append(packet)
+                } else if let summary = RunSummary.decoded(line: line) {
+                    output.summary = summary
                 } else {
-                    notes.append(String(line))
+                    output.notes.append(String(line))
                 }
             }
-            return NodeOutput(node: node.name, records: records, notes: notes)
+            return output
         }
     }
 

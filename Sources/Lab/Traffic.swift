@@ -1,4 +1,6 @@
 import Foundation
+import Spec
+import TraceContexts
 
 /// One request the traffic helper sent, and the context it carried.
 public struct SentRequest: Sendable, Hashable {
@@ -21,11 +23,11 @@ public struct SentRequest: Sendable, Hashable {
 public struct TrafficReport: Sendable {
     public var from: Pod
     public var to: Pod
-    public var placement: TraceparentPlacement
+    public var placement: Placement
     public var requests: [SentRequest]
 
     public var contexts: [TraceContext] { requests.map(\.context) }
-    public var traceIDs: [String] { requests.map(\.context.traceID) }
+    public var traceIDs: [String] { requests.map(\.context.traceId) }
     public var failures: [SentRequest] { requests.filter { !$0.succeeded } }
 }
 
@@ -35,7 +37,7 @@ extension Testbed {
     /// placed as `placement` says (with `anywhere`, its line begins `padding` bytes into the payload).
     public func sendRequests(
         count: Int,
-        placement: TraceparentPlacement,
+        placement: Placement,
         from client: Pod? = nil,
         to server: Pod? = nil,
         padding: Int = HTTPRequest.defaultPadding,

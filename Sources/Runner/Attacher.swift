@@ -69,10 +69,10 @@ public final class Attacher {
                     TCAttachment.detach(ifindex: interface.index, ingress: ingress)
                     notes.append("removed a stale meshtrace filter from \(interface.name) \(hook.rawValue)")
                 }
-                let program = try object.entry(for: hook)
+                let program = object.programs.entry(for: hook)
                 attachments.append(try TCAttachment.attach(programFD: program.fd, ifindex: interface.index, ingress: ingress))
             }
-            try object.bpf.map(named: "mt_points")?.update(key: UInt32(bitPattern: interface.index).bytes, value: [UInt8(pointIndex)])
+            try object.maps.points.update(key: UInt32(bitPattern: interface.index).bytes, value: [UInt8(pointIndex)])
         } catch {
             release(attachments, ifindex: interface.index)
             if let error = error as? BPFError { throw RunnerError.attach(interface: interface.name, reason: error.description) }

@@ -16,15 +16,12 @@ public final class FrameRunner {
     /// `point` is the tracing point events are stamped with (test runs have no real interface).
     public init(object: LoadedObject, point: String? = nil) throws {
         self.object = object
-        self.decoder = EventDecoder(spec: object.manifest.spec)
-        guard let events = object.bpf.map(named: "mt_events") else {
-            throw RunnerError.object(path: object.manifest.spec.name, reason: "it has no mt_events ring buffer")
-        }
-        ring = try RingBuffer(map: events) { [unowned self] bytes in self.collected.append(Array(bytes)) }
+        self.decoder = EventDecoder(spec: object.manifest.spec, layout: object.layout)
+        ring = try RingBuffer(map: object.maps.events) { [unowned self] bytes in self.collected.append(Array(bytes)) }
         let points = object.manifest.spec.points
-        if let index = points.firstIndex(where: { $0.name == (point ?? points.first?.name) }), let map = object.bpf.map(named: "mt_points") {
+        if let index = points.firstIndex(where: { $0.name == (point ?? points.first?.name) }) {
             // BPF_PROG_TEST_RUN hands the program an skb on the loopback device (ifindex 1).
-            try map.update(key: UInt32(1).bytes, value: [UInt8(index)])
+            try object.maps.points.update(key: UInt32(1).bytes, value: [UInt8(index)])
         }
     }
 
@@ -37,7 +34,7 @@ public final class FrameRunner {
 
     /// Runs `frame` without consuming the ring buffer (its records wait for `drain`).
     public func run(_ frame: [UInt8], hook: Hook = .ingress) throws {
-        let verdict = try object.entry(for: hook).testRun(frame: frame)
+        let verdict = try object.programs.entry(for: hook).testRun(frame: frame)
         guard verdict.returnValue == 0 else {
             throw RunnerError.object(path: object.manifest.spec.name, reason: "the entry program returned \(verdict.returnValue), not TC_ACT_OK")
         }
@@ -58,7 +55,7 @@ public final class FrameRunner {
 
     /// Mean nanoseconds per run of the entry program over `count` repetitions (tail calls included).
     public func nanosecondsPerRun(_ frame: [UInt8], repeat count: Int, hook: Hook = .ingress) throws -> UInt32 {
-        let verdict = try object.entry(for: hook).testRun(frame: frame, repeat: count)
+        let verdict = try object.programs.entry(for: hook).testRun(frame: frame, repeat: count)
         _ = drain()
         return verdict.durationNs
     }

@@ -17,7 +17,7 @@ public struct LatencySummary {
         histograms[packet.hop] = histogram
     }
 
-    public struct Row: Codable, Sendable {
+    public struct Row: Codable, Sendable, Equatable {
         public var hop: String
         public var count: UInt64
         public var minNs: UInt64

@@ -1,17 +1,24 @@
 import BPF
-import Codegen
 import Foundation
+import ObjectModel
 import Spec
 
-/// A generated object loaded into the kernel with its tail-call chain wired from its manifest.
+/// A generated object loaded into the kernel: its manifest, its maps and programs reached through
+/// typed bindings, its tail-call chain wired and its tables' defaults written.
 public final class LoadedObject {
     public let manifest: ObjectManifest
     public let bpf: BPFObject
     public let layout: EventLayout
+    public let maps: ObjectMaps
+    public let programs: ObjectPrograms
 
     public init(path: String) throws {
         manifest = try ManifestReader.read(objectAt: path)
-        layout = EventLayout(manifest.spec)
+        do {
+            layout = try EventLayout(manifest.spec)
+        } catch let inconsistency as SpecDiagnostic {
+            throw RunnerError.object(path: path, reason: "its manifest's spec is inconsistent: \(inconsistency)")
+        }
         guard Capabilities.canLoadBPF else {
             throw RunnerError.privilege("loading BPF programs needs root (CAP_BPF and CAP_NET_ADMIN)")
         }
@@ -21,37 +28,28 @@ public final class LoadedObject {
         } catch let error as BPFError {
             throw RunnerError.object(path: path, reason: error.description)
         }
-        try wireTailCalls()
+        maps = try ObjectMaps(bpf, spec: manifest.spec, path: path)
+        programs = try ObjectPrograms(bpf, manifest: manifest, path: path)
+        for (index, link) in programs.chain.enumerated() {
+            try maps.tailCalls.update(key: UInt32(index).bytes, value: UInt32(bitPattern: link.program.fd).bytes)
+        }
         try TableFiller.fill(self)
     }
 
-    private func wireTailCalls() throws {
-        guard let progs = bpf.map(named: "mt_progs") else { return }
-        for (index, name) in manifest.tailCalls.enumerated() {
-            guard let program = bpf.program(named: name) else {
-                throw RunnerError.object(path: name, reason: "its manifest names program \(name), which it lacks")
-            }
-            try progs.update(key: UInt32(index).bytes, value: UInt32(bitPattern: program.fd).bytes)
-        }
-    }
-
-    public func entry(for hook: Hook) throws -> BPFProgram {
-        guard let name = manifest.entries[hook.rawValue], let program = bpf.program(named: name) else {
-            throw RunnerError.object(path: manifest.spec.name, reason: "it has no entry program for tc \(hook.rawValue)")
-        }
-        return program
-    }
-
-    /// Kernel-side counters, summed over CPUs, by index (see the templates' MT_COUNTER_* enum).
+    /// Kernel-side counters, summed over CPUs, by `KernelCounter` index.
     public func counters() throws -> [UInt64] {
-        guard let map = bpf.map(named: "mt_counters") else { return [] }
-        let entries = map.maxEntries
-        return try (0..<entries).map { index in
-            let values = try map.lookup(key: UInt32(index).bytes, perCPU: true)
+        try (0..<maps.counters.maxEntries).map { index in
+            let values = try maps.counters.lookup(key: UInt32(index).bytes, perCPU: true)
             return stride(from: 0, to: values.count, by: 8).reduce(UInt64(0)) { sum, offset in
                 sum + values[offset..<(offset + 8)].littleEndianInteger
             }
         }
+    }
+
+    /// The counters by name, for reports.
+    public func namedCounters() throws -> [String: UInt64] {
+        let values = try counters()
+        return Dictionary(uniqueKeysWithValues: KernelCounter.allCases.filter { $0.rawValue < values.count }.map { ($0.label, values[$0.rawValue]) })
     }
 }
 

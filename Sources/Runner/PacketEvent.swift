@@ -1,5 +1,7 @@
 import Foundation
+import ObjectModel
 import Spec
+import TraceContexts
 
 /// A 5-tuple as events carry it.
 public struct FiveTuple: Hashable, Sendable, Codable, CustomStringConvertible {
@@ -34,6 +36,8 @@ public struct PacketEvent: Sendable {
     public var payloadLength: UInt32?
     /// Header fields by record label (`tcp_seqNo`), absent optional fields omitted.
     public var fields: [String: UInt64] = [:]
+    /// Header fields wider than 64 bits (network order), by record label, absent ones omitted.
+    public var byteFields: [String: [UInt8]] = [:]
     /// The raw context header values found, by lowercase header name.
     public var contextValues: [String: String] = [:]
     /// The spec's formats, in order, which decide how `contextValues` are read.
@@ -53,9 +57,9 @@ public struct EventDecoder: Sendable {
     public let layout: EventLayout
     public let spec: SpecIR
 
-    public init(spec: SpecIR) {
+    public init(spec: SpecIR, layout: EventLayout) {
         self.spec = spec
-        self.layout = EventLayout(spec)
+        self.layout = layout
     }
 
     public enum DecodeError: Error { case shortRecord(Int, expected: Int) }
@@ -93,8 +97,11 @@ public struct EventDecoder: Sendable {
                 if unsigned(slot.offset, 1) == 0 { absent.insert(slot.field.label) }
             case (.header, .unsigned(let size)):
                 if !absent.contains(slot.field.label) { event.fields[slot.field.label] = unsigned(slot.offset, size) }
-            default:
-                break
+            case (.header, .bytes(let count)):
+                if !absent.contains(slot.field.label) { event.byteFields[slot.field.label] = Array(bytes[slot.offset..<(slot.offset + count)]) }
+            case (.traceContext, _), (.header, _):
+                // The layout gives these fields no other slot kinds (EventLayout.init).
+                preconditionFailure("slot \(slot.name) of kind \(slot.kind)")
             }
         }
         event.formats = spec.search.formats
@@ -102,18 +109,19 @@ public struct EventDecoder: Sendable {
     }
 
     private func tuple(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> FiveTuple {
-        let family = bytes[offset]
-        let length = family == 6 ? 16 : 4
+        func member(_ member: FiveTupleLayout.Member) -> Int { offset + member.offset }
+        let family = bytes[member(FiveTupleLayout.family)]
+        let length = family == FiveTupleLayout.ipv6Family ? 16 : 4
         func address(_ start: Int) -> String {
             let raw = Array(bytes[start..<(start + length)])
             if length == 4 { return raw.map(String.init).joined(separator: ".") }
             return stride(from: 0, to: 16, by: 2).map { String(UInt16(raw[$0]) << 8 | UInt16(raw[$0 + 1]), radix: 16) }.joined(separator: ":")
         }
+        func port(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
         return FiveTuple(
-            family: family, transportProtocol: bytes[offset + 1],
-            sourcePort: UInt16(bytes[offset + 2]) | UInt16(bytes[offset + 3]) << 8,
-            destinationPort: UInt16(bytes[offset + 4]) | UInt16(bytes[offset + 5]) << 8,
-            source: address(offset + 8), destination: address(offset + 24)
+            family: family, transportProtocol: bytes[member(FiveTupleLayout.transportProtocol)],
+            sourcePort: port(member(FiveTupleLayout.sourcePort)), destinationPort: port(member(FiveTupleLayout.destinationPort)),
+            source: address(member(FiveTupleLayout.sourceAddress)), destination: address(member(FiveTupleLayout.destinationAddress))
         )
     }
 }

@@ -12,24 +12,16 @@ public struct RecordWriter {
         self.write = write
     }
 
-    static let packetColumns = ["hop", "latency_ns", "trace_id", "span_id", "parent_span_id", "seq", "t1_ns", "t2_ns",
-                                "src", "sport", "dst", "dport", "proto", "context_format", "context_valid"]
-
     public func header() {
-        if format == .csv { write(Self.packetColumns.joined(separator: ",")) }
+        if format == .csv { write(PacketRecord.columns.joined(separator: ",")) }
     }
 
     public func packet(_ packet: JoinedPacket) {
-        let context = packet.first.context
-        let inner = packet.first.inner
-        let values: [Any?] = [
-            packet.hop, packet.latencyNs, context?.traceId, context?.spanId, context?.parentSpanId, packet.first.sequence,
-            packet.first.timestamp, packet.second.timestamp, inner?.source, inner?.sourcePort, inner?.destination,
-            inner?.destinationPort, inner?.transportProtocol, context?.format, context?.isValid,
-        ]
+        let record = PacketRecord(packet)
         switch format {
-        case .jsonl: write(Self.json(["type": "packet"], zip(Self.packetColumns, values)))
-        case .csv: write(values.map { Self.csvCell($0) }.joined(separator: ","))
+        // Strings, integers and booleans only: JSONEncoder has nothing here it could refuse.
+        case .jsonl: write(String(decoding: try! RecordCoding.encoder.encode(record), as: UTF8.self))
+        case .csv: write(record.cells.map(Self.csvCell).joined(separator: ","))
         }
     }
 
@@ -44,11 +36,12 @@ public struct RecordWriter {
             ("context_invalid_reason", context?.invalidReason),
         ]
         pairs += event.fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        pairs += event.byteFields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { String(format: "%02x", $0) }.joined()) }
         write(Self.json(["type": "event"], pairs))
     }
 
-    public func summary(_ object: [String: Any]) {
-        if format == .jsonl { write(Self.json(["type": "summary"], object.map { ($0.key, $0.value) })) }
+    public func summary(_ run: RunSummary) throws {
+        if format == .jsonl { write(String(decoding: try RecordCoding.encoder.encode(run), as: UTF8.self)) }
     }
 
     static func json<S: Sequence>(_ head: [String: String], _ pairs: S) -> String where S.Element == (String, Any?) {
@@ -60,9 +53,7 @@ public struct RecordWriter {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func csvCell(_ value: Any?) -> String {
-        guard let value else { return "" }
-        let text = "\(value)"
-        return text.contains(where: { ",\"\n".contains($0) }) ? "\"\(text.replacingOccurrences(of: "\"", with: "\"\""))\"" : text
+    static func csvCell(_ text: String) -> String {
+        text.contains(where: { ",\"\n".contains($0) }) ? "\"\(text.replacingOccurrences(of: "\"", with: "\"\""))\"" : text
     }
 }

@@ -1,5 +1,4 @@
 import BPF
-import Codegen
 import Foundation
 import Spec
 
@@ -39,7 +38,7 @@ public enum TableFiller {
         for name in defaults.keys where !spec.tables.contains(where: { $0.name == name }) {
             throw RunnerError.usage("--table-default names unknown table '\(name)'")
         }
-        if let map = object.bpf.map(named: "mt_table_defaults") {
+        if let map = object.maps.tableDefaults {
             for (index, table) in spec.tables.enumerated() {
                 let action = defaults[table.name] ?? table.defaultAction
                 try map.update(key: UInt32(index).bytes, value: [action == .trace ? 0 : 1])
@@ -52,7 +51,7 @@ public enum TableFiller {
             guard entry.keys.count == table.keys.count else {
                 throw RunnerError.usage("table '\(table.name)' has \(table.keys.count) key(s) (\(table.keys.map(\.field.description).joined(separator: ", "))), the entry gives \(entry.keys.count)")
             }
-            guard let map = object.bpf.map(named: "mt_table_\(CName.sanitize(table.name))") else {
+            guard let map = object.maps.tables[table.name] else {
                 throw RunnerError.object(path: spec.name, reason: "it lacks the map of table '\(table.name)'")
             }
             var key: [UInt8] = []
@@ -99,7 +98,12 @@ public enum TableFiller {
                 return ([UInt8(port >> 8), UInt8(port & 0xff)], prefix ?? 16)
             }
         case .header(let ref):
-            let bits = spec.header(named: ref.header)?.field(named: ref.field)?.bits ?? 8
+            let bits: Int
+            do {
+                bits = try spec.bits(of: ref, line: key.line)
+            } catch {
+                throw RunnerError.object(path: spec.name, reason: "its manifest's spec is inconsistent: \(error)")
+            }
             let width = (bits + 7) / 8
             let number = value.hasPrefix("0x") ? UInt64(value.dropFirst(2), radix: 16) : UInt64(value)
             guard width <= 8, let number else { throw bad("not a number for a \(bits)-bit field") }

@@ -1,6 +1,6 @@
 import BPF
-import Codegen
 import Foundation
+import ObjectModel
 import PacketKit
 import Spec
 
@@ -42,7 +42,7 @@ public final class TraceSession {
         self.options = options
         self.writer = writer
         self.log = log
-        self.decoder = EventDecoder(spec: object.manifest.spec)
+        self.decoder = EventDecoder(spec: object.manifest.spec, layout: object.layout)
         self.joiner = Joiner(hops: object.manifest.spec.hops, capacity: options.joinCapacity, timeoutNs: options.joinTimeoutNs)
     }
 
@@ -69,10 +69,7 @@ public final class TraceSession {
 
     /// Runs until `shouldStop` says so or the duration ends.
     public func run(shouldStop: () -> Bool) throws {
-        guard let eventsMap = object.bpf.map(named: "mt_events") else {
-            throw RunnerError.object(path: object.manifest.spec.name, reason: "it has no mt_events ring buffer")
-        }
-        let ring = try RingBuffer(map: eventsMap) { [unowned self] bytes in self.consume(bytes) }
+        let ring = try RingBuffer(map: object.maps.events) { [unowned self] bytes in self.consume(bytes) }
         let attacher = try Attacher(object: object, bindings: options.bindings)
         defer { attacher.detachAll() }
         try attacher.refresh()
@@ -90,14 +87,14 @@ public final class TraceSession {
                 lastRefresh = now
             }
             if let interval = options.interval, now.timeIntervalSince(lastSummary) >= interval {
-                report()
+                try report()
                 lastSummary = now
             }
         }
         attacher.detachAll()
         ring.poll(timeoutMs: 0)
         joiner.finish()
-        report()
+        try report()
     }
 
     /// Runs every frame of the captures through the loaded programs (BPF_PROG_TEST_RUN), each
@@ -135,30 +132,26 @@ public final class TraceSession {
             log("\(skippedFrames) frame(s) larger than BPF_PROG_TEST_RUN takes (\(FrameRunner.maxFrameBytes) bytes) were skipped")
         }
         joiner.finish()
-        report()
+        try report()
     }
 
-    public func report() {
-        let hops = object.manifest.spec.hops.map(\.name)
-        let rows = summary.rows(hops: hops)
-        let kernel = (try? object.counters()) ?? []
-        let counterNames = KernelCounter.allCases.map(\.label)
-        var kernelCounters: [String: UInt64] = [:]
-        for (index, value) in kernel.enumerated() where index < counterNames.count { kernelCounters[counterNames[index]] = value }
+    /// The summary so far: the per-hop table, the join's counts, the drops.
+    public func currentSummary() throws -> RunSummary {
         let counters = joiner.counters
-        log(Self.table(rows))
-        log("events \(events), joined \(counters.joined), unmatched \(counters.unmatched), timed out \(counters.timedOut), "
-            + "evicted \(counters.evicted), duplicates \(counters.duplicates), negative \(summary.negative); "
-            + "dropped: kernel \(kernelCounters[KernelCounter.ringbufFull.label] ?? 0) (ring buffer full), user \(userDrops)")
-        let hopObjects: [[String: Any]] = rows.map {
-            ["hop": $0.hop, "count": $0.count, "min_ns": $0.minNs, "median_ns": $0.medianNs, "mean_ns": $0.meanNs,
-             "p90_ns": $0.p90Ns, "p99_ns": $0.p99Ns, "max_ns": $0.maxNs]
-        }
-        writer.summary([
-            "hops": hopObjects, "events": events, "joined": counters.joined, "unmatched": counters.unmatched,
-            "timed_out": counters.timedOut, "evicted": counters.evicted, "duplicates": counters.duplicates,
-            "negative": summary.negative, "user_drops": userDrops, "kernel": kernelCounters, "skipped_frames": skippedFrames,
-        ])
+        return RunSummary(
+            hops: summary.rows(hops: object.manifest.spec.hops.map(\.name)), events: events, joined: counters.joined,
+            unmatched: counters.unmatched, timedOut: counters.timedOut, evicted: counters.evicted, duplicates: counters.duplicates,
+            negative: summary.negative, userDrops: userDrops, skippedFrames: skippedFrames, kernel: try object.namedCounters()
+        )
+    }
+
+    public func report() throws {
+        let run = try currentSummary()
+        log(Self.table(run.hops))
+        log("events \(run.events), joined \(run.joined), unmatched \(run.unmatched), timed out \(run.timedOut), "
+            + "evicted \(run.evicted), duplicates \(run.duplicates), negative \(run.negative); "
+            + "dropped: kernel \(run.kernel[KernelCounter.ringbufFull.label] ?? 0) (ring buffer full), user \(run.userDrops)")
+        try writer.summary(run)
     }
 
     static func table(_ rows: [LatencySummary.Row]) -> String {

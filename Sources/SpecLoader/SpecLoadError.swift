@@ -4,7 +4,8 @@ import Spec
 public enum SpecLoadError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     case runtimeMissing(String)
-    case swiftcMissing(String)
+    /// swiftc could not be started; the cause as the system gave it.
+    case swiftcUnavailable(swiftc: String, cause: String)
     /// swiftc's own diagnostics, which already name the spec's path and lines.
     case compileFailed(path: String, diagnostics: String)
     case specCrashed(path: String, status: Int32, output: String)
@@ -17,8 +18,8 @@ public enum SpecLoadError: Error, CustomStringConvertible, Equatable {
             "error: cannot read spec '\(path)': \(reason)"
         case .runtimeMissing(let path):
             "error: the Spec library is missing at \(path); build it with `swift build` (it is the `Spec` product)"
-        case .swiftcMissing(let swiftc):
-            "error: cannot run the Swift compiler '\(swiftc)': put swiftc on PATH or set MESHTRACE_SWIFTC"
+        case .swiftcUnavailable(let swiftc, let cause):
+            "error: cannot run the Swift compiler '\(swiftc)': \(cause) (put swiftc on PATH or set MESHTRACE_SWIFTC)"
         case .compileFailed(let path, let diagnostics):
             "\(diagnostics.trimmingCharacters(in: .whitespacesAndNewlines))\nerror: spec '\(path)' does not compile"
         case .specCrashed(let path, let status, let output):

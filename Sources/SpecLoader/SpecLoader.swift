@@ -66,7 +66,7 @@ public struct SpecLoader: Sendable {
                 "-Xlinker", "-rpath", "-Xlinker", lib, "-o", partial.path, path,
             ])
         } catch {
-            throw SpecLoadError.swiftcMissing(runtime.swiftc)
+            throw SpecLoadError.swiftcUnavailable(swiftc: runtime.swiftc, cause: "\(error)")
         }
         guard result.status == 0 else {
             try? FileManager.default.removeItem(at: partial)

@@ -29,6 +29,14 @@ public struct CommandFailure: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// A program that could not be started at all (not found, not executable, not a program): the
+/// cause, as the system gave it, for callers to pass on instead of guessing.
+public struct CommandStartFailure: Error, CustomStringConvertible, Equatable {
+    public var program: String
+    public var reason: String
+    public var description: String { "cannot start '\(program)': \(reason)" }
+}
+
 /// Runs a program with an argument vector (never through a shell) and captures its output.
 public enum Command {
     /// Runs `arguments[0]` (looked up with `ProgramLookup` unless it is a path) to completion.
@@ -46,7 +54,12 @@ public enum Command {
         process.standardError = err
         let inPipe = input.map { _ in Pipe() }
         process.standardInput = inPipe ?? FileHandle.nullDevice
-        try process.run()
+        do {
+            try process.run()
+        } catch {
+            let code = (error as NSError).userInfo[NSUnderlyingErrorKey].flatMap { ($0 as? NSError)?.code } ?? (error as NSError).code
+            throw CommandStartFailure(program: arguments[0], reason: code > 0 ? String(cString: strerror(Int32(code))) : "\(error)")
+        }
         // Feed stdin and drain stderr concurrently so a chatty child never blocks on a full pipe.
         let group = DispatchGroup()
         if let inPipe, let input {

@@ -58,9 +58,10 @@ struct Bench {
     func generate(_ spec: String, window: Int, placement: Placement, profile: LoopProfile) throws -> Generator.Output {
         let loader = SpecLoader(runtime: try SpecRuntime.beside())
         let ir = try loader.load(root.appendingPathComponent("specs/\(spec).swift").path).ir
-        let generator = Generator(planner: BudgetPlanner(driver: driver, templates: try Templates(directory: root.appendingPathComponent("templates"))))
-        return try generator.generate(ir: ir, specFile: "\(spec).swift", options: .init(window: window, placement: placement, profile: profile),
-                                      into: work.appendingPathComponent("\(spec)-\(window)-\(placement)-\(profile.rawValue)"))
+        let configured = try Overrides(window: window, placement: placement, profile: profile).applied(to: ir)
+        return try Generator(driver: driver, templates: try Templates()).generate(
+            ir: configured, specFile: "\(spec).swift", verify: true,
+            into: work.appendingPathComponent("\(spec)-\(window)-\(placement)-\(profile.rawValue)"))
     }
 
     /// The largest window each can search with every program within 4096 instructions.

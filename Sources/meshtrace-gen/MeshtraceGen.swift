@@ -1,4 +1,5 @@
 import ArgumentParser
+import BPF
 import Codegen
 import Foundation
 import Spec
@@ -43,6 +44,9 @@ struct MeshtraceGen: ParsableCommand {
     @Flag(help: "Do not load the object to read the verifier's counts.")
     var noVerify = false
 
+    @Flag(name: .shortAndLong, help: "Show libbpf's own warnings and notes (silenced otherwise).")
+    var verbose = false
+
     func validate() throws {
         if emit == nil && output == nil {
             throw ValidationError("say what to produce: --emit ir, or -o DIR")
@@ -57,19 +61,19 @@ struct MeshtraceGen: ParsableCommand {
                 return
             }
             guard let output else { return }
-            var ir = loaded.ir
-            // Overrides are checked like the spec itself.
-            if let window { ir.search.bytes = window }
-            if let budget { ir.target.instructionBudget = budget }
-            let diagnostics = SpecValidator.validate(ir)
-            guard diagnostics.isEmpty else { throw SpecLoadError.invalid(path: spec, diagnostics: diagnostics) }
-            let generator = Generator(planner: BudgetPlanner(driver: ClangDriver(), templates: try Templates()))
-            let options = Generator.Options(window: window, placement: placement, profile: profile, budget: budget, verify: !noVerify)
-            let result = try generator.generate(ir: ir, specFile: URL(fileURLWithPath: spec).lastPathComponent, options: options,
-                                                into: URL(fileURLWithPath: output))
+            BPFObject.showsLibBPFMessages = verbose
+            let overrides = Overrides(window: window, placement: placement, profile: profile, budget: budget)
+            let ir = try overrides.applied(to: loaded.ir)
+            let result = try Generator(templates: try Templates()).generate(
+                ir: ir, specFile: URL(fileURLWithPath: spec).lastPathComponent, verify: !noVerify, into: URL(fileURLWithPath: output)
+            )
             print(result.report.table)
+        } catch let error as InvalidOverrides {
+            fail(SpecLoadError.invalid(path: spec, diagnostics: error.diagnostics).description)
         } catch let error as SpecLoadError {
             fail(error.description)
+        } catch CodegenError.inconsistentIR(let diagnostic) {
+            fail(SpecLoadError.invalid(path: spec, diagnostics: [diagnostic]).description)
         } catch let error as CodegenError {
             fail(error.description)
         } catch {

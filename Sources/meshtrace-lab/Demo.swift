@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lab
+import Spec
 
 /// The whole job on the testbed: generate the spec, trace both nodes, send real HTTP requests
 /// in both placements, print the per-hop summary, tear down.
@@ -30,7 +31,7 @@ struct Demo: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: work) }
         // The paper's proposed format (context first, 200-byte window) and the original one
         // (context after a 1 KiB header block, found with a 2 KiB window).
-        let runs: [(TraceparentPlacement, [String])] = [(.fixed, []), (.anywhere, ["--placement", "anywhere", "--window", "2048"])]
+        let runs: [(Placement, [String])] = [(.fixed, []), (.anywhere, ["--placement", "anywhere", "--window", "2048"])]
         for (placement, flags) in runs {
             let directory = work.appendingPathComponent("\(placement)")
             let generated = try Command.run([generator, spec, "-o", directory.path] + flags)
@@ -59,17 +60,15 @@ struct Demo: ParsableCommand {
     static func summaryTable(_ outputs: [TracingRun.NodeOutput]) -> String {
         var lines = ["node    hop   count   min[us] median[us]  mean[us]   p90[us]   p99[us]   max[us]  unmatched dup  drops(k/u)"]
         for output in outputs {
-            guard let summary = output.summary, let hops = summary["hops"] as? [[String: Any]] else {
+            guard let summary = output.summary else {
                 lines.append("\(output.node): no summary (\(output.notes.suffix(3).joined(separator: " | ")))")
                 continue
             }
-            let kernel = summary["kernel"] as? [String: Any]
-            for hop in hops where (hop["count"] as? Int ?? 0) > 0 {
-                func us(_ key: String) -> String { String(format: "%9.1f", (hop[key] as? Double ?? Double(hop[key] as? Int ?? 0)) / 1000) }
-                lines.append(String(format: "%-7@ %-4@ %6d ", output.node as NSString, (hop["hop"] as? String ?? "?") as NSString, hop["count"] as? Int ?? 0)
-                    + [us("min_ns"), us("median_ns"), us("mean_ns"), us("p90_ns"), us("p99_ns"), us("max_ns")].joined(separator: " ")
-                    + String(format: "  %9d %3d  %d/%d", summary["unmatched"] as? Int ?? 0, summary["duplicates"] as? Int ?? 0,
-                             kernel?["ringbuf_full"] as? Int ?? 0, summary["user_drops"] as? Int ?? 0))
+            for hop in summary.hops where hop.count > 0 {
+                let micros = [Double(hop.minNs), Double(hop.medianNs), hop.meanNs, Double(hop.p90Ns), Double(hop.p99Ns), Double(hop.maxNs)]
+                lines.append(String(format: "%-7@ %-4@ %6d ", output.node as NSString, hop.hop as NSString, hop.count)
+                    + micros.map { String(format: "%9.1f", $0 / 1000) }.joined(separator: " ")
+                    + String(format: "  %9d %3d  %d/%d", summary.unmatched, summary.duplicates, summary.kernel["ringbuf_full"] ?? 0, summary.userDrops))
             }
         }
         return lines.joined(separator: "\n")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Lab
+import Spec
 
 @main
 struct MeshtraceLab: ParsableCommand {
@@ -25,7 +26,7 @@ struct TestbedOptions: ParsableArguments {
     }
 }
 
-extension TraceparentPlacement: ExpressibleByArgument {}
+extension Placement: ExpressibleByArgument {}
 
 struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Build the testbed (or leave a healthy one as it is) and print its topology.")
@@ -94,7 +95,7 @@ struct Traffic: ParsableCommand {
     var count = 10
 
     @Option(help: "Where traceparent goes: fixed (first header) or anywhere (after ~1 KB of headers).")
-    var placement: TraceparentPlacement = .fixed
+    var placement: Placement = .fixed
 
     @Option(help: "With --placement anywhere, the byte offset at which the traceparent line begins.")
     var padding = 1024
@@ -137,7 +138,7 @@ struct Load: ParsableCommand {
     var threads = 2
 
     @Option(help: "Where traceparent goes: fixed or anywhere.")
-    var placement: TraceparentPlacement = .fixed
+    var placement: Placement = .fixed
 
     func run() throws {
         let testbed = try options.testbed()

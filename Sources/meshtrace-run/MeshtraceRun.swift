@@ -1,7 +1,9 @@
 import ArgumentParser
+import BPF
 import Foundation
 import Runner
 import Spec
+import Subprocess
 
 /// Set by SIGINT/SIGTERM; the session polls it between ring-buffer polls.
 nonisolated(unsafe) var stopRequested: sig_atomic_t = 0
@@ -59,12 +61,16 @@ struct MeshtraceRun: ParsableCommand {
     @Option(help: "Seconds a packet waits for its second point before it counts as unmatched.")
     var joinTimeout = 2.0
 
+    @Flag(name: .shortAndLong, help: "Show libbpf's own warnings and notes (silenced otherwise).")
+    var verbose = false
+
     func run() throws {
         do {
             guard let format = RecordWriter.Format(rawValue: format) else {
                 throw RunnerError.usage("--format is jsonl or csv")
             }
-            if let netns { try NetworkNamespace.enter(netns) }
+            BPFObject.showsLibBPFMessages = verbose
+            if let netns { try NetworkNamespace(netns).enter() }
             let bindings = try points.map(PointBinding.init(parsing:))
             if bindings.isEmpty && replay.isEmpty { throw RunnerError.usage("say where to attach with --point NAME=INTERFACE, or --replay a capture") }
             let loaded = try LoadedObject(path: object)
@@ -96,6 +102,9 @@ struct MeshtraceRun: ParsableCommand {
                 try session.replay(try ReplayInput.resolve(files: replay, mappings: pointMap, spec: loaded.manifest.spec))
             }
         } catch let error as RunnerError {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode.failure
+        } catch let error as NamespaceError {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode.failure
         }

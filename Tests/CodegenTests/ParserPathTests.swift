@@ -1,8 +1,9 @@
 import Codegen
-import TestSupport
+import ObjectModel
 import PacketKit
 import Runner
 import Spec
+import TestSupport
 import XCTest
 
 /// Every path of specs/mesh.swift, through the real kernel (BPF_PROG_TEST_RUN), with the event

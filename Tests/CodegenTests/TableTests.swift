@@ -1,4 +1,5 @@
 import Codegen
+import ObjectModel
 import PacketKit
 import Runner
 import Spec

@@ -1,6 +1,7 @@
 import Codegen
 import Foundation
 import Lab
+import ObjectModel
 import PacketKit
 import Runner
 import TestSupport

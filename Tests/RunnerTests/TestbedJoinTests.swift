@@ -46,23 +46,22 @@ final class TestbedJoinTests: XCTestCase {
             let from = try XCTUnwrap(seen["\(hop)-from"]), to = try XCTUnwrap(seen["\(hop)-to"])
             let expected = Set(from.map { "\($0.sequence)/\($0.traceId)" }).intersection(to.map { "\($0.sequence)/\($0.traceId)" })
             XCTAssertGreaterThanOrEqual(expected.count, sent.requests.count, "tcpdump saw every request at both \(hop) points")
-            let joined = try XCTUnwrap(runners[node]).packets.filter { $0["hop"] as? String == hop }
-            let keys = joined.map { "\($0["seq"] as? Int ?? -1)/\($0["trace_id"] as? String ?? "")" }
+            let joined = try XCTUnwrap(runners[node]).packets.filter { $0.hop == hop }
+            let keys = joined.map { "\($0.seq.map(String.init) ?? "-")/\($0.traceId ?? "")" }
             XCTAssertEqual(keys.count, Set(keys).count, "\(hop): no packet joined twice")
             XCTAssertEqual(Set(keys), expected, "\(hop): the runner joined exactly the packets tcpdump saw at both points")
-            let latencies = joined.compactMap { $0["latency_ns"] as? Int }.sorted()
+            let latencies = joined.map(\.latencyNs).sorted()
             print("join \(hop): tcpdump saw \(expected.count) request packet(s) at both points, the runner joined \(keys.count) "
                   + "(\(expected.isEmpty ? 0 : 100 * Set(keys).intersection(expected).count / expected.count) %), "
                   + "median latency \(latencies.isEmpty ? 0 : latencies[latencies.count / 2]) ns")
             for packet in joined {
-                let latency = try XCTUnwrap(packet["latency_ns"] as? Int)
-                XCTAssertGreaterThan(latency, 0)
-                let key = "\(packet["seq"] as? Int ?? -1)/\(packet["trace_id"] as? String ?? "")"
+                XCTAssertGreaterThan(packet.latencyNs, 0)
+                let key = "\(packet.seq.map(String.init) ?? "-")/\(packet.traceId ?? "")"
                 guard let first = from.first(where: { "\($0.sequence)/\($0.traceId)" == key }),
                       let second = to.first(where: { "\($0.sequence)/\($0.traceId)" == key }) else { continue }
                 // tcpdump's taps sit next to tc's hooks, not at them: the two latencies agree within a few ms.
                 let tcpdumpLatency = Int(second.timestampNs) - Int(first.timestampNs)
-                XCTAssertLessThan(abs(tcpdumpLatency - latency), 5_000_000, "\(hop) \(key): eBPF \(latency) ns, tcpdump \(tcpdumpLatency) ns")
+                XCTAssertLessThan(abs(tcpdumpLatency - Int(packet.latencyNs)), 5_000_000, "\(hop) \(key): eBPF \(packet.latencyNs) ns, tcpdump \(tcpdumpLatency) ns")
             }
         }
         try assertNothingAttached()

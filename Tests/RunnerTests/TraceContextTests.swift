@@ -1,5 +1,6 @@
 import Runner
 import Spec
+import TraceContexts
 import XCTest
 
 /// User-space validation of the context bytes the kernel copies.

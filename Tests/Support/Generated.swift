@@ -49,12 +49,13 @@ public enum Generated {
 
     public static func output(_ configuration: Configuration) throws -> Generator.Output {
         if let output = objects[configuration] { return output }
-        let generator = Generator(planner: BudgetPlanner(driver: ClangDriver(), templates: try Templates()))
-        let options = Generator.Options(window: configuration.window, placement: configuration.placement, profile: configuration.profile)
+        let overrides = Overrides(window: configuration.window, placement: configuration.placement, profile: configuration.profile)
         let name = [URL(fileURLWithPath: configuration.spec).lastPathComponent, configuration.window.map(String.init), configuration.placement?.rawValue, configuration.profile?.rawValue]
             .compactMap { $0 }.joined(separator: "-")
-        let output = try generator.generate(ir: try ir(configuration.spec), specFile: URL(fileURLWithPath: configuration.spec).deletingPathExtension().lastPathComponent + ".swift", options: options,
-                                            into: workDirectory.appendingPathComponent(name))
+        let specFile = URL(fileURLWithPath: configuration.spec).deletingPathExtension().lastPathComponent + ".swift"
+        let output = try Generator(templates: try Templates()).generate(
+            ir: try overrides.applied(to: try ir(configuration.spec)), specFile: specFile, verify: true, into: workDirectory.appendingPathComponent(name)
+        )
         objects[configuration] = output
         return output
     }

@@ -1,5 +1,6 @@
 import Codegen
 import Foundation
+import ObjectModel
 import PacketKit
 import Reference
 import Runner
@@ -107,10 +108,9 @@ final class DifferentialFuzzTests: XCTestCase {
         let runner = try Generated.runner(configuration)
         let plan = output.report.plan
         let spec = runner.object.manifest.spec
-        let slots = spec.search.formats.flatMap(\.headers).count
-        let cap = ReferenceInterpreter.CandidateCap.kernelDefault(profile: plan.profile, chunkBytes: plan.chunkBytes, placement: plan.placement, slots: slots)
-        let ingress = ReferenceInterpreter(ir: spec, candidateCap: cap, tracingPoint: 0, hook: .ingress)
-        let egress = ingress.at(.egress)
+        // The interpreter reads the plan and the tunables the kernel side was built with from the manifest.
+        let ingress = try ReferenceInterpreter(manifest: runner.object.manifest, tracingPoint: 0, hook: .ingress)
+        let egress = try ingress.at(.egress)
         var generator = FrameGenerator(ir: spec, window: plan.window, chunkBytes: plan.chunkBytes)
         let captures = Self.captures()
         var rng = SeededRandom(seed: seed)
@@ -120,7 +120,7 @@ final class DifferentialFuzzTests: XCTestCase {
         let countersBefore = try runner.object.counters()
         // What the minimiser's runs add to the kernel counters, taken out before comparing them.
         var minimiserRuns = [UInt64](repeating: 0, count: countersBefore.count)
-        let decoder = EventDecoder(spec: spec)
+        let decoder = EventDecoder(spec: spec, layout: runner.object.layout)
         let started = Date()
 
         for _ in 0..<count {

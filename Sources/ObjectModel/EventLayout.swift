@@ -1,5 +1,8 @@
+import Spec
+
 /// The byte layout of the event record, derived from the IR alone so that the code generator
-/// (which writes the C struct) and the runner (which decodes events) cannot disagree.
+/// (which writes the C struct), the runner (which decodes events) and the reference interpreter
+/// (which predicts them) cannot disagree.
 /// Fields keep record order, each at its natural alignment; the record is padded to 8 bytes.
 public struct EventLayout: Hashable, Sendable {
     public struct Slot: Hashable, Sendable {
@@ -15,7 +18,8 @@ public struct EventLayout: Hashable, Sendable {
     /// The context headers carried by `.traceContext`, in slot order.
     public var contextHeaders: [ContextHeader]
 
-    public init(_ ir: SpecIR) {
+    /// Fails when the record names a field the IR does not define (an unvalidated IR).
+    public init(_ ir: SpecIR) throws {
         contextHeaders = ir.search.formats.flatMap(\.headers)
         var slots: [Slot] = []
         var offset = 0
@@ -34,8 +38,8 @@ public struct EventLayout: Hashable, Sendable {
             case .outerFiveTuple: place("outer", field, .fiveTuple)
             case .payloadLength: place("payload_length", field, .unsigned(bytes: 4))
             case .traceContext: place("context", field, .context(headers: contextHeaders))
-            case .header(let ref, let optional, _):
-                let bits = ir.header(named: ref.header)?.field(named: ref.field)?.bits ?? 8
+            case .header(let ref, let optional, let line):
+                let bits = try ir.bits(of: ref, line: line)
                 if optional { place("has_\(field.label)", field, .presence) }
                 place(field.label, field, SlotKind.forField(bits: bits))
             }
@@ -57,9 +61,7 @@ public enum SlotKind: Hashable, Sendable {
     /// `struct mt_context`: the found-mask, each slot's value length, then each slot's value bytes.
     case context(headers: [ContextHeader])
 
-    static let fiveTupleSize = 40
-
-    static func forField(bits: Int) -> SlotKind {
+    public static func forField(bits: Int) -> SlotKind {
         switch bits {
         case ...8: .unsigned(bytes: 1)
         case ...16: .unsigned(bytes: 2)
@@ -74,7 +76,7 @@ public enum SlotKind: Hashable, Sendable {
         case .unsigned(let bytes): bytes
         case .bytes(let count): count
         case .presence: 1
-        case .fiveTuple: Self.fiveTupleSize
+        case .fiveTuple: FiveTupleLayout.size
         case .context(let headers):
             // Rounded like C rounds `struct mt_context` to its 4-byte alignment.
             (Self.contextValuesOffset(headers) + headers.reduce(0) { $0 + $1.maxValueBytes } + 3) / 4 * 4

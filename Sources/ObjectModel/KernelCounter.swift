@@ -21,13 +21,5 @@ public enum KernelCounter: Int, CaseIterable, Sendable {
     }
 
     /// The C enumerator, `MT_COUNTER_RINGBUF_FULL`.
-    var cName: String { "MT_COUNTER_\(label.uppercased())" }
-
-    static func emitEnum(into out: inout SourceBuilder) {
-        out.line("/* Counters in mt_counters, by index (KernelCounter in Swift). */")
-        out.block("enum mt_counter", trailer: ";") { out in
-            for counter in allCases { out.line("\(counter.cName) = \(counter.rawValue),") }
-            out.line("MT_COUNTERS = \(allCases.count),")
-        }
-    }
+    public var cName: String { "MT_COUNTER_\(label.uppercased())" }
 }

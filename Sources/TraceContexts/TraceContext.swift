@@ -31,7 +31,7 @@ public struct TraceContext: Hashable, Sendable {
         return nil
     }
 
-    init(format: String, traceId: String, spanId: String, parentSpanId: String? = nil, flags: String? = nil, invalidReason: String? = nil) {
+    public init(format: String, traceId: String, spanId: String, parentSpanId: String? = nil, flags: String? = nil, invalidReason: String? = nil) {
         self.format = format
         self.traceId = traceId
         self.spanId = spanId
@@ -45,6 +45,14 @@ public struct TraceContext: Hashable, Sendable {
     }
 
     static func isZero(_ text: Substring) -> Bool { text.allSatisfy { $0 == "0" } }
+
+    /// A `traceparent` value, parsed and validated (`invalidReason` says what is wrong with it).
+    public init(traceparent: String) {
+        self = Self.w3c(traceparent)
+    }
+
+    /// The `traceparent` value of a W3C context (version 00; flags 01 when unknown).
+    public var traceparent: String { "00-\(traceId)-\(spanId)-\(flags ?? "01")" }
 
     /// W3C Trace Context level 1: `version-traceid-parentid-flags`, lowercase hex.
     static func w3c(_ value: String) -> TraceContext {

@@ -1,8 +1,5 @@
 /* ---- mt_core.h: configuration checks, word tricks, state, maps, counters ---- */
 
-#if (defined(MT_PROFILE_UNROLLED) + defined(MT_PROFILE_LOOPS) + defined(MT_PROFILE_BPF_LOOP)) != 1
-#error "define exactly one of MT_PROFILE_UNROLLED, MT_PROFILE_LOOPS, MT_PROFILE_BPF_LOOP"
-#endif
 #if MT_WINDOW_BYTES < 1 || MT_WINDOW_BYTES > 65536
 #error "MT_WINDOW_BYTES must be 1..65536"
 #endif
@@ -18,10 +15,11 @@
 #if MT_CONTEXT_SLOTS < 1 || MT_CONTEXT_SLOTS > 32
 #error "MT_CONTEXT_SLOTS must be 1..32"
 #endif
-#if defined(MT_PROFILE_UNROLLED) && MT_CHUNK_BYTES > 512
-/* One 64-bit word-bitmap per chunk in the unrolled candidate walk; larger chunks
- * would not fit the instruction budget anyway. */
-#error "unrolled profile: MT_CHUNK_BYTES must be <= 512"
+#if !defined(MT_PREFIX_CHARS) || !defined(MT_MAX_CANDIDATES) || !defined(MT_OWS_MAX) || !defined(MT_MAX_HEADER_BYTES)
+#error "the search tunables are emitted by meshtrace-gen before the templates (SearchTunables.swift)"
+#endif
+#ifndef MT_LOOP
+#error "the profile's template (mt_profile_*.h) defines MT_LOOP"
 #endif
 
 #ifndef MT_DIRECTION_INGRESS
@@ -29,37 +27,8 @@
 #define MT_DIRECTION_EGRESS 1
 #endif
 
-/* Candidate filter on the line's first characters (phase 1, per word with a
- * newline):  0 = one masked compare for all names (cheapest, weakest),
- * 1 = first character of each distinct name start, 2 / 3 = first 2 / 3
- * characters of each name.  Stronger = fewer candidates for phase 2, more
- * instructions per word (which the unrolled profile repeats per word). */
-#ifndef MT_PREFIX_CHARS
-#if defined(MT_PROFILE_UNROLLED)
-#define MT_PREFIX_CHARS 1
-#else
-#define MT_PREFIX_CHARS 2
-#endif
-#endif
-
-/* Unrolled profile: candidate lines fully compared per chunk.  Fixed placement
- * needs at most one per slot plus the line that ends the block. */
-#ifndef MT_UNROLLED_CANDIDATES
-#if MT_PLACEMENT_ANYWHERE
-#define MT_UNROLLED_CANDIDATES 8
-#else
-#define MT_UNROLLED_CANDIDATES (MT_CONTEXT_SLOTS + 1)
-#endif
-#endif
-
-/* Leading SP/HTAB skipped before a value (more than this stays in the value). */
-#define MT_OWS_MAX 16
-
-#if defined(MT_PROFILE_UNROLLED)
-#define MT_LOOP _Pragma("unroll")
-#else
-#define MT_LOOP _Pragma("clang loop unroll(disable)")
-#endif
+/* Loops over compile-time bounds that every profile unrolls (MT_LOOP is the
+ * profile's choice for loops over packet data). */
 #define MT_UNROLL _Pragma("unroll")
 
 /* Keeps clang from folding a bound check into something the verifier cannot follow. */
@@ -283,4 +252,13 @@ static __always_inline void mt_tail(struct __sk_buff *skb, __u32 idx)
 {
 	bpf_tail_call(skb, &mt_progs, idx);
 	mt_count(MT_COUNTER_TAIL_CALL_FAILED);
+}
+
+/* Zeroes n bytes (a multiple of 8) of map memory. */
+static __always_inline void mt_wipe(__u8 *p, const int n)
+{
+	/* volatile: keep it a store loop (no memset idiom) in every profile */
+	MT_LOOP
+	for (int o = 0; o + 8 <= n; o += 8)
+		*(volatile __u64 *)(p + o) = 0;
 }

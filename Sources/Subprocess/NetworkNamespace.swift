@@ -1,7 +1,8 @@
+import CNetNamespace
 import Foundation
-import Subprocess
 
-/// A named network namespace (`ip netns`), and running programs inside it.
+/// A named network namespace (`ip netns`): made, listed and deleted by the testbed, entered by
+/// the runner (`--netns`), and programs run inside it.
 public struct NetworkNamespace: Sendable, Hashable {
     public var name: String
 
@@ -16,11 +17,25 @@ public struct NetworkNamespace: Sendable, Hashable {
 
     public var exists: Bool { (try? NetworkNamespace.all().contains(name)) ?? false }
 
-    func create() throws {
+    public var path: String { "/run/netns/\(name)" }
+
+    /// Moves this process into the namespace. Call it before anything touches the network, on the
+    /// main thread: setns changes only the calling thread, and the main thread is the one that
+    /// talks netlink (attaching, interface lists).
+    public func enter() throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw NamespaceError(name: name, reason: "it does not exist (\(path))") }
+        defer { close(fd) }
+        guard meshtrace_enter_net_namespace(fd) == 0 else {
+            throw NamespaceError(name: name, reason: "cannot enter it: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    public func create() throws {
         try Command.run(["ip", "netns", "add", name]).check()
     }
 
-    func delete() throws {
+    public func delete() throws {
         try Command.run(["ip", "netns", "delete", name]).check()
     }
 
@@ -37,11 +52,17 @@ public struct NetworkNamespace: Sendable, Hashable {
 
     /// `ip -n NAME arguments...` (an `ip` command in this namespace), failing on a non-zero exit.
     @discardableResult
-    func ip(_ arguments: [String]) throws -> CommandResult {
+    public func ip(_ arguments: [String]) throws -> CommandResult {
         try Command.run(["ip", "-n", name] + arguments).check()
     }
 
-    func execArguments(_ program: String, _ arguments: [String]) throws -> [String] {
+    public func execArguments(_ program: String, _ arguments: [String]) throws -> [String] {
         ["ip", "netns", "exec", name, try ProgramLookup.path(program)] + arguments
     }
+}
+
+public struct NamespaceError: Error, CustomStringConvertible, Equatable {
+    public var name: String
+    public var reason: String
+    public var description: String { "error: network namespace '\(name)': \(reason)" }
 }

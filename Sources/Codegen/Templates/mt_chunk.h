@@ -1,0 +1,105 @@
+/* ---- mt_chunk.h: one chunk of the search window ----
+ * Loads the chunk's bytes (one byte before, the longest "name:" after), runs the
+ * profile's driver over them (phase 1, the scan; phase 2, the compares), wipes
+ * the copy and tail-calls the next chunk or mt_finish. */
+
+static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
+{
+	struct mt_scratch *s = mt_scratch_get();
+	struct mt_buf *b = mt_buf_get();
+	if (!s || !b)
+		return TC_ACT_OK;
+
+	const __s32 base = (__s32)k * MT_CHUNK_BYTES;
+	__s32 plen = (__s32)(s->payload_end - s->payload_off);
+	__s32 region = MT_CHUNK_BYTES;
+	if (MT_WINDOW_BYTES - base < region)
+		region = MT_WINDOW_BYTES - base;
+	if (plen - base < region)
+		region = plen - base;
+	int done = 0;
+
+	if (region <= 0) {
+		/* nothing of the window left in the payload (not reached in practice:
+		 * the chunk before ends the search then) */
+		s->done = 1;
+		mt_tail(skb, MT_CHUNKS);
+		return TC_ACT_OK;
+	}
+	{
+		const __s32 src = k ? base - 1 : 0;
+		const __u32 dst = k ? 0 : 1;
+		/* 64-bit: with -mcpu=v2 a 32-bit length is sign-extended after the
+		 * checks, by shifts the verifier's bounds do not survive */
+		__s64 len = (__s64)plen - src;
+		if (len > MT_LOAD_MAX - (__s64)dst)
+			len = MT_LOAD_MAX - (__s64)dst;
+		/* barriers: the checks must be on the register passed to the helper
+		 * (clang would otherwise test plen, or fuse both checks into one
+		 * unsigned compare on a copy, and the verifier would not see a bound) */
+		MT_BARRIER_VAR(len);
+		if (__builtin_expect(len > 0, 1)) {
+			MT_BARRIER_VAR(len);
+			if (__builtin_expect(len <= MT_LOAD_MAX, 1)) {
+				bpf_skb_load_bytes(skb, s->payload_off + src, b->data + dst, len);
+				/* A '\n' as the last payload byte would start a line at the
+				 * payload end, where the zero fill reads as a blank line: make
+				 * it '\r' (still ends its line, starts none), so a header block
+				 * cut after a full line counts as truncated.  When the buffer
+				 * is full instead, that byte is past every line start the chunk
+				 * owns and only ever compared against name characters, so the
+				 * change is harmless there: no condition, no branch. */
+				__u64 last = (__u64)dst + (__u64)len - 1;
+				__u64 c = b->data[last];
+				__u64 is_nl = ((c ^ '\n') - 1) >> 63;
+				b->data[last] = (__u8)(c ^ (is_nl * ('\n' ^ '\r')));
+			}
+		}
+		if (k == 0)
+			b->data[0] = 0; /* the request line is not a header line */
+		const __s32 ls_base = base - 1; /* payload offset of data[0] */
+		/* words inside the window (compile-time) and inside the payload (run time) */
+		const __u32 span = (MT_WINDOW_BYTES - base) < MT_CHUNK_BYTES ? (__u32)(MT_WINDOW_BYTES - base)
+									       : (__u32)MT_CHUNK_BYTES;
+		const __u32 nwords = (span + 7) / 8;
+		const __u32 wleft = span - (nwords - 1) * 8; /* 1..8 lanes in the last word */
+		const __u64 lastmask = wleft >= 8 ? ~0ULL : (1ULL << (wleft * 8)) - 1;
+		__u32 runwords = (__u32)(region + 7) / 8;
+		int scan = 0;
+		__u64 x = 0;
+		__u32 g = 0;
+
+		MT_UNROLL
+		for (int w = 0; w < MT_GROUPS; w++)
+			*(volatile __u64 *)&b->wordbits[w] = 0;
+
+		/* phase 1, the newline scan, then phase 2, the candidates in line order */
+		int r = mt_run_phases(b, s, nwords, lastmask, runwords, ls_base, &scan, &x, &g);
+		if (scan == 1)
+			done = 1;
+		if (r == 1)
+			done = 1;
+		else if (r == 0 && (x || g + 1 < MT_GROUPS))
+			/* walk cut short by MT_MAX_CANDIDATES (conservative count) */
+			mt_count(MT_COUNTER_CANDIDATES_DROPPED);
+	}
+	mt_wipe(b->data, MT_BUF_BYTES);
+
+	if (!done) {
+		if (plen < MT_WINDOW_BYTES && base + MT_CHUNK_BYTES >= plen) {
+			/* the payload ended inside the window before a blank line */
+			s->truncated = 1;
+			mt_count(MT_COUNTER_TRUNCATED);
+			done = 1;
+		} else if (base + MT_CHUNK_BYTES >= MT_WINDOW_BYTES) {
+			done = 1;
+		}
+	}
+	if (done)
+		s->done = 1;
+	if (!done && k + 1 < MT_CHUNKS)
+		mt_tail(skb, k + 1);
+	else
+		mt_tail(skb, MT_CHUNKS);
+	return TC_ACT_OK;
+}

@@ -1,0 +1,30 @@
+/* ---- mt_driver_counted.h: phase 1 and 2 as counted loops (unrolled and loops profiles) ----
+ * MT_LOOP (the profile's) unrolls them into straight-line code or keeps them as
+ * bounded loops. */
+
+/* Phase 1 over the chunk's words, then phase 2 over the candidates it found, at
+ * most MT_MAX_CANDIDATES.  *scan: 1 when the search ended in a scanned word.
+ * Returns 1 when a compare ended the search, 2 when the walk finished, 0 when it
+ * was cut short; *x and *g say where it stopped. */
+static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s, const __u32 nwords, const __u64 lastmask,
+					 __u32 runwords, __s32 ls_base, int *scan, __u64 *x, __u32 *g)
+{
+	int r = 0;
+	MT_LOOP
+	for (__u32 i = 0; i < nwords; i++) {
+		r = mt_scan_word(b, i, nwords, lastmask, runwords);
+		if (r)
+			break;
+	}
+	*scan = r;
+	*g = 0;
+	*x = *(volatile __u64 *)&b->wordbits[0];
+	r = 0;
+	MT_LOOP
+	for (int it = 0; it < MT_MAX_CANDIDATES + MT_GROUPS - 1; it++) {
+		r = mt_walk_step(b, s, x, g, ls_base);
+		if (r)
+			break;
+	}
+	return r;
+}

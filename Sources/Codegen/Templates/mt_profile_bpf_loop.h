@@ -1,0 +1,4 @@
+/* ---- mt_profile_bpf_loop.h: the bpf_loop profile (Linux 5.17 and later) ----
+ * The scan and the walk run as bpf_loop callbacks, verified once whatever the
+ * count; the other loops over packet data stay bounded loops. */
+#define MT_LOOP _Pragma("clang loop unroll(disable)")

@@ -1,0 +1,48 @@
+import Spec
+
+/// The constants of the search that are choices, not consequences of the spec: emitted into the
+/// generated C as `#define`s and recorded in the manifest, so the reference interpreter models
+/// exactly what the kernel was built with instead of a hand-kept copy.
+public struct SearchTunables: Codable, Hashable, Sendable {
+    /// `MT_PREFIX_CHARS`: characters of a line's start compared in the cheap candidate filter
+    /// (1: the first character of some name, case-folded; 2: the first two of one name, ':' after
+    /// a one-character name). More is a stronger filter and more instructions per scanned word.
+    public var prefixChars: Int
+    /// `MT_MAX_CANDIDATES`: candidate lines one chunk compares in full. bpf_loop: every possible
+    /// one (a candidate is a name byte after a newline, so they are at least 2 bytes apart); loops:
+    /// capped at 64, the verifier walks each iteration; unrolled: each compare is code.
+    public var candidatesPerChunk: Int
+    /// `MT_OWS_MAX`: leading SP/HTAB skipped before a value; more stays in the value.
+    public var leadingWhitespaceMax: Int
+    /// `MT_MAX_HEADER_BYTES`: no header stack of a traced packet ends deeper than this (a bound
+    /// the verifier needs on every packet offset).
+    public var headerStackBytes: Int
+
+    public init(prefixChars: Int, candidatesPerChunk: Int, leadingWhitespaceMax: Int, headerStackBytes: Int) {
+        self.prefixChars = prefixChars
+        self.candidatesPerChunk = candidatesPerChunk
+        self.leadingWhitespaceMax = leadingWhitespaceMax
+        self.headerStackBytes = headerStackBytes
+    }
+
+    /// The tunables a plan is built with. Fixed placement compares at most one line per context
+    /// slot plus the line that ends the block.
+    public init(plan: SearchPlan, contextSlots: Int) {
+        let every = plan.chunkBytes / 2 + 1
+        switch plan.profile {
+        case .unrolled:
+            self.init(prefixChars: 1, candidatesPerChunk: plan.placement == .anywhere ? 8 : contextSlots + 1,
+                      leadingWhitespaceMax: 16, headerStackBytes: 1024)
+        case .loops:
+            self.init(prefixChars: 2, candidatesPerChunk: min(every, 64), leadingWhitespaceMax: 16, headerStackBytes: 1024)
+        case .bpfLoop:
+            self.init(prefixChars: 2, candidatesPerChunk: every, leadingWhitespaceMax: 16, headerStackBytes: 1024)
+        }
+    }
+
+    /// The C macros, in emission order.
+    public var cDefines: [(name: String, value: Int)] {
+        [("MT_PREFIX_CHARS", prefixChars), ("MT_MAX_CANDIDATES", candidatesPerChunk),
+         ("MT_OWS_MAX", leadingWhitespaceMax), ("MT_MAX_HEADER_BYTES", headerStackBytes)]
+    }
+}

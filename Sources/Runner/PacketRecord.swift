@@ -1,0 +1,76 @@
+import Foundation
+
+/// One joined packet as the runner prints it: a JSON line `{"type":"packet",…}` (snake-case keys,
+/// absent values omitted) or a CSV row in `columns` order. `meshtrace-lab` reads it back with this type.
+public struct PacketRecord: Codable, Sendable, Equatable {
+    public var type = "packet"
+    public var hop: String
+    public var latencyNs: Int64
+    public var traceId: String?
+    public var spanId: String?
+    public var parentSpanId: String?
+    public var seq: UInt64?
+    /// Kernel timestamps (CLOCK_MONOTONIC) at the hop's first and second point.
+    public var t1Ns: UInt64?
+    public var t2Ns: UInt64?
+    public var src: String?
+    public var sport: UInt16?
+    public var dst: String?
+    public var dport: UInt16?
+    public var proto: UInt8?
+    public var contextFormat: String?
+    public var contextValid: Bool?
+
+    public init(_ packet: JoinedPacket) {
+        let context = packet.first.context
+        let inner = packet.first.inner
+        hop = packet.hop
+        latencyNs = packet.latencyNs
+        traceId = context?.traceId
+        spanId = context?.spanId
+        parentSpanId = context?.parentSpanId
+        seq = packet.first.sequence
+        t1Ns = packet.first.timestamp
+        t2Ns = packet.second.timestamp
+        src = inner?.source
+        sport = inner?.sourcePort
+        dst = inner?.destination
+        dport = inner?.destinationPort
+        proto = inner?.transportProtocol
+        contextFormat = context?.format
+        contextValid = context?.isValid
+    }
+
+    /// The CSV header, in column order.
+    public static let columns = ["hop", "latency_ns", "trace_id", "span_id", "parent_span_id", "seq", "t1_ns", "t2_ns",
+                                 "src", "sport", "dst", "dport", "proto", "context_format", "context_valid"]
+
+    /// The CSV cells, in `columns` order (empty for absent values).
+    public var cells: [String] {
+        let values: [(any CustomStringConvertible)?] = [hop, latencyNs, traceId, spanId, parentSpanId, seq, t1Ns, t2Ns,
+                                                          src, sport, dst, dport, proto, contextFormat, contextValid]
+        return values.map { $0.map { "\($0)" } ?? "" }
+    }
+
+    /// The record in a JSON line, or nil when the line is another record.
+    public static func decoded(line: Substring) -> PacketRecord? {
+        guard line.contains("\"type\":\"packet\"") else { return nil }
+        return try? RecordCoding.decoder.decode(PacketRecord.self, from: Data(line.utf8))
+    }
+}
+
+/// The JSON coding of the runner's records: snake-case keys, sorted, no escaped slashes.
+public enum RecordCoding {
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    public static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+}

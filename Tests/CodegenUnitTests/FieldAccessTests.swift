@@ -1,0 +1,83 @@
+@testable import Codegen
+import Spec
+import XCTest
+
+/// C expressions for big-endian header fields at any bit offset, checked without clang: each
+/// expression is evaluated over sample bytes by a tiny interpreter of the forms it uses.
+final class FieldAccessTests: XCTestCase {
+    let header = HeaderType(name: "h", fields: [
+        HeaderField(name: "version", bits: 4), HeaderField(name: "ihl", bits: 4), HeaderField(name: "length", bits: 16),
+        HeaderField(name: "flags", bits: 3), HeaderField(name: "offset", bits: 13), HeaderField(name: "wide", bits: 64),
+        HeaderField(name: "tail", bits: 8),
+    ])
+
+    func testExpressionsForAlignedAndUnalignedFields() throws {
+        XCTAssertEqual(try FieldAccess.expression(header, "version"), "(((__u32)h[0] >> 4) & 0xfU)")
+        XCTAssertEqual(try FieldAccess.expression(header, "ihl"), "((__u32)h[0] & 0xfU)")
+        XCTAssertEqual(try FieldAccess.expression(header, "length"), "(((__u32)h[1] << 8) | (__u32)h[2])")
+        XCTAssertEqual(try FieldAccess.expression(header, "flags"), "(((__u32)h[3] >> 5) & 0x7U)")
+        XCTAssertEqual(try FieldAccess.expression(header, "offset"), "((((__u32)h[3] << 8) | (__u32)h[4]) & 0x1fffU)")
+        XCTAssertEqual(FieldAccess.byteOffset(header, "tail"), 13)
+    }
+
+    func testValuesMatchABitReader() throws {
+        let bytes: [UInt8] = [0x45, 0x12, 0x34, 0xb5, 0x67, 1, 2, 3, 4, 5, 6, 7, 8, 0x99]
+        var bit = 0
+        for field in header.fields {
+            let expected = (0..<field.bits).reduce(UInt64(0)) { value, index in
+                let position = bit + index
+                return value << 1 | UInt64(bytes[position / 8] >> (7 - position % 8) & 1)
+            }
+            bit += field.bits
+            XCTAssertEqual(Self.evaluate(try FieldAccess.expression(header, field.name), bytes), expected, field.name)
+        }
+    }
+
+    func testAFieldOverEightBytesIsAnError() {
+        let wide = HeaderType(name: "w", fields: [HeaderField(name: "pad", bits: 4), HeaderField(name: "long", bits: 64)])
+        XCTAssertThrowsError(try FieldAccess.expression(wide, "long")) { error in
+            XCTAssertEqual(error as? CodegenError, .fieldTooWide("w.long"))
+        }
+    }
+
+    /// Evaluates the expression forms FieldAccess writes: `(__uN)h[i]`, `<<`, `>>`, `|`, `&`, hex masks.
+    static func evaluate(_ expression: String, _ bytes: [UInt8]) -> UInt64 {
+        var tokens = expression.replacingOccurrences(of: "(__u32)", with: "").replacingOccurrences(of: "(__u64)", with: "")
+            .replacingOccurrences(of: "ULL", with: "").replacingOccurrences(of: "U)", with: ")").replacingOccurrences(of: "~0", with: "0xffffffffffffffff")
+        for (index, byte) in bytes.enumerated().reversed() { tokens = tokens.replacingOccurrences(of: "h[\(index)]", with: "\(byte)") }
+        var characters = Array(tokens.filter { !$0.isWhitespace })
+        var position = 0
+        func number() -> UInt64 {
+            let start = position
+            if characters[position...].starts(with: "0x") {
+                position += 2
+                while position < characters.count, characters[position].isHexDigit { position += 1 }
+                return UInt64(String(characters[(start + 2)..<position]), radix: 16)!
+            }
+            while position < characters.count, characters[position].isNumber { position += 1 }
+            return UInt64(String(characters[start..<position]))!
+        }
+        func primary() -> UInt64 {
+            if characters[position] == "(" {
+                position += 1
+                let value = binary()
+                position += 1
+                return value
+            }
+            return number()
+        }
+        func binary() -> UInt64 {
+            var value = primary()
+            while position < characters.count, characters[position] != ")" {
+                if characters[position...].starts(with: "<<") { position += 2; value <<= primary() }
+                else if characters[position...].starts(with: ">>") { position += 2; value >>= primary() }
+                else if characters[position] == "|" { position += 1; value |= primary() }
+                else if characters[position] == "&" { position += 1; value &= primary() }
+                else { preconditionFailure("unexpected \(characters[position]) in \(expression)") }
+            }
+            return value
+        }
+        characters = characters.isEmpty ? ["0"] : characters
+        return binary()
+    }
+}
