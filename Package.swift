@@ -67,6 +67,9 @@ let package = Package(
             exclude: ["Goldens"]
         ),
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "Lab", "PacketKit", "Spec"]),
+        // The context-first sidecar (deploy/envoy) in a real Envoy; Helpers holds the Python upstream
+        // that records raw request bytes and the raw client the tests drive it with.
+        .testTarget(name: "SidecarTests", dependencies: ["Subprocess"], exclude: ["Helpers"]),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec", "SpecLoader", "Subprocess"],
