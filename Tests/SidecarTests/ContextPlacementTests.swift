@@ -19,7 +19,8 @@ final class ContextPlacementTests: XCTestCase {
     }
 
     func testZipkinB3ContextMovesFromTheEndToRightAfterHost() throws {
-        let multi = [("X-B3-TraceId", TestRequest.appTraceID), ("X-B3-SpanId", TestRequest.appSpanID), ("X-B3-Sampled", "1")]
+        let multi = [("X-B3-TraceId", TestRequest.appTraceID), ("X-B3-SpanId", TestRequest.appSpanID),
+                     ("X-B3-ParentSpanId", "00f067aa0ba902b7"), ("X-B3-Sampled", "1"), ("X-B3-Flags", "1")]
         let single = TestRequest("b3-single", "GET /b3 HTTP/1.1", headers: [
             ("Host", "web.shop.svc"), ("Accept", "*/*"), ("b3", "\(TestRequest.appTraceID)-\(TestRequest.appSpanID)-1"), ("X-Tenant", "red")])
         try compare(tracer: .zipkin, tracerNames: ["x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "b3", "traceparent"],
@@ -67,9 +68,9 @@ final class ContextPlacementTests: XCTestCase {
             XCTAssertEqual(Placement.others(after), Placement.others(before), "\(request.name): the other headers, as stock Envoy sends them")
             XCTAssertEqual(after.headers.filter(Placement.isContext).map(\.name), before.headers.filter(Placement.isContext).map(\.name),
                            "\(request.name): the same context headers in the same order")
-            print("\(tracer) \(request.name): stock context on header lines \(Placement.contextLines(before)) "
-                  + "(bytes \(Placement.contextBytes(before).map(String.init(describing:)) ?? "-")), context-first on lines "
-                  + "\(Placement.contextLines(after)) (bytes \(Placement.contextBytes(after).map(String.init(describing:)) ?? "-"))")
+            // Where a generated eBPF program has to look, for the report.
+            print("\(tracer) \(request.name): stock: context on header lines \(Placement.contextLines(before)), bytes "
+                  + "\(Placement.contextBytes(before)); context-first: lines \(Placement.contextLines(after)), bytes \(Placement.contextBytes(after))")
         }
     }
 

@@ -15,14 +15,15 @@ enum Placement {
         request.headers.indices.filter { isContext(request.headers[$0]) }.map { $0 + 1 }
     }
 
-    /// Byte offsets from the start of the request line: where the first context line starts and the last one ends.
-    static func contextBytes(_ request: WireRequest) -> ClosedRange<Int>? {
+    /// Byte offsets from the first byte of the request line (the TCP payload's first byte) of the
+    /// context lines: where the first starts, where the last starts, and where the last ends.
+    static func contextBytes(_ request: WireRequest) -> String {
         let lines = contextLines(request)
-        guard let first = lines.first, let last = lines.last else { return nil }
+        guard let first = lines.first, let last = lines.last else { return "none" }
         func start(ofLine line: Int) -> Int {
             request.requestLine.utf8.count + 2 + request.headers.prefix(line - 1).reduce(0) { $0 + "\($1)".utf8.count + 2 }
         }
-        return start(ofLine: first)...(start(ofLine: last + 1) - 1)
+        return "first starts at \(start(ofLine: first)), last starts at \(start(ofLine: last)), ends at \(start(ofLine: last + 1) - 2)"
     }
 
     /// The non-context headers, the values Envoy renews on every request blanked out.
