@@ -46,9 +46,11 @@ final class Sidecar {
         }
     }
 
+    /// Ends Envoy and the upstream, and removes the records (a failure's message carries Envoy's log).
     func stop() {
         envoy?.stop()
         upstream.stop()
+        try? FileManager.default.removeItem(at: directory)
     }
 
     /// Sends `request` through Envoy, byte for byte, and returns the response's status line.
