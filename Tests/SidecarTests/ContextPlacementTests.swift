@@ -27,7 +27,7 @@ final class ContextPlacementTests: XCTestCase {
                     requests: TestRequest.common(context: multi) + [single])
     }
 
-    /// The upstream filters run again for a retry, on headers the first attempt already reordered.
+    /// The upstream filters run per attempt: a retried request is context-first on both attempts.
     func testRetryIsContextFirstToo() throws {
         let sidecar = try start(.contextFirst, .openTelemetry)
         let request = TestRequest("retried", "GET /flaky HTTP/1.1", headers: [
