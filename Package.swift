@@ -83,6 +83,9 @@ let package = Package(
         // Planner, parser unrolling, field access and control flow: no clang, no root, no kernel.
         .testTarget(name: "CodegenUnitTests", dependencies: ["Codegen", "ObjectModel", "BPF", "CLibBPF", "Spec"]),
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "ObjectModel", "TraceContexts", "Lab", "PacketKit", "Spec"]),
+        // The context-first sidecar (deploy/envoy) in a real Envoy; Helpers holds the Python upstream
+        // that records raw request bytes and the raw client the tests drive it with.
+        .testTarget(name: "SidecarTests", dependencies: ["Subprocess"], exclude: ["Helpers"]),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec", "SpecLoader", "Subprocess"],
