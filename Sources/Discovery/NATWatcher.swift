@@ -1,0 +1,67 @@
+import Foundation
+import Subprocess
+
+/// Keeps the Service NAT map current by reading kube-proxy's rules again every `interval`
+/// seconds (kube-proxy rewrites them with iptables-restore; there is no event to wait on), and
+/// reports each change.
+public final class NATWatcher: @unchecked Sendable {
+    public struct Change: Sendable {
+        public var map: ServiceNATMap
+        /// Service ports that appeared, or whose endpoints changed.
+        public var updated: [ServiceEndpoints]
+        /// Service ports that are gone.
+        public var removed: [ClusterIPPort]
+    }
+
+    /// Where the rules come from: `iptables-save -t nat` here, or in a named namespace.
+    public static func iptablesSave(namespace: String? = nil) -> @Sendable () throws -> String {
+        {
+            var arguments = ["iptables-save", "-t", "nat"]
+            if let namespace { arguments = ["ip", "netns", "exec", namespace, try ProgramLookup.path("iptables-save"), "-t", "nat"] }
+            return try Command.run(arguments).check().stdout
+        }
+    }
+
+    public let interval: TimeInterval
+    private let source: @Sendable () throws -> String
+    private let lock = NSLock()
+    private var current = ServiceNATMap()
+    private var stopped = false
+
+    public init(interval: TimeInterval = 2, source: @escaping @Sendable () throws -> String = NATWatcher.iptablesSave()) {
+        self.interval = interval
+        self.source = source
+    }
+
+    public var map: ServiceNATMap { lock.withLock { current } }
+
+    /// Reads the rules once; the change, or nil when nothing changed.
+    public func poll() throws -> Change? {
+        let next = try KubeProxyNAT.parse(iptablesSave: try source())
+        return lock.withLock {
+            let updated = next.services.values.filter { current.services[$0.clusterIP] != $0 }.sorted { $0.clusterIP.description < $1.clusterIP.description }
+            let removed = current.services.keys.filter { next.services[$0] == nil }.sorted { $0.description < $1.description }
+            current = next
+            return updated.isEmpty && removed.isEmpty ? nil : Change(map: next, updated: updated, removed: removed)
+        }
+    }
+
+    /// Polls on a thread of its own until `stop()`; `onError` gets each failed read (the map is
+    /// kept as it was: a transient iptables lock is no reason to forget the endpoints).
+    public func start(onChange: @escaping @Sendable (Change) -> Void, onError: @escaping @Sendable (Error) -> Void) {
+        let thread = Thread { [self] in
+            while !lock.withLock({ stopped }) {
+                do {
+                    if let change = try poll() { onChange(change) }
+                } catch {
+                    onError(error)
+                }
+                Thread.sleep(forTimeInterval: interval)
+            }
+        }
+        thread.name = "meshtrace-nat-watcher"
+        thread.start()
+    }
+
+    public func stop() { lock.withLock { stopped = true } }
+}
