@@ -93,10 +93,13 @@ public final class ListWatch<Object: KubernetesObject>: @unchecked Sendable {
     /// Watches until the server closes the stream; returns the resourceVersion to resume from.
     private func watch(from start: String) throws -> String {
         var version = start
+        var lines = 0
+        let began = Date()
         let watchQuery = ["watch=1", "resourceVersion=\(start)", "allowWatchBookmarks=true", "timeoutSeconds=\(watchSeconds)"]
         try client.watch(path + queryString(watchQuery), idleTimeout: TimeInterval(watchSeconds + 30), started: { handle in
             lock.withLock { self.handle = handle }
         }) { [self] line in
+            lines += 1
             let event: WatchEvent<Object>
             do {
                 event = try WatchEvent<Object>.decode(line)
@@ -122,6 +125,11 @@ public final class ListWatch<Object: KubernetesObject>: @unchecked Sendable {
             }
         }
         if isStopped { throw WatchCancelled() }
+        // A server (or a proxy in front of it) that ends every watch at once must not be asked
+        // again at once: that would be the tight loop watching exists to avoid.
+        if lines == 0, Date().timeIntervalSince(began) < 1 {
+            throw DiscoveryError.kubernetes("watch \(path) closed at once without an event")
+        }
         onActivity(.closed(resumeFrom: version))
         return version
     }

@@ -14,10 +14,12 @@ public final class NATWatcher: @unchecked Sendable {
     }
 
     /// Where the rules come from: `iptables-save -t nat` here, or in a named namespace.
-    public static func iptablesSave(namespace: String? = nil) -> @Sendable () throws -> String {
+    /// `program` must use kube-proxy's backend: `iptables-nft-save` and `iptables-legacy-save` see
+    /// different tables, and `iptables-save` is whichever the image's alternatives select.
+    public static func iptablesSave(namespace: String? = nil, program: String = "iptables-save") -> @Sendable () throws -> String {
         {
-            var arguments = ["iptables-save", "-t", "nat"]
-            if let namespace { arguments = ["ip", "netns", "exec", namespace, try ProgramLookup.path("iptables-save"), "-t", "nat"] }
+            var arguments = [program, "-t", "nat"]
+            if let namespace { arguments = ["ip", "netns", "exec", namespace, try ProgramLookup.path(program), "-t", "nat"] }
             return try Command.run(arguments).check().stdout
         }
     }

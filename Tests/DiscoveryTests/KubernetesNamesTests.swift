@@ -121,6 +121,26 @@ final class KubernetesNamesTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(lists[2].timeIntervalSince(lists[1]), 0.4)
     }
 
+    func testAWatchThatEndsAtOnceIsRetriedWithBackoffNotAtOnce() throws {
+        let list = try Fixtures.data("kubernetes/pods-relist.json")
+        let server = try FixtureAPIServer { request, _ in request.isWatch ? .stream([]) : .body(status: 200, list) }
+        self.server = server
+        let log = Log()
+        var backoff = WatchBackoff()
+        backoff.initial = 0.1
+        let pods = ListWatch<Pod>(client: try client(server), path: "/api/v1/pods", backoff: backoff) { activity in
+            log.lock.withLock { log.entries.append(("pods", activity, nil)) }
+        }
+        pods.start()
+        Thread.sleep(forTimeInterval: 1.2)
+        pods.stop()
+        let watches = server.requests.filter(\.isWatch)
+        // 0.1 + 0.2 + 0.4 + 0.8: at most five watches in 1.2 s, not hundreds.
+        XCTAssertTrue((3...5).contains(watches.count), "\(watches.count) watches")
+        XCTAssertEqual(server.requests.filter { !$0.isWatch }.count, 1, "an empty stream is no reason to relist")
+        XCTAssertTrue(watches.allSatisfy { $0.query["resourceVersion"] == "228211" })
+    }
+
     func testAnUnreachableServerIsRetriedWithGrowingDelaysNotPolled() throws {
         // A port nothing listens on: every request fails at once.
         let closed = try FixtureAPIServer { _, _ in .body(status: 500, Data()) }
