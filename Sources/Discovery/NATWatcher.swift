@@ -13,24 +13,41 @@ public final class NATWatcher: @unchecked Sendable {
         public var removed: [ClusterIPPort]
     }
 
-    /// Where the rules come from: `iptables-save -t nat` here, or in a named namespace.
-    /// `program` must use kube-proxy's backend: `iptables-nft-save` and `iptables-legacy-save` see
-    /// different tables, and `iptables-save` is whichever the image's alternatives select.
-    public static func iptablesSave(namespace: String? = nil, program: String = "iptables-save") -> @Sendable () throws -> String {
-        {
-            var arguments = [program, "-t", "nat"]
-            if let namespace { arguments = ["ip", "netns", "exec", namespace, try ProgramLookup.path(program), "-t", "nat"] }
-            return try Command.run(arguments).check().stdout
+    /// Where the rules come from, read and parsed.
+    public struct Source: Sendable {
+        public let read: @Sendable () throws -> ServiceNATMap
+
+        public init(read: @escaping @Sendable () throws -> ServiceNATMap) { self.read = read }
+
+        /// kube-proxy in iptables mode: `iptables-save -t nat`, here or in a named namespace.
+        /// `program` must use kube-proxy's backend: `iptables-nft-save` and `iptables-legacy-save`
+        /// see different tables, and `iptables-save` is whichever the image's alternatives select.
+        public static func iptables(namespace: String? = nil, program: String = "iptables-save") -> Source {
+            Source {
+                try KubeProxyNAT.parse(iptablesSave: try run([program, "-t", "nat"], in: namespace))
+            }
+        }
+
+        /// kube-proxy in nftables mode: `nft -j list table ip kube-proxy`.
+        public static func nftables(namespace: String? = nil) -> Source {
+            Source {
+                try KubeProxyNFT.parse(nftJSON: try run(["nft", "-j", "list", "table", "ip", "kube-proxy"], in: namespace))
+            }
+        }
+
+        private static func run(_ arguments: [String], in namespace: String?) throws -> String {
+            guard let namespace else { return try Command.run(arguments).check().stdout }
+            return try Command.run(["ip", "netns", "exec", namespace, try ProgramLookup.path(arguments[0])] + arguments.dropFirst()).check().stdout
         }
     }
 
     public let interval: TimeInterval
-    private let source: @Sendable () throws -> String
+    private let source: Source
     private let lock = NSLock()
     private var current = ServiceNATMap()
     private var stopped = false
 
-    public init(interval: TimeInterval = 2, source: @escaping @Sendable () throws -> String = NATWatcher.iptablesSave()) {
+    public init(interval: TimeInterval = 2, source: Source = .iptables()) {
         self.interval = interval
         self.source = source
     }
@@ -39,7 +56,7 @@ public final class NATWatcher: @unchecked Sendable {
 
     /// Reads the rules once; the change, or nil when nothing changed.
     public func poll() throws -> Change? {
-        let next = try KubeProxyNAT.parse(iptablesSave: try source())
+        let next = try source.read()
         return lock.withLock {
             let updated = next.services.values.filter { current.services[$0.clusterIP] != $0 }.sorted { $0.clusterIP.description < $1.clusterIP.description }
             let removed = current.services.keys.filter { next.services[$0] == nil }.sorted { $0.description < $1.description }
