@@ -97,25 +97,25 @@ final class NodeScannerTests: XCTestCase {
         print(String(format: "scan() on 10 pods: first (cold) %.1f ms, median of 20 warm %.1f ms (min %.1f, max %.1f)", cold * 1000, median * 1000, times.min()! * 1000, times.max()! * 1000))
     }
 
-    func testANewPodShowsUpWithinASecondOfRescanning() throws {
+    func testANewPodShowsUpAtTheFirstRescanAfterItIsWired() throws {
         let lab = try makeLab(pods: 2)
         let scanner = NodeScanner(node: .named(lab.node))
         var known = try scanner.scan()
-        let created = Date()
         let pod = try lab.addPod(calico: true)
         let wired = Date()
-        var seen: Date?
+        var scans = 0, seen: Date?
         // The runner's loop: a scan every second, acting on the diff.
-        while seen == nil, Date().timeIntervalSince(created) < 5 {
+        while seen == nil, scans < 5 {
             Thread.sleep(forTimeInterval: 1)
             let now = try scanner.scan()
+            scans += 1
             if now.diff(from: known).appeared.contains(where: { $0.interface.name == pod.vport && $0.namespace?.addresses.isEmpty == false }) {
                 seen = Date()
             }
             known = now
         }
-        let latency = try XCTUnwrap(seen, "the new pod was not found within 5 s").timeIntervalSince(wired)
-        print(String(format: "new pod found %.2f s after its veth was wired (1 s rescan)", latency))
-        XCTAssertLessThan(latency, 2.5)
+        let latency = try XCTUnwrap(seen, "the new pod was not found in 5 rescans").timeIntervalSince(wired)
+        print(String(format: "new pod found %.2f s after its veth was wired, by rescan %d (1 s rescan)", latency, scans))
+        XCTAssertEqual(scans, 1, "found only by rescan \(scans)")
     }
 }
