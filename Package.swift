@@ -67,6 +67,15 @@ let package = Package(
             name: "meshtrace-lab",
             dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The node agent's trace info collector: finds the NIC and the vports by itself, names pod
+        // IPs after pods and Services (Kubernetes API), and reads kube-proxy's Service NAT.
+        .target(name: "Discovery", dependencies: ["Subprocess"]),
+        .testTarget(
+            name: "DiscoveryTests",
+            dependencies: ["Discovery", "Subprocess"],
+            // Recorded API-server responses and kube-proxy rules, read by path at test time.
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Runner", "TraceContexts", "Spec"]),
         // The reference interpreter of the IR (shares no code with Codegen or the templates) and the
         // differential fuzzer that holds the kernel to it.
