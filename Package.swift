@@ -19,6 +19,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "Spec"),
+        // User-space trace-context rules: one verdict per event from the context headers the
+        // kernel observed (copied bytes, true length, cut flag, occurrences).
+        .target(name: "TraceContexts", dependencies: ["Spec"]),
         // Runs programs with an argument vector, never through a shell: swiftc, clang, ip, tcpdump.
         .target(name: "Subprocess"),
         .target(name: "SpecLoader", dependencies: ["Spec", "Subprocess"]),
