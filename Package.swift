@@ -69,6 +69,8 @@ let package = Package(
             // The instruction-count goldens, read and (MESHTRACE_RECORD_GOLDENS=1) rewritten by InstructionBudgetTests.
             exclude: ["Goldens"]
         ),
+        // Every conformance vector of Tests/Conformance, plus a unit test per rule.
+        .testTarget(name: "TraceContextsTests", dependencies: ["TraceContexts", "Spec"]),
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "Lab", "PacketKit", "Spec"]),
         .testTarget(
             name: "SpecTests",
