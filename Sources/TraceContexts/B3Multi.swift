@@ -52,20 +52,19 @@ enum B3Multi {
         }
         guard let traceId else { return (.failure(InvalidReason(header: traceIdName, problem: "missing while x-b3-spanid is sent")), notes) }
         guard let spanId else { return (.failure(InvalidReason(header: spanIdName, problem: "missing while x-b3-traceid is sent")), notes) }
-        let ids = (
-            trace: id(traceId, longestValid: 32) { B3Ids.traceId($0, header: traceIdName) },
-            span: id(spanId, longestValid: 16) { B3Ids.spanId($0, header: spanIdName) },
-            parent: observed[parentName].map { parent in id(parent, longestValid: 16) { B3Ids.spanId($0, header: parentName, field: "parent span id") } }
-        )
-        switch ids {
-        case (.failure(let reason), _, _), (_, .failure(let reason), _), (_, _, .failure(let reason)?):
-            return (.failure(reason), notes)
-        case (.success(let trace), .success(let span), let parent):
+        do throws(InvalidReason) {
             let context = TraceContext(
-                format: .b3Multi, traceId: trace, spanId: span, parentSpanId: try? parent?.get(),
+                format: .b3Multi,
+                traceId: try id(traceId, longestValid: 32) { B3Ids.traceId($0, header: traceIdName) }.get(),
+                spanId: try id(spanId, longestValid: 16) { B3Ids.spanId($0, header: spanIdName) }.get(),
+                parentSpanId: try observed[parentName].map { parent throws(InvalidReason) in
+                    try id(parent, longestValid: 16) { B3Ids.spanId($0, header: parentName, field: "parent span id") }.get()
+                },
                 sampling: state, rawFlags: observed[sampledName]?.value
             )
             return (.success(.context(context)), notes)
+        } catch {
+            return (.failure(error), notes)
         }
     }
 

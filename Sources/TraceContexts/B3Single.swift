@@ -22,27 +22,26 @@ enum B3Single {
             return .success(.samplingOnly(sampling))
         }
         guard fields.count <= 4 else { return invalid("\(fields.count) '-'-separated fields; at most 4 (trace-span-sampling-parent)") }
-        let traceId: TraceID, spanId: SpanID
-        switch (B3Ids.traceId(fields[0], header: name), B3Ids.spanId(fields[1], header: name)) {
-        case (.failure(let reason), _), (_, .failure(let reason)): return .failure(reason)
-        case (.success(let trace), .success(let span)): (traceId, spanId) = (trace, span)
+        // Fields are checked left to right, so the reason names the first broken one.
+        do throws(InvalidReason) {
+            let traceId = try B3Ids.traceId(fields[0], header: name).get()
+            let spanId = try B3Ids.spanId(fields[1], header: name).get()
+            let state = fields.count > 2 ? try samplingField(fields[2]) : Sampling(sampled: nil)
+            let parent = fields.count > 3 ? try B3Ids.spanId(fields[3], header: name, field: "parent span id").get() : nil
+            return .success(.context(TraceContext(
+                format: .b3Single, traceId: traceId, spanId: spanId, parentSpanId: parent,
+                sampling: state, rawFlags: fields.count > 2 ? Bytes.text(fields[2]) : nil
+            )))
+        } catch {
+            return .failure(error)
         }
-        var state = Sampling(sampled: nil)
-        if fields.count > 2 {
-            guard let parsed = sampling(fields[2]) else { return invalid("sampling state '\(Bytes.text(fields[2]))' is not 0, 1 or d") }
-            state = parsed
+    }
+
+    static func samplingField(_ text: ArraySlice<UInt8>) throws(InvalidReason) -> Sampling {
+        guard let state = sampling(text) else {
+            throw InvalidReason(header: name, problem: "sampling state '\(Bytes.text(text))' is not 0, 1 or d")
         }
-        var parent: SpanID?
-        if fields.count > 3 {
-            switch B3Ids.spanId(fields[3], header: name, field: "parent span id") {
-            case .failure(let reason): return .failure(reason)
-            case .success(let id): parent = id
-            }
-        }
-        return .success(.context(TraceContext(
-            format: .b3Single, traceId: traceId, spanId: spanId, parentSpanId: parent,
-            sampling: state, rawFlags: fields.count > 2 ? Bytes.text(fields[2]) : nil
-        )))
+        return state
     }
 
     /// `d` is debug, which implies accept. `true`/`false` are multi-header leniency only.

@@ -20,9 +20,9 @@ enum W3CTraceparent {
         guard !header.isCut || header.value.utf8.count >= version00Length else {
             return invalid("value is \(header.length) bytes but only \(header.value.utf8.count) were copied, fewer than the \(version00Length) every version starts with")
         }
-        // Split only the copied prefix. When the value was cut, a field can look short only if
-        // it is the last one copied, and every field before it has its exact size, which puts
-        // the cut past trace-flags: so a field error found here is an error of the whole value.
+        // Only the copied prefix is split. With at least 55 bytes copied, a field the cut
+        // shortens still shows more digits than it may have, or lies past trace-flags: so a
+        // field error found in the copy is an error of the whole value.
         let fields = Bytes.split(header.bytes, on: "-")
         let version = fields[0]
         guard Bytes.isLowercaseHex(version, count: 2...2) else {
