@@ -16,11 +16,17 @@ struct Vectors: Decodable {
     }
 
     struct Case: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case suite, name, from, headers, formats, maxValueBytes = "max_value_bytes", expect, note
+        }
+
         var suite: String
         var name: String
         var from: String
         var headers: [[String]]
         var formats: [String]?
+        /// The copy size of each read header the case sends: what makes its cut cases cut.
+        var maxValueBytes: [String: Int]
         var expect: Expect
         var note: String?
     }
