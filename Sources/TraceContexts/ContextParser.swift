@@ -22,11 +22,16 @@ public struct ContextParser: Sendable {
     }
 
     /// The verdict for one event. `headers` holds one record per header name (the kernel's
-    /// slot for it); records with no occurrence count as absent.
+    /// slot for it); records with no occurrence count as absent. The runner builds them from
+    /// each slot: `ObservedHeader(name: slot.name, value: copiedBytes, length: trueLength,
+    /// cut: cutFlag, occurrences: count)`.
     public func verdict(for headers: [ObservedHeader]) -> Verdict {
         var observed: [String: ObservedHeader] = [:]
         for header in headers where header.occurrences > 0 {
-            precondition(observed[header.name] == nil, "one record per header name: \(header.name) twice")
+            if observed[header.name] != nil {
+                // The kernel keeps one slot per header, so two records mean a broken decoder.
+                return Verdict(format: nil, outcome: .invalid(InvalidReason(header: header.name, problem: "two records for one header")))
+            }
             if let inconsistency = header.inconsistency { return Verdict(format: nil, outcome: .invalid(inconsistency)) }
             observed[header.name] = header
         }

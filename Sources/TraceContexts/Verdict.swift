@@ -38,6 +38,16 @@ public struct Verdict: Hashable, Sendable {
     }
 }
 
+extension Result<TraceContext, InvalidReason> {
+    /// A format's parse, as the verdict's outcome.
+    var outcome: Verdict.Outcome {
+        switch self {
+        case .success(let context): .valid(context)
+        case .failure(let reason): .invalid(reason)
+        }
+    }
+}
+
 /// A sampling decision: `sampled` nil means deferred (B3's absent state); `debug` is B3's and
 /// Jaeger's forced trace, which implies sampled.
 public struct Sampling: Hashable, Sendable {

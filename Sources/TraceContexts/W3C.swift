@@ -14,12 +14,3 @@ enum W3C {
         }
     }
 }
-
-extension Result<TraceContext, InvalidReason> {
-    var outcome: Verdict.Outcome {
-        switch self {
-        case .success(let context): .valid(context)
-        case .failure(let reason): .invalid(reason)
-        }
-    }
-}

@@ -22,6 +22,11 @@ final class PrecedenceTests: XCTestCase {
         XCTAssertEqual(result.invalidReason?.description, "uber-trace-id: record has 8 copied bytes but a length of 2")
     }
 
+    func testTwoRecordsForOneHeaderInvalidateTheEvent() {
+        let result = verdict(all, observed("b3", "1"), observed("b3", "0"))
+        XCTAssertEqual(result.invalidReason?.description, "b3: two records for one header")
+    }
+
     func testCustomValueIsWhole() {
         let custom: [TraceContextFormat] = [.custom(name: "X-Request-Id", maxValueBytes: 8)]
         XCTAssertEqual(verdict(custom, observed("x-request-id", "abcdefgh")).outcome, .opaque("abcdefgh"))
