@@ -7,7 +7,7 @@ enum CustomContext {
         }
         guard header.length > 0 else { return .failure(InvalidReason(header: header.name, problem: "value is empty")) }
         guard !header.isCut else {
-            return .failure(InvalidReason(header: header.name, problem: "value is \(header.length) bytes but only \(header.value.utf8.count) were copied; a custom id is only valid whole"))
+            return .failure(InvalidReason(header: header.name, problem: "value is \(header.length) bytes but only \(header.bytes.count) were copied; a custom id is only valid whole"))
         }
         return .success(header.value)
     }

@@ -8,8 +8,9 @@
 public struct ObservedHeader: Hashable, Sendable {
     /// Lowercase: header names match case-insensitively.
     public var name: String
-    /// The copied bytes: a prefix of the value, the whole value when it was not cut.
-    public var value: String
+    /// The copied bytes: a prefix of the value, the whole value when it was not cut. Kept as
+    /// bytes: a byte that is not UTF-8 must fail the grammar as itself, not as U+FFFD.
+    public var bytes: [UInt8]
     /// The value's true length in bytes, also when only a prefix was copied.
     public var length: Int
     /// The kernel's own flag: the value was longer than what it copied.
@@ -17,25 +18,29 @@ public struct ObservedHeader: Hashable, Sendable {
     /// How many lines of the header block carry this header; 0 means absent.
     public var occurrences: Int
 
-    public init(name: String, value: String, length: Int, cut: Bool, occurrences: Int) {
+    public init(name: String, bytes: [UInt8], length: Int, cut: Bool, occurrences: Int) {
         self.name = name
-        self.value = value
+        self.bytes = bytes
         self.length = length
         self.cut = cut
         self.occurrences = occurrences
     }
 
-    /// The copied bytes, as the rules read them: byte-exact, never Unicode-normalized.
-    var bytes: [UInt8] { Array(value.utf8) }
+    public init(name: String, value: String, length: Int, cut: Bool, occurrences: Int) {
+        self.init(name: name, bytes: Array(value.utf8), length: length, cut: cut, occurrences: occurrences)
+    }
+
+    /// The copied bytes as text, for messages and opaque values.
+    public var value: String { String(decoding: bytes, as: UTF8.self) }
 
     /// Whether only a prefix of the value was copied. The length is trusted over the flag
     /// alone: a record whose length exceeds its bytes is cut whatever the flag says.
-    var isCut: Bool { cut || length > value.utf8.count }
+    var isCut: Bool { cut || length > bytes.count }
 
     /// A record the kernel cannot have produced: more bytes copied than the value has.
     var inconsistency: InvalidReason? {
-        value.utf8.count > length
-            ? InvalidReason(header: name, problem: "record has \(value.utf8.count) copied bytes but a length of \(length)")
+        bytes.count > length
+            ? InvalidReason(header: name, problem: "record has \(bytes.count) copied bytes but a length of \(length)")
             : nil
     }
 
@@ -46,7 +51,7 @@ public struct ObservedHeader: Hashable, Sendable {
             return InvalidReason(header: name, problem: "value is \(length) bytes, longer than the \(longestValid) of its longest valid form")
         }
         if isCut {
-            return InvalidReason(header: name, problem: "value is \(length) bytes but only \(value.utf8.count) were copied, so it cannot be checked whole")
+            return InvalidReason(header: name, problem: "value is \(length) bytes but only \(bytes.count) were copied, so it cannot be checked whole")
         }
         return nil
     }

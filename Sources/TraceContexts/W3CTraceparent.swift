@@ -17,8 +17,8 @@ enum W3CTraceparent {
             // The W3C suite's test_traceparent_duplicated: two traceparents restart the trace.
             return invalid("\(header.occurrences) traceparent headers in the request; exactly one is allowed")
         }
-        guard !header.isCut || header.value.utf8.count >= version00Length else {
-            return invalid("value is \(header.length) bytes but only \(header.value.utf8.count) were copied, fewer than the \(version00Length) every version starts with")
+        guard !header.isCut || header.bytes.count >= version00Length else {
+            return invalid("value is \(header.length) bytes but only \(header.bytes.count) were copied, fewer than the \(version00Length) every version starts with")
         }
         // Only the copied prefix is split. With at least 55 bytes copied, a field the cut
         // shortens still shows more digits than it may have, or lies past trace-flags: so a
@@ -45,7 +45,7 @@ enum W3CTraceparent {
             guard header.length == version00Length else {
                 return invalid("version 00 value is \(header.length) bytes; it must be exactly \(version00Length)")
             }
-        } else if header.length > version00Length, header.value.utf8.count == version00Length {
+        } else if header.length > version00Length, header.bytes.count == version00Length {
             // The fields parsed above put a '-' at byte 56 whenever it was copied; here it was not.
             return invalid("version \(versionText) value is \(header.length) bytes but only \(version00Length) were copied, so the '-' that must follow trace-flags cannot be checked")
         }

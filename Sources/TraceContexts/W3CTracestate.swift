@@ -19,7 +19,7 @@ enum W3CTracestate {
             return dropped("\(header.occurrences) tracestate headers and only the first is copied")
         }
         guard !header.isCut else {
-            return dropped("value is \(header.length) bytes but only \(header.value.utf8.count) were copied")
+            return dropped("value is \(header.length) bytes but only \(header.bytes.count) were copied")
         }
         var members: [TraceStateMember] = []
         var notes: [String] = []

@@ -18,7 +18,7 @@ enum KernelView {
             guard let first = values.first else { continue }
             recorded.append(ObservedHeader(
                 name: name,
-                value: String(decoding: first.prefix(maxValueBytes), as: UTF8.self),
+                bytes: Array(first.prefix(maxValueBytes)),
                 length: first.count,
                 cut: first.count > maxValueBytes,
                 occurrences: values.count

@@ -47,6 +47,14 @@ final class W3CTraceparentTests: XCTestCase {
                        "2 traceparent headers in the request; exactly one is allowed")
     }
 
+    func testByteThatIsNotUTF8FailsAsItself() {
+        var bytes = Array(traceparent.utf8)
+        bytes[3] = 0xFF
+        let record = ObservedHeader(name: "traceparent", bytes: bytes, length: 55, cut: false, occurrences: 1)
+        let reason = ContextParser(formats: w3c).verdict(for: [record]).invalidReason
+        XCTAssertTrue(reason?.problem.hasPrefix("trace-id '") == true, "\(String(describing: reason))")
+    }
+
     func testInconsistentRecordIsInvalid() {
         let reason = verdict(w3c, observed("traceparent", traceparent, length: 20)).invalidReason
         XCTAssertEqual(reason?.problem, "record has 55 copied bytes but a length of 20")
