@@ -31,6 +31,10 @@ enum B3Multi {
         }
         var sampled: Bool?
         if let header = observed[sampledName] {
+            // The length alone rules out most values, even those cut at the 1-byte copy.
+            guard [1, 4, 5].contains(header.length) else {
+                return (.failure(InvalidReason(header: sampledName, problem: "value is \(header.length) bytes, which no 0, 1, true or false is")), notes)
+            }
             if let problem = header.wholeValueProblem(longestValid: 5) { return (.failure(problem), notes) }
             switch header.value {
             case "0", "false": sampled = false
