@@ -34,7 +34,8 @@ let package = Package(
             // The C templates, shipped beside the tool so an installed meshtrace-gen finds them.
             resources: [.copy("Templates")]
         ),
-        // The one trace-context parser (W3C, B3, Jaeger, custom), used by the runner, the lab and tests.
+        // The one trace-context parser (W3C, tracestate, B3 single and multi, Jaeger, custom): one
+        // verdict per event from the context headers the kernel observed. Runner, lab and tests use it.
         .target(name: "TraceContexts", dependencies: ["Spec"]),
         .target(
             name: "Runner",
@@ -60,7 +61,7 @@ let package = Package(
             ]
         ),
         // The namespace/veth/VXLAN testbed and its CLI.
-        .target(name: "Lab", dependencies: ["Subprocess", "Spec", "TraceContexts", "Runner"]),
+        .target(name: "Lab", dependencies: ["Subprocess", "Spec", "Runner"]),
         .systemLibrary(name: "CLibPcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "PacketKit", dependencies: ["CLibPcap"]),
         .executableTarget(
@@ -91,6 +92,8 @@ let package = Package(
         ),
         // Planner, parser unrolling, field access and control flow: no clang, no root, no kernel.
         .testTarget(name: "CodegenUnitTests", dependencies: ["Codegen", "ObjectModel", "BPF", "CLibBPF", "Spec"]),
+        // Every conformance vector of Tests/Conformance, plus a unit test per rule.
+        .testTarget(name: "TraceContextsTests", dependencies: ["TraceContexts", "Spec"]),
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "ObjectModel", "TraceContexts", "Lab", "PacketKit", "Spec"]),
         // The context-first sidecar (deploy/envoy) in a real Envoy; Helpers holds the Python upstream
         // that records raw request bytes and the raw client the tests drive it with.

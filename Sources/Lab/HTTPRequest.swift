@@ -1,5 +1,4 @@
 import Spec
-import TraceContexts
 
 /// The exact bytes of a GET request carrying a `traceparent`, header order included, so the
 /// wire shows what the placement says.
@@ -32,7 +31,7 @@ public struct HTTPRequest: Sendable, Hashable {
     }
 
     /// The request carrying `context`.
-    public func bytes(carrying context: TraceContext) -> String {
+    public func bytes(carrying context: RequestContext) -> String {
         head + context.traceparent + tail
     }
 

@@ -1,10 +1,9 @@
 import Foundation
 import Spec
-import TraceContexts
 
 /// One request the traffic helper sent, and the context it carried.
 public struct SentRequest: Sendable, Hashable {
-    public var context: TraceContext
+    public var context: RequestContext
     /// The response's status code; 0 when there was none (see `error`).
     public var status: Int
     public var error: String?
@@ -26,7 +25,7 @@ public struct TrafficReport: Sendable {
     public var placement: Placement
     public var requests: [SentRequest]
 
-    public var contexts: [TraceContext] { requests.map(\.context) }
+    public var contexts: [RequestContext] { requests.map(\.context) }
     public var traceIDs: [String] { requests.map(\.context.traceId) }
     public var failures: [SentRequest] { requests.filter { !$0.succeeded } }
 }
@@ -50,7 +49,7 @@ extension Testbed {
             throw LabError.invalidArgument("pods must belong to testbed \(topology.prefix)")
         }
         let shape = HTTPRequest(placement: placement, host: "\(server.ip):\(topology.httpPort)", padding: padding)
-        let contexts = (0..<count).map { _ in TraceContext.random() }
+        let contexts = (0..<count).map { _ in RequestContext.random() }
         let raw = contexts.map(shape.bytes(carrying:))
         let outcomes = try pump(raw, from: client, to: server, timeout: timeout)
         let requests = zip(zip(contexts, raw), outcomes).map { pair, outcome in

@@ -38,13 +38,15 @@ public struct PacketEvent: Sendable {
     public var fields: [String: UInt64] = [:]
     /// Header fields wider than 64 bits (network order), by record label, absent ones omitted.
     public var byteFields: [String: [UInt8]] = [:]
-    /// The raw context header values found, by lowercase header name.
+    /// The context headers the kernel found, as it observed them (one per spec slot found).
+    public var observedHeaders: [ObservedHeader] = []
+    /// Their raw values by lowercase header name: what the join keys on.
     public var contextValues: [String: String] = [:]
-    /// The spec's formats, in order, which decide how `contextValues` are read.
+    /// The spec's formats, in order, which decide the verdict.
     public var formats: [TraceContextFormat] = []
 
-    /// The context, parsed and validated when asked for: most events are only joined, never printed.
-    public var context: TraceContext? { TraceContext(values: contextValues, formats: formats) }
+    /// The context's verdict, computed when asked for: most events are only joined, never printed.
+    public var verdict: Verdict { ContextParser(formats: formats).verdict(for: observedHeaders) }
 
     public init() {}
 
@@ -89,7 +91,11 @@ public struct EventDecoder: Sendable {
                 for (index, header) in headers.enumerated() {
                     let length = min(Int(unsigned(slot.offset + 4 + 2 * index, 2)), header.maxValueBytes)
                     if mask & (1 << UInt64(index)) != 0 {
-                        event.contextValues[header.name] = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueOffset..<(valueOffset + length)]), as: UTF8.self)
+                        let value = Array(bytes[valueOffset..<(valueOffset + length)])
+                        // The kernel copies the first occurrence up to the header's maximum and does
+                        // not yet say whether the value went on (cut) or repeated (issue 12).
+                        event.observedHeaders.append(ObservedHeader(name: header.name, bytes: value, length: length, cut: false, occurrences: 1))
+                        event.contextValues[header.name] = String(decoding: value, as: UTF8.self)
                     }
                     valueOffset += header.maxValueBytes
                 }
@@ -124,4 +130,9 @@ public struct EventDecoder: Sendable {
             source: address(member(FiveTupleLayout.sourceAddress)), destination: address(member(FiveTupleLayout.destinationAddress))
         )
     }
+}
+
+extension PacketEvent {
+    /// The verdict as the runner prints it.
+    public var contextFields: VerdictFields { VerdictFields(verdict) }
 }

@@ -20,15 +20,18 @@ public struct PacketRecord: Codable, Sendable, Equatable {
     public var proto: UInt8?
     public var contextFormat: String?
     public var contextValid: Bool?
+    /// `valid`, `valid_without_ids`, `opaque` or `invalid` (VerdictFields).
+    public var contextVerdict: String?
+    public var contextInvalidReason: String?
 
     public init(_ packet: JoinedPacket) {
-        let context = packet.first.context
+        let context = VerdictFields(packet.first.verdict)
         let inner = packet.first.inner
         hop = packet.hop
         latencyNs = packet.latencyNs
-        traceId = context?.traceId
-        spanId = context?.spanId
-        parentSpanId = context?.parentSpanId
+        traceId = context.traceId
+        spanId = context.spanId
+        parentSpanId = context.parentSpanId
         seq = packet.first.sequence
         t1Ns = packet.first.timestamp
         t2Ns = packet.second.timestamp
@@ -37,18 +40,22 @@ public struct PacketRecord: Codable, Sendable, Equatable {
         dst = inner?.destination
         dport = inner?.destinationPort
         proto = inner?.transportProtocol
-        contextFormat = context?.format
-        contextValid = context?.isValid
+        contextFormat = context.format
+        contextValid = context.isValid
+        contextVerdict = context.verdict
+        contextInvalidReason = context.reason
     }
 
     /// The CSV header, in column order.
     public static let columns = ["hop", "latency_ns", "trace_id", "span_id", "parent_span_id", "seq", "t1_ns", "t2_ns",
-                                 "src", "sport", "dst", "dport", "proto", "context_format", "context_valid"]
+                                 "src", "sport", "dst", "dport", "proto", "context_format", "context_valid", "context_verdict",
+                                 "context_invalid_reason"]
 
     /// The CSV cells, in `columns` order (empty for absent values).
     public var cells: [String] {
         let values: [(any CustomStringConvertible)?] = [hop, latencyNs, traceId, spanId, parentSpanId, seq, t1Ns, t2Ns,
-                                                          src, sport, dst, dport, proto, contextFormat, contextValid]
+                                                          src, sport, dst, dport, proto, contextFormat, contextValid, contextVerdict,
+                                                          contextInvalidReason]
         return values.map { $0.map { "\($0)" } ?? "" }
     }
 

@@ -27,13 +27,13 @@ public struct RecordWriter {
 
     /// Every decoded event, joined or not, with the context's verdict (for `--events`).
     public func event(_ event: PacketEvent) {
-        let context = event.context
+        let context = VerdictFields(event.verdict)
         var pairs: [(String, Any?)] = [
             ("point", event.point), ("hook", event.hook?.rawValue), ("timestamp_ns", event.timestamp), ("ifindex", event.ifindex),
             ("inner", event.inner?.description), ("outer", event.outer?.description), ("payload_length", event.payloadLength),
-            ("context_format", context?.format), ("trace_id", context?.traceId), ("span_id", context?.spanId),
-            ("parent_span_id", context?.parentSpanId), ("flags", context?.flags), ("context_valid", context?.isValid),
-            ("context_invalid_reason", context?.invalidReason),
+            ("context_format", context.format), ("context_verdict", context.verdict), ("trace_id", context.traceId),
+            ("span_id", context.spanId), ("parent_span_id", context.parentSpanId), ("sampled", context.sampled),
+            ("context_value", context.value), ("context_valid", context.isValid), ("context_invalid_reason", context.reason),
         ]
         pairs += event.fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         pairs += event.byteFields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { String(format: "%02x", $0) }.joined()) }

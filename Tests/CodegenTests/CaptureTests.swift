@@ -54,12 +54,12 @@ final class CaptureTests: XCTestCase {
     func testIstioB3Request() throws {
         let (outcome, events) = try run("plain-http", "deepflow__istio-tcp-frag_b3.pcap")
         XCTAssertEqual(outcome, Outcome(events: 1, httpWithoutContext: 1), "the request has a context, the response none")
-        let context = try XCTUnwrap(events.first?.context)
+        let context = try XCTUnwrap(events.first).contextFields
         XCTAssertEqual(context.format, "b3")
         XCTAssertEqual(context.traceId, "744a02a3033b7d5960cd96456ba069a0")
         XCTAssertEqual(context.spanId, "03df9f227df14072")
         XCTAssertEqual(context.parentSpanId, "60cd96456ba069a0")
-        XCTAssertEqual(context.flags, "1")
+        XCTAssertEqual(context.sampled, true)
         XCTAssertTrue(context.isValid)
         XCTAssertEqual(events.first?.inner?.destinationPort, 9080)
     }
@@ -71,6 +71,6 @@ final class CaptureTests: XCTestCase {
         XCTAssertEqual(try run("overlays", "suricata-verify__bug-2576-01_gre-teb-http.pcap").0, Outcome(events: 0, httpWithoutContext: 2))
         let (outcome, events) = try run("overlays", "deepflow__istio-tcp-frag_b3.pcap")
         XCTAssertEqual(outcome.events, 1)
-        XCTAssertEqual(events.first?.context?.format, "custom:x-request-id")
+        XCTAssertEqual(events.first?.contextFields.format, "custom:x-request-id")
     }
 }

@@ -17,7 +17,7 @@ final class ContextSearchTests: XCTestCase {
 
     func testFixedPlacementTakesOnlyTheHeadOfTheBlock() throws {
         let first = try events(fixed, Requests.http([("traceparent", Requests.traceparent), ("Host", "x")]))
-        XCTAssertEqual(first.first?.context?.traceId, Requests.traceId)
+        XCTAssertEqual(first.first?.contextFields.traceId, Requests.traceId)
         let later = try events(fixed, Requests.http([("Host", "x"), ("traceparent", Requests.traceparent)]))
         XCTAssertEqual(later.count, 0, "fixed placement: a context after another header is not looked for")
     }
@@ -26,12 +26,12 @@ final class ContextSearchTests: XCTestCase {
         let headers = [("X-B3-Sampled", "1"), ("x-b3-spanid", "03df9f227df14072"), ("X-B3-TraceId", "744a02a3033b7d5960cd96456ba069a0"),
                        ("x-b3-parentspanid", "60cd96456ba069a0"), ("Host", "productpage:9080")]
         let event = try XCTUnwrap(try events(fixed, Requests.http(headers)).first)
-        XCTAssertEqual(event.context?.format, "b3")
-        XCTAssertEqual(event.context?.traceId, "744a02a3033b7d5960cd96456ba069a0")
-        XCTAssertEqual(event.context?.spanId, "03df9f227df14072")
-        XCTAssertEqual(event.context?.parentSpanId, "60cd96456ba069a0")
-        XCTAssertEqual(event.context?.flags, "1")
-        XCTAssertTrue(event.context?.isValid ?? false)
+        XCTAssertEqual(event.contextFields.format, "b3")
+        XCTAssertEqual(event.contextFields.traceId, "744a02a3033b7d5960cd96456ba069a0")
+        XCTAssertEqual(event.contextFields.spanId, "03df9f227df14072")
+        XCTAssertEqual(event.contextFields.parentSpanId, "60cd96456ba069a0")
+        XCTAssertEqual(event.contextFields.sampled, true)
+        XCTAssertTrue(event.contextFields.isValid)
     }
 
     func testHeaderNamesMatchInAnyCase() throws {
@@ -62,15 +62,16 @@ final class ContextSearchTests: XCTestCase {
         let cases: [(String, [(String, String)], String, String)] = [
             ("w3c", [("traceparent", Requests.traceparent), ("tracestate", "congo=t61rcWkgMzE")], Requests.traceId, Requests.spanId),
             ("b3-single", [("b3", "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90")], "80f198ee56343ba864fe8b2a57d3eff7", "e457b5a2e4d86bd1"),
-            ("jaeger", [("uber-trace-id", "4bf92f3577b34da6:a3ce929d0e0e4736:0:1")], "4bf92f3577b34da6", "a3ce929d0e0e4736"),
-            ("b3", [("X-B3-TraceId", "463ac35c9f6413ad"), ("X-B3-SpanId", "a2fb4a1d1a96d312")], "463ac35c9f6413ad", "a2fb4a1d1a96d312"),
+            ("jaeger", [("uber-trace-id", "4bf92f3577b34da6:a3ce929d0e0e4736:0:1")], "00000000000000004bf92f3577b34da6", "a3ce929d0e0e4736"),
+            ("b3", [("X-B3-TraceId", "463ac35c9f6413ad"), ("X-B3-SpanId", "a2fb4a1d1a96d312")], "0000000000000000463ac35c9f6413ad", "a2fb4a1d1a96d312"),
         ]
+        // Trace ids come out as 128 bits: 64-bit B3 and Jaeger ids left-padded with zeros.
         for (format, headers, traceId, spanId) in cases {
             let event = try XCTUnwrap(try events(anywhere, Requests.http(Requests.filler(count: 3) + headers)).first, format)
-            XCTAssertEqual(event.context?.format, format)
-            XCTAssertEqual(event.context?.traceId, traceId, format)
-            XCTAssertEqual(event.context?.spanId, spanId, format)
-            XCTAssertTrue(event.context?.isValid ?? false, "\(format): \(event.context?.invalidReason ?? "")")
+            XCTAssertEqual(event.contextFields.format, format)
+            XCTAssertEqual(event.contextFields.traceId, traceId, format)
+            XCTAssertEqual(event.contextFields.spanId, spanId, format)
+            XCTAssertTrue(event.contextFields.isValid, "\(format): \(event.contextFields.reason ?? "")")
         }
         let state = try XCTUnwrap(try events(anywhere, Requests.http([("traceparent", Requests.traceparent), ("tracestate", "congo=t61rcWkgMzE")])).first)
         XCTAssertEqual(state.contextValues["tracestate"], "congo=t61rcWkgMzE")
@@ -78,8 +79,8 @@ final class ContextSearchTests: XCTestCase {
 
     func testMalformedContextIsReportedInvalid() throws {
         let event = try XCTUnwrap(try events(anywhere, Requests.http([("traceparent", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01")])).first)
-        XCTAssertEqual(event.context?.isValid, false)
-        XCTAssertEqual(event.context?.invalidReason, "trace-id is not 32 lowercase hex digits")
+        XCTAssertEqual(event.contextFields.isValid, false)
+        XCTAssertEqual(event.contextFields.reason, "traceparent: trace-id '4BF92F3577B34DA6A3CE929D0E0E4736' is not 32 lowercase hex digits")
     }
 
     /// Only the context's own bytes leave the kernel: never the next header's.

@@ -26,9 +26,9 @@ final class ParserPathTests: XCTestCase {
         XCTAssertEqual(event.fields["tcp_ackNo"], UInt64(packet.acknowledgment), file: file, line: line)
         XCTAssertEqual(event.payloadLength, UInt32(packet.payload.count), file: file, line: line)
         XCTAssertEqual(event.contextValues["traceparent"], Requests.traceparent, file: file, line: line)
-        XCTAssertEqual(event.context?.traceId, Requests.traceId, file: file, line: line)
-        XCTAssertEqual(event.context?.spanId, Requests.spanId, file: file, line: line)
-        XCTAssertTrue(event.context?.isValid ?? false, file: file, line: line)
+        XCTAssertEqual(event.contextFields.traceId, Requests.traceId, file: file, line: line)
+        XCTAssertEqual(event.contextFields.spanId, Requests.spanId, file: file, line: line)
+        XCTAssertTrue(event.contextFields.isValid, file: file, line: line)
         XCTAssertEqual(event.point, "nic", file: file, line: line)
         XCTAssertEqual(event.hook, .ingress, file: file, line: line)
     }

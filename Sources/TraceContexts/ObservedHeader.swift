@@ -1,0 +1,58 @@
+/// One context header as the kernel reports it for one event: the first occurrence's value
+/// bytes (at most the spec's `maxValueBytes` of them), how long that value really is, and how
+/// often the header occurred in the request's header block.
+///
+/// The value is the field value of RFC 9110 §5.5: it starts after the colon and any optional
+/// whitespace (SP, HTAB) and ends before the line's CRLF, trailing optional whitespace excluded.
+/// `length` counts exactly those bytes, so `traceparent: 00-…-01 \t` has length 55.
+public struct ObservedHeader: Hashable, Sendable {
+    /// Lowercase: header names match case-insensitively.
+    public var name: String
+    /// The copied bytes: a prefix of the value, the whole value when it was not cut. Kept as
+    /// bytes: a byte that is not UTF-8 must fail the grammar as itself, not as U+FFFD.
+    public var bytes: [UInt8]
+    /// The value's true length in bytes, also when only a prefix was copied.
+    public var length: Int
+    /// The kernel's own flag: the value was longer than what it copied.
+    public var cut: Bool
+    /// How many lines of the header block carry this header; 0 means absent.
+    public var occurrences: Int
+
+    public init(name: String, bytes: [UInt8], length: Int, cut: Bool, occurrences: Int) {
+        self.name = name
+        self.bytes = bytes
+        self.length = length
+        self.cut = cut
+        self.occurrences = occurrences
+    }
+
+    public init(name: String, value: String, length: Int, cut: Bool, occurrences: Int) {
+        self.init(name: name, bytes: Array(value.utf8), length: length, cut: cut, occurrences: occurrences)
+    }
+
+    /// The copied bytes as text, for messages and opaque values.
+    public var value: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Whether only a prefix of the value was copied. The length is trusted over the flag
+    /// alone: a record whose length exceeds its bytes is cut whatever the flag says.
+    var isCut: Bool { cut || length > bytes.count }
+
+    /// A record the kernel cannot have produced: more bytes copied than the value has.
+    var inconsistency: InvalidReason? {
+        bytes.count > length
+            ? InvalidReason(header: name, problem: "record has \(bytes.count) copied bytes but a length of \(length)")
+            : nil
+    }
+
+    /// Why a value that must be read whole cannot be: too long for any valid value of the
+    /// header (definite, whatever was copied), or cut short of its end.
+    func wholeValueProblem(longestValid: Int) -> InvalidReason? {
+        if length > longestValid {
+            return InvalidReason(header: name, problem: "value is \(length) bytes, longer than the \(longestValid) of its longest valid form")
+        }
+        if isCut {
+            return InvalidReason(header: name, problem: "value is \(length) bytes but only \(bytes.count) were copied, so it cannot be checked whole")
+        }
+        return nil
+    }
+}
