@@ -20,6 +20,7 @@
 #define MT_MAX_CANDIDATES 6
 #define MT_OWS_MAX 16
 #define MT_MAX_HEADER_BYTES 1024
+#define MT_LEADING_LINES(X) X("host", 4)
 
 /* An IP header and the transport header after it; addresses in network order, ports in host order. */
 struct mt_tuple {
@@ -118,9 +119,11 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
 #if MT_CHUNKS + 1 > 33
 #error "MT_CHUNKS + 1 programs exceed the tail-call limit (33)"
 #endif
-#if MT_CONTEXT_SLOTS < 1 || MT_CONTEXT_SLOTS > 32
-#error "MT_CONTEXT_SLOTS must be 1..32"
+#if MT_CONTEXT_SLOTS < 1 || MT_CONTEXT_SLOTS > 31
+#error "MT_CONTEXT_SLOTS must be 1..31"
 #endif
+/* mt_buf.hit's slot code (5 bits) of a leading line (MT_LEADING_LINES): past every context slot. */
+#define MT_LEADING_SLOT 31
 #if !defined(MT_PREFIX_CHARS) || !defined(MT_MAX_CANDIDATES) || !defined(MT_OWS_MAX) || !defined(MT_MAX_HEADER_BYTES)
 #error "the search tunables are emitted by meshtrace-gen before the templates (SearchTunables.swift)"
 #endif
@@ -145,6 +148,9 @@ union mt__name_sizes {
 #define MT__NAME_SIZE(slot, name, len, max) char n##slot[(len) + 1];
 	MT_CONTEXT_HEADERS(MT__NAME_SIZE)
 #undef MT__NAME_SIZE
+#define MT__LEADING_SIZE(name, len) char lead_##len[(len) + 1];
+	MT_LEADING_LINES(MT__LEADING_SIZE)
+#undef MT__LEADING_SIZE
 };
 /* longest "name:" */
 #define MT_NAMECOLON_MAX ((int)sizeof(union mt__name_sizes))
@@ -270,6 +276,8 @@ struct mt_scratch {
 	__u32 payload_off;                /* first TCP payload byte, from skb start */
 	__u32 payload_end;                /* one past the last L7 byte */
 	__u32 found_mask;                 /* bit per slot: header found */
+	__u32 cut_mask;                   /* bit per slot: the value's line goes on past its max (mt_finish) */
+	__u32 repeat_mask;                /* bit per slot: the header's line seen again after it was found */
 	__u32 value_off[MT_CONTEXT_SLOTS];/* payload offset of the byte after "name:" */
 	__u16 value_len[MT_CONTEXT_SLOTS];/* set by mt_finish */
 	__u8 direction;                   /* MT_DIRECTION_INGRESS / _EGRESS */
@@ -439,6 +447,9 @@ static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 #define MT__FIRST(slot, name, len, max) m |= mt_haszero_lanes(l1 ^ MT_BCAST((__u8)(name)[0] | 0x20));
 	MT_CONTEXT_HEADERS(MT__FIRST)
 #undef MT__FIRST
+#define MT__LEAD_FIRST(name, len) m |= mt_haszero_lanes(l1 ^ MT_BCAST((__u8)(name)[0] | 0x20));
+	MT_LEADING_LINES(MT__LEAD_FIRST)
+#undef MT__LEAD_FIRST
 	return m;
 }
 #elif MT_PREFIX_CHARS <= 0
@@ -452,6 +463,11 @@ static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 	all_or |= (__u8)(name)[0] | 0x20;
 	MT_CONTEXT_HEADERS(MT__FIRST)
 #undef MT__FIRST
+#define MT__LEAD_FIRST(name, len) \
+	all_and &= (__u8)(name)[0] | 0x20; \
+	all_or |= (__u8)(name)[0] | 0x20;
+	MT_LEADING_LINES(MT__LEAD_FIRST)
+#undef MT__LEAD_FIRST
 	__u8 mask = (__u8)~(all_and ^ all_or) & (__u8)~0x20;
 	__u8 want = (__u8)all_and & mask;
 	return mt_haszero_lanes((s1 & MT_BCAST(mask)) ^ MT_BCAST(want));
@@ -483,6 +499,14 @@ static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 #endif
 	MT_CONTEXT_HEADERS(MT__PREFIX)
 #undef MT__PREFIX
+#if MT_PREFIX_CHARS >= 3
+#define MT__LEAD_PREFIX(name, len) \
+	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1) & mt_char_lanes(l3, name, len, 2);
+#else
+#define MT__LEAD_PREFIX(name, len) m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1);
+#endif
+	MT_LEADING_LINES(MT__LEAD_PREFIX)
+#undef MT__LEAD_PREFIX
 	return m;
 }
 #endif
@@ -550,6 +574,11 @@ static __always_inline int mt_classify(struct mt_buf *b, const __u8 *q, struct m
 		*(volatile __u32 *)&b->hit = (slot_) | (((len) + 1) << 8);
 	MT_CONTEXT_HEADERS(MT__MATCH)
 #undef MT__MATCH
+#define MT__LEADING(name, len) \
+	else if (mt_name_eq(q, name ":", (len) + 1)) \
+		*(volatile __u32 *)&b->hit = MT_LEADING_SLOT;
+	MT_LEADING_LINES(MT__LEADING)
+#undef MT__LEADING
 	else {
 		/* fixed placement: the first non-context header line ends the context block */
 		return MT_PLACEMENT_ANYWHERE ? 0 : 1;
@@ -557,12 +586,18 @@ static __always_inline int mt_classify(struct mt_buf *b, const __u8 *q, struct m
 	__u32 hit = *(volatile __u32 *)&b->hit;
 	__u32 slot = hit & 31;
 	__u32 skip = (hit >> 8) & 511;
-	if (slot >= MT_CONTEXT_SLOTS)
-		return 1;
-	__u32 bit = 1u << slot;
 	/* volatile: a cached found_mask would carry per-path known bits into the next
 	 * candidate and multiply the verifier's states */
 	__u32 found = *(volatile __u32 *)&s->found_mask;
+	/* fixed placement: a leading line (Host, which Envoy always writes first) before the
+	 * context block is passed over; after it, it ends the block like any other header */
+	if (slot == MT_LEADING_SLOT)
+		return found != 0;
+	if (slot >= MT_CONTEXT_SLOTS)
+		return 1;
+	__u32 bit = 1u << slot;
+	/* a second line of a header already found: counted (two traceparents are invalid) */
+	*(volatile __u32 *)&s->repeat_mask |= found & bit;
 	/* first occurrence wins; branch-free select */
 	__u32 seen = (__u32)-(__s32)((found >> slot) & 1);
 	MT_BARRIER_VAR(seen);
@@ -570,7 +605,9 @@ static __always_inline int mt_classify(struct mt_buf *b, const __u8 *q, struct m
 	s->value_off[slot] = (old & seen) | ((__u32)(ls + (__s32)skip) & ~seen);
 	found |= bit;
 	*(volatile __u32 *)&s->found_mask = found;
-	return found == MT_ALL_SLOTS;
+	/* anywhere: done once every header is found (a repeat further down is not looked for);
+	 * fixed: the block's end ends the search, so a repeat inside the block is seen */
+	return MT_PLACEMENT_ANYWHERE && found == MT_ALL_SLOTS;
 }
 
 /* index of the lowest set bit of a word-bitmap group */
@@ -798,12 +835,13 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 	if (s->found_mask & (1u << slot)) {
 		__u32 voff = s->value_off[slot];
 		__s64 n = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff; /* 64-bit: see the chunk load */
-		if (n > MT_OWS_MAX + max)
-			n = MT_OWS_MAX + max;
+		/* one byte past the longest value: it says whether the line goes on (a cut value) */
+		if (n > MT_OWS_MAX + max + 1)
+			n = MT_OWS_MAX + max + 1;
 		MT_BARRIER_VAR(n);
 		if (n > 0) {
 			MT_BARRIER_VAR(n); /* see the chunk load */
-			if (n <= MT_OWS_MAX + max)
+			if (n <= MT_OWS_MAX + max + 1)
 				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
 		} else {
 			n = 0;
@@ -822,17 +860,19 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 		if (ows > MT_OWS_MAX)
 			ows = MT_OWS_MAX;
 		cut = n - (__s32)ows;
+		/* bytes of the value loaded from this packet: tmp past them may hold an earlier slot's */
+		const __s32 loaded = cut;
 		if (cut > max)
 			cut = max;
 		if (cut < 0)
 			cut = 0;
 		v = b->tmp + ows;
 
-		/* first CR / LF: haszero lanes, whose lowest lane is exact */
+		/* first CR / LF in the value's max + 1 bytes: haszero lanes, whose lowest lane is exact */
 		__u64 e = 0;
 		__u32 ej = 0;
 		MT_LOOP
-		for (j = 0; j < (max + 7) / 8; j++) {
+		for (j = 0; j < (max + 8) / 8; j++) {
 			__u64 w = mt_load64(v + j * 8);
 			e = mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
 			if (e) {
@@ -840,11 +880,16 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 				break;
 			}
 		}
+		/* The value is cut when its line does not end within max bytes of this packet: it
+		 * goes on, or the payload ends first. */
+		__u32 ended = 0;
 		if (e) {
 			__s32 at = (__s32)(ej * 8 + mt_lane_index(e));
 			if (at < cut)
 				cut = at;
+			ended = at <= max && at < loaded;
 		}
+		*(volatile __u32 *)&s->cut_mask |= (ended ^ 1) << slot;
 	}
 
 	/* Copy the bytes before the cut and zero the rest of the slot's max (rounded
@@ -883,6 +928,8 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 	s->payload_off = 0;
 	s->payload_end = 0;
 	s->found_mask = 0;
+	s->cut_mask = 0;
+	s->repeat_mask = 0;
 	s->is_response = 0;
 	s->done = 0;
 	s->truncated = 0;
@@ -947,6 +994,8 @@ int mt_finish(struct __sk_buff *skb)
 
 struct mt_context_values {
     __u32 found_mask;
+    __u32 cut_mask;
+    __u32 repeat_mask;
     __u16 len[5];
     char v0[55]; /* traceparent */
     char v1[32]; /* x-b3-traceid */
@@ -972,9 +1021,9 @@ struct mt_event {
     __u32 tcp_ackNo;
     __u32 payload_length;
     struct mt_context_values context;
-    __u8 _pad252[4];
+    __u8 _pad260[4];
 };
-_Static_assert(sizeof(struct mt_event) == 256, "event layout");
+_Static_assert(sizeof(struct mt_event) == 264, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, timestamp) == 0, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, tracing_point) == 8, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, direction) == 9, "event layout");
@@ -1307,7 +1356,7 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     /* Reserved records hold whatever an older record left there: zero every padding byte. */
     __builtin_memset(e->_pad10, 0, 2);
     __builtin_memset(e->_pad97, 0, 3);
-    __builtin_memset(e->_pad252, 0, 4);
+    __builtin_memset(e->_pad260, 0, 4);
     e->timestamp = s->timestamp;
     {
         __u32 ifindex = s->ifindex;
@@ -1324,6 +1373,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     e->tcp_ackNo = s->packet.hf_tcp_ackNo;
     e->payload_length = s->payload_end - s->payload_off;
     e->context.found_mask = s->found_mask;
+    e->context.cut_mask = s->cut_mask;
+    e->context.repeat_mask = s->repeat_mask;
     __builtin_memset(e->context._pad, 0, 2);
     e->context.len[0] = s->value_len[0];
     __builtin_memcpy(e->context.v0, s->value[0], 55);
@@ -1411,6 +1462,6 @@ const char mt_manifest[] =
     "t\"},{\"field\":{\"inner\":{\"_0\":\"destinationPort\"}},\"line\":82,\"match\":\"exact\"}],\"line\":"
     "82,\"name\":\"trace_filter\",\"size\":1024}],\"target\":{\"complexityBudget\":1000000,\"instructionB"
     "udget\":4096,\"line\":91,\"profile\":\"unrolled\"}},\"tailCalls\":[\"mt_search_0\",\"mt_finish\"],\""
-    "tunables\":{\"candidatesPerChunk\":6,\"headerStackBytes\":1024,\"leadingWhitespaceMax\":16,\"prefixC"
-    "hars\":1},\"version\":2}"
+    "tunables\":{\"candidatesPerChunk\":6,\"headerStackBytes\":1024,\"leadingLines\":[\"host\"],\"leading"
+    "WhitespaceMax\":16,\"prefixChars\":1},\"version\":2}"
     ;

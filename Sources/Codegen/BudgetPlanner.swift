@@ -33,7 +33,7 @@ public struct BudgetPlanner {
         case .loops: 512
         case .bpfLoop: 4096
         }
-        return SearchPlan.roundedChunk(min(window, guess))
+        return max(smallestChunk(window: window), SearchPlan.roundedChunk(min(window, guess)))
     }
 
     /// The largest chunk a profile takes: unrolled chunks keep one 64-bit word bitmap; past 512 B
@@ -44,6 +44,11 @@ public struct BudgetPlanner {
         case .unrolled, .loops: 512
         case .bpfLoop: 8192
         }
+    }
+
+    /// The smallest chunk that covers `window` in `maxChunks` chunks.
+    static func smallestChunk(window: Int) -> Int {
+        ((window + maxChunks - 1) / maxChunks + 7) / 8 * 8
     }
 
     /// Plans `ir` (its window, placement, profile and budgets, overrides applied). `emit` writes
@@ -104,7 +109,8 @@ public struct BudgetPlanner {
             }
             let predicted = model.largestChunk(within: Double(budget) * Self.headroom) ?? chunk
             let limit = SearchPlan.roundedChunk(min(predicted, ceiling))
-            guard limit >= 8 else { break }
+            // No candidate with more than maxChunks chunks: the tail-call limit.
+            guard limit >= Self.smallestChunk(window: window) else { break }
             let next = SearchPlan.balancedChunk(window: window, limit: limit)
             let nextChunks = (window + next - 1) / next
             if let best, nextChunks >= best.plan.chunks { break }

@@ -11,6 +11,8 @@ struct EventEmitter {
         let headers = layout.contextHeaders
         out.block("struct mt_context_values", trailer: ";") { out in
             out.line("__u32 found_mask;")
+            out.line("__u32 cut_mask;")
+            out.line("__u32 repeat_mask;")
             out.line("__u16 len[\(max(headers.count, 1))];")
             for (slot, header) in headers.enumerated() {
                 out.line("char v\(slot)[\(header.maxValueBytes)]; /* \(header.name) */")
@@ -42,7 +44,7 @@ struct EventEmitter {
     /// Bytes that round `struct mt_context_values` up to its 4-byte alignment.
     private var contextTailPadding: Int {
         let headers = layout.contextHeaders
-        let used = 4 + 2 * max(headers.count, 1) + headers.reduce(0) { $0 + $1.maxValueBytes }
+        let used = SlotKind.contextValuesOffset(headers) + headers.reduce(0) { $0 + $1.maxValueBytes }
         return (used + 3) / 4 * 4 - used
     }
 
@@ -107,6 +109,8 @@ struct EventEmitter {
         case .payloadLength: out.line("e->payload_length = s->payload_end - s->payload_off;")
         case .traceContext:
             out.line("e->context.found_mask = s->found_mask;")
+            out.line("e->context.cut_mask = s->cut_mask;")
+            out.line("e->context.repeat_mask = s->repeat_mask;")
             if contextTailPadding > 0 { out.line("__builtin_memset(e->context._pad, 0, \(contextTailPadding));") }
             for (index, header) in layout.contextHeaders.enumerated() {
                 out.line("e->context.len[\(index)] = s->value_len[\(index)];")

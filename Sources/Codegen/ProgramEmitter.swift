@@ -92,6 +92,8 @@ public struct ProgramEmitter {
         for define in manifest.tunables.cDefines {
             out.line("#define \(define.name) \(define.value)")
         }
+        let leading = manifest.tunables.leadingLines.map { "X(\"\($0)\", \($0.utf8.count))" }
+        out.line("#define MT_LEADING_LINES(X) \(leading.joined(separator: " "))")
     }
 
     private var manifest: ObjectManifest { ObjectManifest(spec: ir, plan: plan) }

@@ -58,7 +58,8 @@ public enum SlotKind: Hashable, Sendable {
     case presence
     /// `struct mt_tuple`: family, protocol, ports, then 16-byte source and destination addresses.
     case fiveTuple
-    /// `struct mt_context`: the found-mask, each slot's value length, then each slot's value bytes.
+    /// `struct mt_context_values`: the found, cut and repeat masks, each slot's value length, then
+    /// each slot's value bytes.
     case context(headers: [ContextHeader])
 
     public static func forField(bits: Int) -> SlotKind {
@@ -91,8 +92,19 @@ public enum SlotKind: Hashable, Sendable {
         }
     }
 
-    /// In `struct mt_context`: a u32 found-mask, a u16 length per slot, then the values.
+    /// In `struct mt_context_values`, u32 masks, a bit per slot: found; cut (the value's line goes
+    /// on past the slot's maximum, or the payload ends first); repeat (the header's line came again).
+    public static let foundMaskOffset = 0
+    public static let cutMaskOffset = 4
+    public static let repeatMaskOffset = 8
+
+    /// Then a u16 copied length per slot.
+    public static func contextLengthOffset(slot: Int) -> Int {
+        12 + 2 * slot
+    }
+
+    /// Then the values, each slot's maximum wide.
     public static func contextValuesOffset(_ headers: [ContextHeader]) -> Int {
-        4 + 2 * headers.count
+        contextLengthOffset(slot: headers.count)
     }
 }

@@ -17,27 +17,31 @@ public struct SearchTunables: Codable, Hashable, Sendable {
     /// `MT_MAX_HEADER_BYTES`: no header stack of a traced packet ends deeper than this (a bound
     /// the verifier needs on every packet offset).
     public var headerStackBytes: Int
+    /// `MT_LEADING_LINES`: fixed placement only, header lines (lowercase names) passed over before
+    /// the context block: `host`, which Envoy always writes first, so that what the context-first
+    /// sidecar sends (the context right after Host) is found at a small window.
+    public var leadingLines: [String]
 
-    public init(prefixChars: Int, candidatesPerChunk: Int, leadingWhitespaceMax: Int, headerStackBytes: Int) {
+    public init(prefixChars: Int, candidatesPerChunk: Int, leadingWhitespaceMax: Int, headerStackBytes: Int, leadingLines: [String]) {
         self.prefixChars = prefixChars
         self.candidatesPerChunk = candidatesPerChunk
         self.leadingWhitespaceMax = leadingWhitespaceMax
         self.headerStackBytes = headerStackBytes
+        self.leadingLines = leadingLines
     }
 
-    /// The tunables a plan is built with. Fixed placement compares at most one line per context
-    /// slot plus the line that ends the block.
+    /// The tunables a plan is built with. Fixed placement compares at most the leading lines, one
+    /// line per context slot, and the line that ends the block.
     public init(plan: SearchPlan, contextSlots: Int) {
         let every = plan.chunkBytes / 2 + 1
-        switch plan.profile {
-        case .unrolled:
-            self.init(prefixChars: 1, candidatesPerChunk: plan.placement == .anywhere ? 8 : contextSlots + 1,
-                      leadingWhitespaceMax: 16, headerStackBytes: 1024)
-        case .loops:
-            self.init(prefixChars: 2, candidatesPerChunk: min(every, 64), leadingWhitespaceMax: 16, headerStackBytes: 1024)
-        case .bpfLoop:
-            self.init(prefixChars: 2, candidatesPerChunk: every, leadingWhitespaceMax: 16, headerStackBytes: 1024)
+        let leading = plan.placement == .fixed ? ["host"] : []
+        let candidates = switch plan.profile {
+        case .unrolled: plan.placement == .anywhere ? 8 : contextSlots + 1
+        case .loops: min(every, 64)
+        case .bpfLoop: every
         }
+        self.init(prefixChars: plan.profile == .unrolled ? 1 : 2, candidatesPerChunk: candidates, leadingWhitespaceMax: 16,
+                  headerStackBytes: 1024, leadingLines: leading)
     }
 
     /// The C macros, in emission order.

@@ -30,18 +30,23 @@ extension ReferenceInterpreter {
             case .outerFiveTuple: put(parsed.outer, at: offset)
             case .payloadLength: put(UInt64(payload.count), at: offset, size: 4)
             case .traceContext:
-                var mask: UInt64 = 0
+                var found: UInt64 = 0, cut: UInt64 = 0, repeated: UInt64 = 0
                 var valueOffset = offset + SlotKind.contextValuesOffset(layout.contextHeaders)
                 for (index, header) in layout.contextHeaders.enumerated() {
                     if let start = search.valueStarts[index] {
-                        mask |= 1 << UInt64(index)
+                        let bit = UInt64(1) << UInt64(index)
+                        found |= bit
                         let value = value(payload, from: start, max: header.maxValueBytes)
-                        put(UInt64(value.count), at: offset + 4 + 2 * index, size: 2)
-                        bytes.replaceSubrange(valueOffset..<(valueOffset + value.count), with: value)
+                        if value.cut { cut |= bit }
+                        if search.repeated[index] { repeated |= bit }
+                        put(UInt64(value.bytes.count), at: offset + SlotKind.contextLengthOffset(slot: index), size: 2)
+                        bytes.replaceSubrange(valueOffset..<(valueOffset + value.bytes.count), with: value.bytes)
                     }
                     valueOffset += header.maxValueBytes
                 }
-                put(mask, at: offset, size: 4)
+                put(found, at: offset + SlotKind.foundMaskOffset, size: 4)
+                put(cut, at: offset + SlotKind.cutMaskOffset, size: 4)
+                put(repeated, at: offset + SlotKind.repeatMaskOffset, size: 4)
             case .header(let ref, _, _):
                 let captured = parsed.fields[ref]
                 switch slot.kind {

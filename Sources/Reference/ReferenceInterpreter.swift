@@ -29,9 +29,13 @@ import Spec
 ///   payload length). In line order: a line whose first byte is a control byte ends the search
 ///   (the blank line: `ReferenceInterpreter.isControl`); a line "name:" (ASCII case-insensitive,
 ///   wholly inside the payload) of a context header records the value start of that header's
-///   first occurrence; any other line ends the search under `.fixed` placement and is skipped
-///   under `.anywhere`. Values: up to 16 leading SP/HTAB skipped, then bytes up to the first CR
-///   or LF, at most the header's `maxValueBytes`, never past the payload end.
+///   first occurrence, and a later one marks the header repeated; `.anywhere` ends the search once
+///   every context header is found (a repeat after that is not seen). Under `.fixed`, a leading
+///   line (`host:`) before any context header is passed over; any other line, or a leading line
+///   after a context header, ends the search (the block's end; so repeats inside it are seen).
+///   `.anywhere` skips other lines. Values: up to 16 leading SP/HTAB skipped, then bytes up to the
+///   first CR or LF, at most the header's `maxValueBytes`, never past the payload end; the value
+///   is cut when its line does not end within `maxValueBytes` (it goes on, or the payload ends).
 ///   An event is emitted iff at least one context header was found.
 public struct ReferenceInterpreter: Sendable {
     /// The kernel's documented limitation (SearchTunables.candidatesPerChunk): each chunk of
@@ -92,6 +96,8 @@ public struct ReferenceInterpreter: Sendable {
     let headers: [String: HeaderType]
     let states: [String: ParserState]
     let contextNames: [[UInt8]]
+    /// Fixed placement: lines passed over before the context block (`SearchTunables.leadingLines`).
+    let leadingNames: [[UInt8]]
     let recordedRefs: Set<FieldRef>
 
     /// The object `manifest` describes (its spec, window, placement and tunables), seen at one
@@ -119,6 +125,7 @@ public struct ReferenceInterpreter: Sendable {
         for state in ir.parser.states where states[state.name] == nil { states[state.name] = state }
         self.states = states
         self.contextNames = layout.contextHeaders.map { Array($0.name.lowercased().utf8) }
+        self.leadingNames = tunables.leadingLines.map { Array($0.lowercased().utf8) }
         var refs: Set<FieldRef> = []
         for case .header(let ref, _, _) in ir.record.fields { refs.insert(ref) }
         self.recordedRefs = refs

@@ -22,23 +22,35 @@ extension ReferenceInterpreter {
         byte & 0x60 == 0
     }
 
-    /// The slot whose "name:" the line at `start` begins with, if any.
-    func matchingSlot(_ payload: [UInt8], at start: Int) -> Int? {
-        for (slot, name) in contextNames.enumerated() {
-            let end = start + name.count
-            guard end < payload.count else { continue }
-            var equal = true
-            for (index, char) in name.enumerated() {
-                let byte = payload[start + index]
-                let folded = (byte >= 0x41 && byte <= 0x5a) ? byte | 0x20 : byte
-                if folded != char { equal = false; break }
-            }
-            if equal && payload[end] == UInt8(ascii: ":") { return slot }
-        }
-        return nil
+    /// What the line at `start` is to the search: a context header's slot, a leading line
+    /// (fixed placement: Host, passed over before the context block), or any other line.
+    enum LineClass: Equatable {
+        case slot(Int)
+        case leading
+        case other
     }
 
-    /// The kernel's candidate filter (a superset of the lines `matchingSlot` matches).
+    /// Whether the line at `start` begins with `name` and ':', ASCII case-insensitively, wholly
+    /// inside the payload.
+    func begins(_ payload: [UInt8], at start: Int, with name: [UInt8]) -> Bool {
+        let end = start + name.count
+        guard end < payload.count, payload[end] == UInt8(ascii: ":") else { return false }
+        for (index, char) in name.enumerated() {
+            let byte = payload[start + index]
+            let folded = (byte >= 0x41 && byte <= 0x5a) ? byte | 0x20 : byte
+            if folded != char { return false }
+        }
+        return true
+    }
+
+    /// The kernel's compare chain: the context headers in slot order, then the leading lines.
+    func lineClass(_ payload: [UInt8], at start: Int) -> LineClass {
+        if let slot = contextNames.firstIndex(where: { begins(payload, at: start, with: $0) }) { return .slot(slot) }
+        if leadingNames.contains(where: { begins(payload, at: start, with: $0) }) { return .leading }
+        return .other
+    }
+
+    /// The kernel's candidate filter (a superset of the lines `lineClass` does not call other).
     func passesFilter(_ payload: [UInt8], at start: Int, prefixChars: Int) -> Bool {
         // Bytes past the payload read as zero; a '\n' as the last payload byte reads as '\r'
         // (the kernel rewrites it so that no line starts at the payload end).
@@ -46,46 +58,73 @@ extension ReferenceInterpreter {
             guard index < payload.count else { return 0 }
             return index == payload.count - 1 && payload[index] == 0x0a ? 0x0d : payload[index]
         }
+        let names = contextNames + leadingNames
         let c0 = byte(start) | 0x20
         if prefixChars <= 1 {
-            return contextNames.contains { ($0[0] | 0x20) == c0 }
+            return names.contains { ($0[0] | 0x20) == c0 }
         }
         let c1 = byte(start + 1) | 0x20
-        return contextNames.contains { name in
+        return names.contains { name in
             (name[0] | 0x20) == c0 && (name.count > 1 ? (name[1] | 0x20) == c1 : c1 == UInt8(ascii: ":"))
         }
     }
 
     struct SearchResult {
         var valueStarts: [Int?]
+        /// Slots whose header line came again after it was found (among the lines looked at).
+        var repeated: [Bool]
         var droppedChunks = 0
         var truncated = false
+
+        init(slots: Int) {
+            valueStarts = [Int?](repeating: nil, count: slots)
+            repeated = [Bool](repeating: false, count: slots)
+        }
+
+        var allFound: Bool { valueStarts.allSatisfy { $0 != nil } }
+        var anyFound: Bool { valueStarts.contains { $0 != nil } }
+    }
+
+    /// Takes the compared line at `line`: records a first value start or a repeat; true when the
+    /// search ends there. Fixed placement ends at the first line that is neither a context header
+    /// nor a leading line before any context header; anywhere ends once every header is found.
+    func take(_ payload: [UInt8], line: Int, into result: inout SearchResult) -> Bool {
+        switch lineClass(payload, at: line) {
+        case .slot(let slot):
+            if result.valueStarts[slot] == nil {
+                result.valueStarts[slot] = line + contextNames[slot].count + 1
+            } else {
+                result.repeated[slot] = true
+            }
+            return placement == .anywhere && result.allFound
+        case .leading:
+            return result.anyFound
+        case .other:
+            return placement == .fixed
+        }
     }
 
     /// The plain semantics: every line start in order.
     func search(_ payload: [UInt8]) -> SearchResult {
-        var starts = [Int?](repeating: nil, count: contextNames.count)
+        var result = SearchResult(slots: contextNames.count)
         let limit = min(window, payload.count)
         var line = 1
         var ended = false
         while line < limit {
             defer { line += 1 }
             guard payload[line - 1] == UInt8(ascii: "\n") else { continue }
-            if Self.isControl(payload[line]) { ended = true; break }
-            if let slot = matchingSlot(payload, at: line) {
-                if starts[slot] == nil { starts[slot] = line + contextNames[slot].count + 1 }
-                if starts.allSatisfy({ $0 != nil }) { ended = true; break }
-            } else if placement == .fixed {
+            if Self.isControl(payload[line]) || take(payload, line: line, into: &result) {
                 ended = true
                 break
             }
         }
-        return SearchResult(valueStarts: starts, truncated: !ended && payload.count < window)
+        result.truncated = !ended && payload.count < window
+        return result
     }
 
     /// The semantics with the kernel's per-chunk candidate cap.
     func search(_ payload: [UInt8], cap: CandidateCap) -> SearchResult {
-        var result = SearchResult(valueStarts: [Int?](repeating: nil, count: contextNames.count))
+        var result = SearchResult(slots: contextNames.count)
         let chunk = cap.chunkBytes
         var base = 0
         var done = false
@@ -102,17 +141,9 @@ extension ReferenceInterpreter {
                     break
                 }
             }
-            var compared = 0
-            for line in candidates {
-                if compared == cap.maxCandidates { break }
-                compared += 1
-                if let slot = matchingSlot(payload, at: line) {
-                    if result.valueStarts[slot] == nil { result.valueStarts[slot] = line + contextNames[slot].count + 1 }
-                    if result.valueStarts.allSatisfy({ $0 != nil }) { done = true; break }
-                } else if placement == .fixed {
-                    done = true
-                    break
-                }
+            for line in candidates.prefix(cap.maxCandidates) where take(payload, line: line, into: &result) {
+                done = true
+                break
             }
             if !done && candidates.count > cap.maxCandidates { result.droppedChunks += 1 }
             if stopped { done = true }
@@ -122,8 +153,10 @@ extension ReferenceInterpreter {
         return result
     }
 
-    /// The value of the header whose line's "name:" ends just before `start`.
-    func value(_ payload: [UInt8], from start: Int, max: Int) -> [UInt8] {
+    /// The value of the header whose line's "name:" ends just before `start`, as the kernel
+    /// copies it, and whether it was cut: its line does not end within `max` bytes (it goes on,
+    /// or the payload ends first).
+    func value(_ payload: [UInt8], from start: Int, max: Int) -> (bytes: [UInt8], cut: Bool) {
         var index = start
         var skipped = 0
         while index < payload.count, skipped < leadingWhitespaceMax,
@@ -136,6 +169,7 @@ extension ReferenceInterpreter {
             value.append(payload[index])
             index += 1
         }
-        return value
+        let ended = index < payload.count && (payload[index] == 0x0d || payload[index] == 0x0a)
+        return (value, !ended)
     }
 }

@@ -86,15 +86,22 @@ public struct EventDecoder: Sendable {
             case (.outerFiveTuple, _): event.outer = tuple(bytes, at: slot.offset)
             case (.payloadLength, _): event.payloadLength = UInt32(unsigned(slot.offset, 4))
             case (.traceContext, .context(let headers)):
-                let mask = unsigned(slot.offset, 4)
+                let found = unsigned(slot.offset + SlotKind.foundMaskOffset, 4)
+                let cut = unsigned(slot.offset + SlotKind.cutMaskOffset, 4)
+                let repeated = unsigned(slot.offset + SlotKind.repeatMaskOffset, 4)
                 var valueOffset = slot.offset + SlotKind.contextValuesOffset(headers)
                 for (index, header) in headers.enumerated() {
-                    let length = min(Int(unsigned(slot.offset + 4 + 2 * index, 2)), header.maxValueBytes)
-                    if mask & (1 << UInt64(index)) != 0 {
-                        let value = Array(bytes[valueOffset..<(valueOffset + length)])
-                        // The kernel copies the first occurrence up to the header's maximum and does
-                        // not yet say whether the value went on (cut) or repeated (issue 12).
-                        event.observedHeaders.append(ObservedHeader(name: header.name, bytes: value, length: length, cut: false, occurrences: 1))
+                    let bit = UInt64(1) << UInt64(index)
+                    let length = min(Int(unsigned(slot.offset + SlotKind.contextLengthOffset(slot: index), 2)), header.maxValueBytes)
+                    if found & bit != 0 {
+                        var value = Array(bytes[valueOffset..<(valueOffset + length)])
+                        let isCut = cut & bit != 0
+                        // The kernel copies up to the line's end; the field value excludes trailing OWS.
+                        if !isCut { while let last = value.last, last == 0x20 || last == 0x09 { value.removeLast() } }
+                        // The kernel copies the first occurrence; of a cut value it knows only that its
+                        // line went on (length is then a lower bound), of a repeat only that there was one.
+                        event.observedHeaders.append(ObservedHeader(name: header.name, bytes: value, length: value.count + (isCut ? 1 : 0),
+                                                                    cut: isCut, occurrences: repeated & bit != 0 ? 2 : 1))
                         event.contextValues[header.name] = String(decoding: value, as: UTF8.self)
                     }
                     valueOffset += header.maxValueBytes

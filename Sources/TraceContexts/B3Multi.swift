@@ -17,7 +17,7 @@ enum B3Multi {
         // "When extracting state headers, the first value wins": the kernel copies the first.
         for name in names {
             if let header = observed[name], header.occurrences > 1 {
-                notes.append("\(header.occurrences) \(name) headers: the first value wins")
+                notes.append("\(name) sent more than once: the first value wins")
             }
         }
         var debug = false
@@ -31,8 +31,8 @@ enum B3Multi {
         }
         var sampled: Bool?
         if let header = observed[sampledName] {
-            // The length alone rules out most values, even those cut at the 1-byte copy.
-            guard [1, 4, 5].contains(header.length) else {
+            // The length alone rules out most values; a cut value's length is only a lower bound.
+            guard header.isCut || [1, 4, 5].contains(header.length) else {
                 return (.failure(InvalidReason(header: sampledName, problem: "value is \(header.length) bytes, which no 0, 1, true or false is")), notes)
             }
             if let problem = header.wholeValueProblem(longestValid: 5) { return (.failure(problem), notes) }

@@ -11,7 +11,7 @@ enum B3Single {
         func invalid(_ problem: String) -> Result<B3Extraction, InvalidReason> { .failure(InvalidReason(header: name, problem: problem)) }
         guard header.occurrences == 1 else {
             // Joined as RFC 9110 §5.3 would join them ("a, b"), two b3 values are no b3 value.
-            return invalid("\(header.occurrences) b3 headers in the request; exactly one is allowed")
+            return invalid("more than one b3 header in the request; exactly one is allowed")
         }
         if let problem = header.wholeValueProblem(longestValid: longestValid) { return .failure(problem) }
         let fields = Bytes.split(header.bytes, on: "-")

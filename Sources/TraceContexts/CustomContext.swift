@@ -3,11 +3,11 @@
 enum CustomContext {
     static func parse(_ header: ObservedHeader) -> Result<String, InvalidReason> {
         guard header.occurrences == 1 else {
-            return .failure(InvalidReason(header: header.name, problem: "\(header.occurrences) \(header.name) headers in the request; exactly one is allowed"))
+            return .failure(InvalidReason(header: header.name, problem: "more than one \(header.name) header in the request; exactly one is allowed"))
         }
         guard header.length > 0 else { return .failure(InvalidReason(header: header.name, problem: "value is empty")) }
         guard !header.isCut else {
-            return .failure(InvalidReason(header: header.name, problem: "value is \(header.length) bytes but only \(header.bytes.count) were copied; a custom id is only valid whole"))
+            return .failure(InvalidReason(header: header.name, problem: "value is \(header.lengthText) bytes but only \(header.bytes.count) were copied; a custom id is only valid whole"))
         }
         return .success(header.value)
     }

@@ -14,7 +14,7 @@ enum Jaeger {
             (.failure(InvalidReason(header: name, problem: problem)), [])
         }
         guard header.occurrences == 1 else {
-            return invalid("\(header.occurrences) uber-trace-id headers in the request; exactly one is allowed")
+            return invalid("more than one uber-trace-id header in the request; exactly one is allowed")
         }
         var notes: [String] = []
         var bytes = header.bytes

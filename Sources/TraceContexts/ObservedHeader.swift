@@ -11,7 +11,8 @@ public struct ObservedHeader: Hashable, Sendable {
     /// The copied bytes: a prefix of the value, the whole value when it was not cut. Kept as
     /// bytes: a byte that is not UTF-8 must fail the grammar as itself, not as U+FFFD.
     public var bytes: [UInt8]
-    /// The value's true length in bytes, also when only a prefix was copied.
+    /// The value's true length in bytes; when only a prefix was copied, at least that: the kernel
+    /// sees that the value's line goes on past its copy, not where it ends (it reports one more).
     public var length: Int
     /// The kernel's own flag: the value was longer than what it copied.
     public var cut: Bool
@@ -29,6 +30,9 @@ public struct ObservedHeader: Hashable, Sendable {
     public init(name: String, value: String, length: Int, cut: Bool, occurrences: Int) {
         self.init(name: name, bytes: Array(value.utf8), length: length, cut: cut, occurrences: occurrences)
     }
+
+    /// The length for messages: a cut value's is a lower bound.
+    var lengthText: String { isCut ? "at least \(length)" : "\(length)" }
 
     /// The copied bytes as text, for messages and opaque values.
     public var value: String { String(decoding: bytes, as: UTF8.self) }
@@ -48,10 +52,10 @@ public struct ObservedHeader: Hashable, Sendable {
     /// header (definite, whatever was copied), or cut short of its end.
     func wholeValueProblem(longestValid: Int) -> InvalidReason? {
         if length > longestValid {
-            return InvalidReason(header: name, problem: "value is \(length) bytes, longer than the \(longestValid) of its longest valid form")
+            return InvalidReason(header: name, problem: "value is \(lengthText) bytes, longer than the \(longestValid) of its longest valid form")
         }
         if isCut {
-            return InvalidReason(header: name, problem: "value is \(length) bytes but only \(bytes.count) were copied, so it cannot be checked whole")
+            return InvalidReason(header: name, problem: "value is \(lengthText) bytes but only \(bytes.count) were copied, so it cannot be checked whole")
         }
         return nil
     }

@@ -15,10 +15,10 @@ enum W3CTraceparent {
         }
         guard header.occurrences == 1 else {
             // The W3C suite's test_traceparent_duplicated: two traceparents restart the trace.
-            return invalid("\(header.occurrences) traceparent headers in the request; exactly one is allowed")
+            return invalid("more than one traceparent header in the request; exactly one is allowed")
         }
         guard !header.isCut || header.bytes.count >= version00Length else {
-            return invalid("value is \(header.length) bytes but only \(header.bytes.count) were copied, fewer than the \(version00Length) every version starts with")
+            return invalid("value is \(header.lengthText) bytes but only \(header.bytes.count) were copied, fewer than the \(version00Length) every version starts with")
         }
         // Only the copied prefix is split. With at least 55 bytes copied, a field the cut
         // shortens still shows more digits than it may have, or lies past trace-flags: so a
@@ -47,7 +47,7 @@ enum W3CTraceparent {
             }
         } else if header.length > version00Length, header.bytes.count == version00Length {
             // The fields parsed above put a '-' at byte 56 whenever it was copied; here it was not.
-            return invalid("version \(versionText) value is \(header.length) bytes but only \(version00Length) were copied, so the '-' that must follow trace-flags cannot be checked")
+            return invalid("version \(versionText) value is \(header.lengthText) bytes but only \(version00Length) were copied, so the '-' that must follow trace-flags cannot be checked")
         }
         let flags = fields[3]
         let flagsValue = UInt8(Bytes.text(flags), radix: 16) ?? 0

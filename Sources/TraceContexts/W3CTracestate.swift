@@ -16,10 +16,10 @@ enum W3CTracestate {
         guard header.occurrences == 1 else {
             // W3C combines several tracestate headers into one list, but only the first one's
             // bytes reach user space: the combined list is unknown.
-            return dropped("\(header.occurrences) tracestate headers and only the first is copied")
+            return dropped("more than one tracestate header and only the first is copied")
         }
         guard !header.isCut else {
-            return dropped("value is \(header.length) bytes but only \(header.bytes.count) were copied")
+            return dropped("value is \(header.lengthText) bytes but only \(header.bytes.count) were copied")
         }
         var members: [TraceStateMember] = []
         var notes: [String] = []

@@ -18,8 +18,45 @@ final class ContextSearchTests: XCTestCase {
     func testFixedPlacementTakesOnlyTheHeadOfTheBlock() throws {
         let first = try events(fixed, Requests.http([("traceparent", Requests.traceparent), ("Host", "x")]))
         XCTAssertEqual(first.first?.contextFields.traceId, Requests.traceId)
-        let later = try events(fixed, Requests.http([("Host", "x"), ("traceparent", Requests.traceparent)]))
+        let later = try events(fixed, Requests.http([("User-Agent", "x"), ("traceparent", Requests.traceparent)]))
         XCTAssertEqual(later.count, 0, "fixed placement: a context after another header is not looked for")
+    }
+
+    /// What the context-first sidecar sends (deploy/envoy): Envoy writes Host first, the context
+    /// right after it. Host is passed over only before the context block.
+    func testFixedPlacementPassesOverALeadingHost() throws {
+        let afterHost = try events(fixed, Requests.http([("host", "reviews:9080"), ("traceparent", Requests.traceparent), ("User-Agent", "x")]))
+        XCTAssertEqual(afterHost.first?.contextFields.traceId, Requests.traceId)
+        let twoLines = try events(fixed, Requests.http([("Host", "x"), ("User-Agent", "x"), ("traceparent", Requests.traceparent)]))
+        XCTAssertEqual(twoLines.count, 0, "only the first line may come before the context")
+    }
+
+    /// Two traceparent headers make the context invalid (W3C); the kernel marks the repeat.
+    func testARepeatedHeaderIsInvalid() throws {
+        let other = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        for configuration in [fixed, anywhere] {
+            let event = try XCTUnwrap(try events(configuration, Requests.http([("traceparent", Requests.traceparent), ("traceparent", other)])).first)
+            XCTAssertEqual(event.observedHeaders.first?.occurrences, 2)
+            XCTAssertEqual(event.contextFields.verdict, "invalid")
+            XCTAssertEqual(event.contextValues["traceparent"], Requests.traceparent, "the first value is the one copied")
+        }
+    }
+
+    /// A value longer than its header's maximum is cut, and the kernel says so.
+    func testAValueLongerThanItsMaximumIsCut() throws {
+        for configuration in [fixed, anywhere] {
+            let event = try XCTUnwrap(try events(configuration, Requests.http([("traceparent", Requests.traceparent + "-extra")])).first)
+            let header = try XCTUnwrap(event.observedHeaders.first)
+            XCTAssertTrue(header.cut)
+            XCTAssertEqual(header.bytes, Array(Requests.traceparent.utf8))
+            XCTAssertEqual(event.contextFields.verdict, "invalid")
+            let exact = try XCTUnwrap(try events(configuration, Requests.http([("traceparent", Requests.traceparent)])).first)
+            XCTAssertEqual(exact.observedHeaders.first?.cut, false, "a value of exactly its maximum is whole")
+            XCTAssertEqual(exact.contextFields.verdict, "valid")
+            // The kernel looks one byte past the maximum: trailing whitespace there reads as more value.
+            let padded = try XCTUnwrap(try events(configuration, Requests.http([("traceparent", Requests.traceparent + "  ")])).first)
+            XCTAssertEqual(padded.observedHeaders.first?.cut, true)
+        }
     }
 
     func testFixedPlacementTakesConsecutiveB3Headers() throws {

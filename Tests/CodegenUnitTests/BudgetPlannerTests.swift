@@ -116,6 +116,20 @@ final class BudgetPlannerTests: XCTestCase {
         XCTAssertTrue(measurer.compiled.isEmpty)
     }
 
+    func testNoCandidateHasMoreChunksThanTailCallsAllow() {
+        // 16 KiB in 32 chunks needs 512 B ones, over budget under this law: no plan, and no
+        // candidate past 32 chunks was ever compiled (the templates would refuse it).
+        let measurer = ModelMeasurer { 1500 + 7 * $0 }
+        XCTAssertThrowsError(try plan(.planned(window: 16384, profile: .unrolled), measurer)) { error in
+            XCTAssertEqual(error as? CodegenError, .windowTooLarge(window: 16384, profile: .unrolled, chunkBytes: 512))
+        }
+        let heavy = ModelMeasurer { 3000 + 7 * $0 }
+        XCTAssertThrowsError(try plan(.planned(window: 8192, profile: .unrolled), heavy))
+        for compiled in measurer.compiled + heavy.compiled {
+            XCTAssertLessThanOrEqual(compiled.chunks, BudgetPlanner.maxChunks)
+        }
+    }
+
     func testABudgetNoChunkFitsIsAnError() {
         let measurer = ModelMeasurer { 3000 + 7 * $0 }
         XCTAssertThrowsError(try plan(.planned(window: 8192, profile: .unrolled, budget: 3000), measurer))

@@ -8,8 +8,9 @@ import TraceContexts
 /// For every header the spec's formats read (`ContextParser.headersRead(by:)`): names match
 /// case-insensitively; the value is the field value with leading and trailing optional
 /// whitespace (SP, HTAB) removed; the first occurrence is copied, at most `maxValueBytes` of
-/// it; `length` is its whole length, `cut` whether that exceeds the copy; `occurrences` counts
-/// every line of that name. Headers no format reads are not recorded at all.
+/// it; `cut` whether it is longer, `length` its whole length, or when cut one more than the copy
+/// (the kernel sees that the line goes on, not where it ends); `occurrences` counts every line
+/// of that name (the kernel reports 1 or 2). Headers no format reads are not recorded at all.
 enum KernelView {
     static func observe(_ lines: [[String]], formats: [TraceContextFormat]) -> [ObservedHeader] {
         var recorded: [ObservedHeader] = []
@@ -19,9 +20,9 @@ enum KernelView {
             recorded.append(ObservedHeader(
                 name: name,
                 bytes: Array(first.prefix(maxValueBytes)),
-                length: first.count,
+                length: first.count > maxValueBytes ? maxValueBytes + 1 : first.count,
                 cut: first.count > maxValueBytes,
-                occurrences: values.count
+                occurrences: min(values.count, 2)
             ))
         }
         return recorded

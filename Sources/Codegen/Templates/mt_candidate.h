@@ -13,6 +13,11 @@ static __always_inline int mt_classify(struct mt_buf *b, const __u8 *q, struct m
 		*(volatile __u32 *)&b->hit = (slot_) | (((len) + 1) << 8);
 	MT_CONTEXT_HEADERS(MT__MATCH)
 #undef MT__MATCH
+#define MT__LEADING(name, len) \
+	else if (mt_name_eq(q, name ":", (len) + 1)) \
+		*(volatile __u32 *)&b->hit = MT_LEADING_SLOT;
+	MT_LEADING_LINES(MT__LEADING)
+#undef MT__LEADING
 	else {
 		/* fixed placement: the first non-context header line ends the context block */
 		return MT_PLACEMENT_ANYWHERE ? 0 : 1;
@@ -20,12 +25,18 @@ static __always_inline int mt_classify(struct mt_buf *b, const __u8 *q, struct m
 	__u32 hit = *(volatile __u32 *)&b->hit;
 	__u32 slot = hit & 31;
 	__u32 skip = (hit >> 8) & 511;
-	if (slot >= MT_CONTEXT_SLOTS)
-		return 1;
-	__u32 bit = 1u << slot;
 	/* volatile: a cached found_mask would carry per-path known bits into the next
 	 * candidate and multiply the verifier's states */
 	__u32 found = *(volatile __u32 *)&s->found_mask;
+	/* fixed placement: a leading line (Host, which Envoy always writes first) before the
+	 * context block is passed over; after it, it ends the block like any other header */
+	if (slot == MT_LEADING_SLOT)
+		return found != 0;
+	if (slot >= MT_CONTEXT_SLOTS)
+		return 1;
+	__u32 bit = 1u << slot;
+	/* a second line of a header already found: counted (two traceparents are invalid) */
+	*(volatile __u32 *)&s->repeat_mask |= found & bit;
 	/* first occurrence wins; branch-free select */
 	__u32 seen = (__u32)-(__s32)((found >> slot) & 1);
 	MT_BARRIER_VAR(seen);
@@ -33,7 +44,9 @@ static __always_inline int mt_classify(struct mt_buf *b, const __u8 *q, struct m
 	s->value_off[slot] = (old & seen) | ((__u32)(ls + (__s32)skip) & ~seen);
 	found |= bit;
 	*(volatile __u32 *)&s->found_mask = found;
-	return found == MT_ALL_SLOTS;
+	/* anywhere: done once every header is found (a repeat further down is not looked for);
+	 * fixed: the block's end ends the search, so a repeat inside the block is seen */
+	return MT_PLACEMENT_ANYWHERE && found == MT_ALL_SLOTS;
 }
 
 /* index of the lowest set bit of a word-bitmap group */

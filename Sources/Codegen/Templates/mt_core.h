@@ -12,9 +12,11 @@
 #if MT_CHUNKS + 1 > 33
 #error "MT_CHUNKS + 1 programs exceed the tail-call limit (33)"
 #endif
-#if MT_CONTEXT_SLOTS < 1 || MT_CONTEXT_SLOTS > 32
-#error "MT_CONTEXT_SLOTS must be 1..32"
+#if MT_CONTEXT_SLOTS < 1 || MT_CONTEXT_SLOTS > 31
+#error "MT_CONTEXT_SLOTS must be 1..31"
 #endif
+/* mt_buf.hit's slot code (5 bits) of a leading line (MT_LEADING_LINES): past every context slot. */
+#define MT_LEADING_SLOT 31
 #if !defined(MT_PREFIX_CHARS) || !defined(MT_MAX_CANDIDATES) || !defined(MT_OWS_MAX) || !defined(MT_MAX_HEADER_BYTES)
 #error "the search tunables are emitted by meshtrace-gen before the templates (SearchTunables.swift)"
 #endif
@@ -39,6 +41,9 @@ union mt__name_sizes {
 #define MT__NAME_SIZE(slot, name, len, max) char n##slot[(len) + 1];
 	MT_CONTEXT_HEADERS(MT__NAME_SIZE)
 #undef MT__NAME_SIZE
+#define MT__LEADING_SIZE(name, len) char lead_##len[(len) + 1];
+	MT_LEADING_LINES(MT__LEADING_SIZE)
+#undef MT__LEADING_SIZE
 };
 /* longest "name:" */
 #define MT_NAMECOLON_MAX ((int)sizeof(union mt__name_sizes))
@@ -164,6 +169,8 @@ struct mt_scratch {
 	__u32 payload_off;                /* first TCP payload byte, from skb start */
 	__u32 payload_end;                /* one past the last L7 byte */
 	__u32 found_mask;                 /* bit per slot: header found */
+	__u32 cut_mask;                   /* bit per slot: the value's line goes on past its max (mt_finish) */
+	__u32 repeat_mask;                /* bit per slot: the header's line seen again after it was found */
 	__u32 value_off[MT_CONTEXT_SLOTS];/* payload offset of the byte after "name:" */
 	__u16 value_len[MT_CONTEXT_SLOTS];/* set by mt_finish */
 	__u8 direction;                   /* MT_DIRECTION_INGRESS / _EGRESS */

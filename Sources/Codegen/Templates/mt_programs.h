@@ -15,6 +15,8 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 	s->payload_off = 0;
 	s->payload_end = 0;
 	s->found_mask = 0;
+	s->cut_mask = 0;
+	s->repeat_mask = 0;
 	s->is_response = 0;
 	s->done = 0;
 	s->truncated = 0;

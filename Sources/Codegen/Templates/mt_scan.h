@@ -45,6 +45,9 @@ static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 #define MT__FIRST(slot, name, len, max) m |= mt_haszero_lanes(l1 ^ MT_BCAST((__u8)(name)[0] | 0x20));
 	MT_CONTEXT_HEADERS(MT__FIRST)
 #undef MT__FIRST
+#define MT__LEAD_FIRST(name, len) m |= mt_haszero_lanes(l1 ^ MT_BCAST((__u8)(name)[0] | 0x20));
+	MT_LEADING_LINES(MT__LEAD_FIRST)
+#undef MT__LEAD_FIRST
 	return m;
 }
 #elif MT_PREFIX_CHARS <= 0
@@ -58,6 +61,11 @@ static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 	all_or |= (__u8)(name)[0] | 0x20;
 	MT_CONTEXT_HEADERS(MT__FIRST)
 #undef MT__FIRST
+#define MT__LEAD_FIRST(name, len) \
+	all_and &= (__u8)(name)[0] | 0x20; \
+	all_or |= (__u8)(name)[0] | 0x20;
+	MT_LEADING_LINES(MT__LEAD_FIRST)
+#undef MT__LEAD_FIRST
 	__u8 mask = (__u8)~(all_and ^ all_or) & (__u8)~0x20;
 	__u8 want = (__u8)all_and & mask;
 	return mt_haszero_lanes((s1 & MT_BCAST(mask)) ^ MT_BCAST(want));
@@ -89,6 +97,14 @@ static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 #endif
 	MT_CONTEXT_HEADERS(MT__PREFIX)
 #undef MT__PREFIX
+#if MT_PREFIX_CHARS >= 3
+#define MT__LEAD_PREFIX(name, len) \
+	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1) & mt_char_lanes(l3, name, len, 2);
+#else
+#define MT__LEAD_PREFIX(name, len) m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1);
+#endif
+	MT_LEADING_LINES(MT__LEAD_PREFIX)
+#undef MT__LEAD_PREFIX
 	return m;
 }
 #endif

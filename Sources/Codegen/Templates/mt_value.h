@@ -21,12 +21,13 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 	if (s->found_mask & (1u << slot)) {
 		__u32 voff = s->value_off[slot];
 		__s64 n = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff; /* 64-bit: see the chunk load */
-		if (n > MT_OWS_MAX + max)
-			n = MT_OWS_MAX + max;
+		/* one byte past the longest value: it says whether the line goes on (a cut value) */
+		if (n > MT_OWS_MAX + max + 1)
+			n = MT_OWS_MAX + max + 1;
 		MT_BARRIER_VAR(n);
 		if (n > 0) {
 			MT_BARRIER_VAR(n); /* see the chunk load */
-			if (n <= MT_OWS_MAX + max)
+			if (n <= MT_OWS_MAX + max + 1)
 				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
 		} else {
 			n = 0;
@@ -45,17 +46,19 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 		if (ows > MT_OWS_MAX)
 			ows = MT_OWS_MAX;
 		cut = n - (__s32)ows;
+		/* bytes of the value loaded from this packet: tmp past them may hold an earlier slot's */
+		const __s32 loaded = cut;
 		if (cut > max)
 			cut = max;
 		if (cut < 0)
 			cut = 0;
 		v = b->tmp + ows;
 
-		/* first CR / LF: haszero lanes, whose lowest lane is exact */
+		/* first CR / LF in the value's max + 1 bytes: haszero lanes, whose lowest lane is exact */
 		__u64 e = 0;
 		__u32 ej = 0;
 		MT_LOOP
-		for (j = 0; j < (max + 7) / 8; j++) {
+		for (j = 0; j < (max + 8) / 8; j++) {
 			__u64 w = mt_load64(v + j * 8);
 			e = mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
 			if (e) {
@@ -63,11 +66,16 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 				break;
 			}
 		}
+		/* The value is cut when its line does not end within max bytes of this packet: it
+		 * goes on, or the payload ends first. */
+		__u32 ended = 0;
 		if (e) {
 			__s32 at = (__s32)(ej * 8 + mt_lane_index(e));
 			if (at < cut)
 				cut = at;
+			ended = at <= max && at < loaded;
 		}
+		*(volatile __u32 *)&s->cut_mask |= (ended ^ 1) << slot;
 	}
 
 	/* Copy the bytes before the cut and zero the rest of the slot's max (rounded
