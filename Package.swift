@@ -39,13 +39,13 @@ let package = Package(
         .target(
             name: "Runner",
             dependencies: [
-                "Spec", "ObjectModel", "TraceContexts", "BPF", "CLibBPF", "PacketKit", "Subprocess",
+                "Spec", "ObjectModel", "TraceContexts", "BPF", "CLibBPF", "PacketKit", "Subprocess", "Discovery",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
             name: "meshtrace-run",
-            dependencies: ["Runner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Runner", "Discovery", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "meshtrace-bench",

@@ -25,15 +25,16 @@ public struct RecordWriter {
         }
     }
 
-    /// Every decoded event, joined or not, with the context's verdict (for `--events`).
-    public func event(_ event: PacketEvent) {
+    /// Every decoded event, joined or not, with the context's verdict (for `--events`), and the
+    /// pod behind its vport when the runner knows it.
+    public func event(_ event: PacketEvent, pod: String? = nil) {
         let context = event.context
         var pairs: [(String, Any?)] = [
             ("point", event.point), ("hook", event.hook?.rawValue), ("timestamp_ns", event.timestamp), ("ifindex", event.ifindex),
             ("inner", event.inner?.description), ("outer", event.outer?.description), ("payload_length", event.payloadLength),
             ("context_format", context?.format), ("trace_id", context?.traceId), ("span_id", context?.spanId),
             ("parent_span_id", context?.parentSpanId), ("flags", context?.flags), ("context_valid", context?.isValid),
-            ("context_invalid_reason", context?.invalidReason),
+            ("context_invalid_reason", context?.invalidReason), ("pod", pod),
         ]
         pairs += event.fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         pairs += event.byteFields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { String(format: "%02x", $0) }.joined()) }
