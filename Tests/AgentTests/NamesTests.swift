@@ -72,7 +72,8 @@ final class NamesTests: AgentTestCase {
         return file.path
     }
 
-    func testPacketsCarryPodAndServiceNames() throws {
+    /// Runners on both nodes, each with its own node's fixture server, once both have listed pods and slices.
+    private func startNamedRunners(extraArguments: [String] = []) throws -> (tracing: TracingRun, pods: [String: String], servers: [String: FixtureAPIServer]) {
         var kubeconfigs: [String: String] = [:], podNames: [String: String] = [:], servedBy: [String: FixtureAPIServer] = [:]
         for node in topology.nodes {
             let fixture = try fixtures(for: node)
@@ -82,11 +83,18 @@ final class NamesTests: AgentTestCase {
             servedBy[node.name] = server
         }
         let tracing = TracingRun(testbed: testbed)
-        try tracing.start(object: object, points: .discover) { node in ["--kubeconfig", kubeconfigs[node.name]!, "--node-name", node.name] }
+        try tracing.start(object: object, points: .discover, extraArguments: extraArguments) { node in
+            ["--kubeconfig", kubeconfigs[node.name]!, "--node-name", node.name]
+        }
         for (_, runner) in tracing.runners {
             try runner.waitForOutput(containing: "kubernetes: pods listed (1)", timeout: 10)
             try runner.waitForOutput(containing: "kubernetes: endpointslices listed (1)", timeout: 10)
         }
+        return (tracing, podNames, servedBy)
+    }
+
+    func testPacketsCarryPodAndServiceNames() throws {
+        let (tracing, podNames, servedBy) = try startNamedRunners()
         let sent = try testbed.sendRequests(count: 10, placement: .fixed)
         XCTAssertEqual(sent.failures, [])
         let outputs = Dictionary(uniqueKeysWithValues: tracing.stop().map { ($0.node, $0) })
@@ -116,6 +124,22 @@ final class NamesTests: AgentTestCase {
             let requests = try XCTUnwrap(servedBy[node.name]).requests.filter { $0.path == "/api/v1/pods" }
             XCTAssertTrue(requests.allSatisfy { $0.query["fieldSelector"] == "spec.nodeName%3D\(node.name)" }, "\(requests.map(\.target))")
             XCTAssertTrue(requests.allSatisfy { $0.headers["authorization"] == "Bearer fixture-token" })
+        }
+    }
+
+    func testEventsAtAVportCarryItsPod() throws {
+        let (tracing, podNames, _) = try startNamedRunners(extraArguments: ["--events"])
+        let sent = try testbed.sendRequests(count: 3, placement: .fixed)
+        XCTAssertEqual(sent.failures, [])
+        for output in tracing.stop() {
+            let events = output.notes.filter { $0.contains(#""type":"event""#) }.compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }.filter { sent.traceIDs.contains($0["trace_id"] as? String ?? "") }
+            XCTAssertEqual(events.count, 2 * sent.requests.count, "\(output.node): each request at the vport and the NIC")
+            for event in events {
+                let expected = event["point"] as? String == "vport" ? podNames[output.node] : nil
+                XCTAssertEqual(event["pod"] as? String, expected, "\(output.node) \(event["point"] ?? "?")")
+            }
         }
     }
 
