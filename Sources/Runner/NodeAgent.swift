@@ -58,7 +58,7 @@ public final class NodeAgent: TracingPoints {
             for vport in diff.changed { notes.append("scan \(scans): vport \(vport.interface.name) now leads to \(vport.namespace.map(\.description) ?? "an unknown namespace")") }
             if options.logsEveryScan { notes.append("scan \(scans): nic \(next.nic.interface.name), \(next.vports.count) vport(s), \(took)") }
         } else {
-            notes.append("scan 1: nic \(next.nic), \(next.vports.count) vport(s), \(took)")
+            notes.append("scan 1: nic \(next.nic.interface.name) (\(next.nic.reason)), \(next.vports.count) vport(s), \(took)")
         }
         for problem in next.problems where !reportedProblems.contains(problem) { notes.append("scan \(scans): \(problem)") }
         reportedProblems = Set(next.problems)
