@@ -80,6 +80,7 @@ struct MeshtraceRun: ParsableCommand {
             if bindings.isEmpty && replay.isEmpty && discovered == nil {
                 throw RunnerError.usage("say where to attach with --point NAME=INTERFACE or --discover, or --replay a capture")
             }
+            if discovered != nil && !replay.isEmpty { throw RunnerError.usage("--replay runs captures offline; it attaches nowhere, so it takes no --discover") }
             let loaded = try LoadedObject(path: object)
             let entries = try table.map(TableEntry.init(parsing:)) + tableFile.flatMap(TableEntry.parse(file:))
             var defaults: [String: TableAction] = [:]

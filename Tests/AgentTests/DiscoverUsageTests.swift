@@ -20,6 +20,7 @@ final class DiscoverUsageTests: XCTestCase {
         try assertRefused(["--point", "nic=eth0", "--trace-service", "default/web:http"], "error: --trace-service needs --discover")
         try assertRefused(["--point", "nic=eth0", "--kubeconfig", "/nonexistent"], "error: --kubeconfig needs --discover")
         try assertRefused(["--discover", "--discover-map", "nic=a,nic=b"], "error: --discover-map takes nic=POINT,vport=POINT (the spec's point names), not 'nic=a,nic=b'")
+        try assertRefused(["--discover", "--replay", "x.pcap"], "error: --replay runs captures offline; it attaches nowhere, so it takes no --discover")
         try assertRefused(["--discover", "--kube-proxy-mode", "ipvs"], "error: --kube-proxy-mode is iptables or nftables, not 'ipvs'")
     }
 
