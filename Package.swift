@@ -40,13 +40,13 @@ let package = Package(
         .target(
             name: "Runner",
             dependencies: [
-                "Spec", "ObjectModel", "TraceContexts", "BPF", "CLibBPF", "PacketKit", "Subprocess",
+                "Spec", "ObjectModel", "TraceContexts", "BPF", "CLibBPF", "PacketKit", "Subprocess", "Discovery",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
             name: "meshtrace-run",
-            dependencies: ["Runner", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Runner", "Discovery", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "meshtrace-bench",
@@ -73,10 +73,12 @@ let package = Package(
         .target(name: "Discovery", dependencies: ["Subprocess"]),
         .testTarget(
             name: "DiscoveryTests",
-            dependencies: ["Discovery", "Subprocess"],
+            dependencies: ["Discovery", "Subprocess", "TestSupport"],
             // Recorded API-server responses and kube-proxy rules, read by path at test time.
             exclude: ["Fixtures"]
         ),
+        // `meshtrace-run --discover` on the testbed: discovery, pods coming and going, names, --trace-service.
+        .testTarget(name: "AgentTests", dependencies: ["TestSupport", "Runner", "Discovery", "Lab", "Subprocess"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Runner", "TraceContexts", "Spec"]),
         // The reference interpreter of the IR (shares no code with Codegen or the templates) and the
         // differential fuzzer that holds the kernel to it.

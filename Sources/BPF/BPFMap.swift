@@ -17,6 +17,12 @@ public struct BPFMap {
         guard status == 0 else { throw BPFError.system(operation: "update of map \(name)", errno: errno) }
     }
 
+    /// Removes the entry at `key`; one that is not there (ENOENT) is no error.
+    public func delete(key: [UInt8]) throws {
+        let status = key.withUnsafeBytes { bpf_map_delete_elem(fd, $0.baseAddress) }
+        guard status == 0 || errno == ENOENT else { throw BPFError.system(operation: "delete from map \(name)", errno: errno) }
+    }
+
     /// Reads the value at `key`; for per-CPU maps, one value per possible CPU, concatenated.
     public func lookup(key: [UInt8], perCPU: Bool = false) throws -> [UInt8] {
         let cpus = perCPU ? Int(libbpf_num_possible_cpus()) : 1

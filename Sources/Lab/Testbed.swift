@@ -52,8 +52,8 @@ public struct Testbed: Sendable {
     /// every interface made inside), and removes the state directory. Succeeds when nothing is there.
     public func down() throws {
         try Privileges.requireRoot()
-        let present = Set(try NetworkNamespace.all())
-        let mine = topology.namespaces.map(NetworkNamespace.init).filter { present.contains($0.name) }
+        let present = try NetworkNamespace.all()
+        let mine = present.filter { topology.namespaces.contains($0) || isAddedPod($0) }.map(NetworkNamespace.init)
         // Everything running in these namespaces was started by a testbed: servers, captures, load.
         for namespace in mine {
             for pid in namespace.pids() { BackgroundProcess.terminate(pid: pid) }

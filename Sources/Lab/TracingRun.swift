@@ -14,8 +14,17 @@ public final class TracingRun {
         public var notes: [String]
     }
 
+    /// Where each runner attaches.
+    public enum Points: Sendable {
+        /// `--point nic=NIC --point vport=VPORTS`, from the topology.
+        case topology
+        /// `--discover`: what the runner finds in its node's namespace.
+        case discover
+    }
+
     public let testbed: Testbed
-    private var runners: [(node: Node, process: BackgroundProcess)] = []
+    /// The runners, while they run (their output so far: `process.output()`).
+    public private(set) var runners: [(node: Node, process: BackgroundProcess)] = []
 
     public init(testbed: Testbed) {
         self.testbed = testbed
@@ -29,13 +38,17 @@ public final class TracingRun {
         return candidate
     }
 
-    /// Starts one runner per node and waits until each has attached.
-    public func start(object: String, extraArguments: [String] = []) throws {
+    /// Starts one runner per node and waits until each has attached; `nodeArguments` adds a node's own.
+    public func start(object: String, points: Points = .topology, extraArguments: [String] = [], nodeArguments: (Node) -> [String] = { _ in [] }) throws {
         let runner = try Self.executable("meshtrace-run")
         let topology = testbed.topology
         for node in topology.nodes {
             let vports = topology.pods(on: node).map(\.vport).joined(separator: ",")
-            let arguments = [object, "--point", "nic=\(node.nic)", "--point", "vport=\(vports)", "--format", "jsonl"] + extraArguments
+            let attach = switch points {
+            case .topology: ["--point", "nic=\(node.nic)", "--point", "vport=\(vports)"]
+            case .discover: ["--discover"]
+            }
+            let arguments = [object] + attach + ["--format", "jsonl"] + extraArguments + nodeArguments(node)
             let process = try testbed.start(in: node.namespace, runner, arguments, label: "\(node.name)-meshtrace-run")
             runners.append((node, process))
         }

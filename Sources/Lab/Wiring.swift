@@ -5,14 +5,7 @@
 extension Testbed {
     func build() throws {
         let t = topology
-        for name in t.namespaces {
-            let namespace = NetworkNamespace(name)
-            try namespace.create()
-            try namespace.ip(["link", "set", "lo", "up"])
-            // No IPv6: keeps router solicitations and MLD reports off the wires being traced
-            // (-e: a kernel without IPv6 has no such keys, which is just as good).
-            try namespace.run("sysctl", ["-e", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]).check()
-        }
+        for name in t.namespaces { try makeNamespace(name) }
         try wireNICs()
         for node in t.nodes { try wireNode(node) }
         for pod in t.pods { try wirePod(pod) }
@@ -20,6 +13,15 @@ extension Testbed {
             for remote in t.nodes where remote != node { try route(from: node, to: remote) }
         }
         try startServers()
+    }
+
+    func makeNamespace(_ name: String) throws {
+        let namespace = NetworkNamespace(name)
+        try namespace.create()
+        try namespace.ip(["link", "set", "lo", "up"])
+        // No IPv6: keeps router solicitations and MLD reports off the wires being traced
+        // (-e: a kernel without IPv6 has no such keys, which is just as good).
+        try namespace.run("sysctl", ["-e", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]).check()
     }
 
     /// The veth pair joining the nodes, made directly inside their namespaces.
@@ -48,7 +50,7 @@ extension Testbed {
         try ns.ip(["link", "set", node.bridge, "up"])
     }
 
-    private func wirePod(_ pod: Pod) throws {
+    func wirePod(_ pod: Pod) throws {
         let node = topology.node(of: pod)
         let nodeNS = NetworkNamespace(node.namespace), podNS = NetworkNamespace(pod.namespace)
         try nodeNS.ip(["link", "add", pod.vport, "mtu", "\(topology.overlayMTU)", "type", "veth", "peer", "name", pod.interface, "netns", pod.namespace])

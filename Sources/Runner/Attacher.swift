@@ -4,7 +4,8 @@ import Spec
 
 /// Keeps the object attached at every interface its point bindings name: attaches at start
 /// (removing what a killed runner left), attaches interfaces that appear later (a new pod),
-/// lets go of ones that vanish, and detaches everything on `detachAll`.
+/// lets go of ones that vanish or that the bindings no longer name (`retarget`, which
+/// `--discover` calls after each scan), and detaches everything on `detachAll`.
 public final class Attacher {
     private struct Attached {
         var interface: NetworkInterface
@@ -14,7 +15,9 @@ public final class Attacher {
     }
 
     let object: LoadedObject
-    let bindings: [PointBinding]
+    public private(set) var bindings: [PointBinding]
+    /// Said after "attached POINT at IF": what else is known of the interface (discovery: its pod's namespace and IPs).
+    public var detail: (NetworkInterface) -> String? = { _ in nil }
     private var attached: [Int32: Attached] = [:]
     /// Notes for the user (stale filters removed, interfaces gone), printed by the caller.
     public private(set) var notes: [String] = []
@@ -39,22 +42,45 @@ public final class Attacher {
         return notes
     }
 
-    /// Attaches new matching interfaces and forgets vanished ones.
+    /// Replaces the bindings; the next `refresh()` acts on the difference.
+    public func retarget(_ bindings: [PointBinding]) {
+        self.bindings = bindings
+    }
+
+    /// Attaches new matching interfaces, forgets vanished ones (the kernel took their filters
+    /// with them) and detaches from those no binding names any more.
     public func refresh() throws {
         let interfaces = InterfaceSet.current()
         let present = Set(interfaces.map(\.index))
         for (index, entry) in attached where !present.contains(index) {
             notes.append("interface \(entry.interface.name) vanished; released")
-            attached[index] = nil
+            try forget(index)
         }
-        for interface in interfaces where attached[interface.index] == nil {
-            let matching = bindings.filter { binding in binding.patterns.contains { InterfaceSet.matches($0, interface.name) } }
-            guard let binding = matching.first else { continue }
-            if matching.count > 1 {
-                throw RunnerError.usage("interface \(interface.name) matches points \(matching.map(\.point).joined(separator: " and ")); give each interface one point")
+        for interface in interfaces {
+            let binding = try self.binding(for: interface)
+            if let entry = attached[interface.index] {
+                // Same ifindex, same name, same point: nothing to do.
+                if entry.interface == interface, binding?.point == object.manifest.spec.points[entry.point].name { continue }
+                release(entry.attachments, ifindex: interface.index)
+                try forget(interface.index)
+                notes.append("released \(object.manifest.spec.points[entry.point].name) at \(entry.interface.name)")
             }
-            try attach(interface, pointName: binding.point)
+            if let binding { try attach(interface, pointName: binding.point) }
         }
+    }
+
+    private func binding(for interface: NetworkInterface) throws -> PointBinding? {
+        let matching = bindings.filter { binding in binding.patterns.contains { InterfaceSet.matches($0, interface.name) } }
+        if matching.count > 1 {
+            throw RunnerError.usage("interface \(interface.name) matches points \(matching.map(\.point).joined(separator: " and ")); give each interface one point")
+        }
+        return matching.first
+    }
+
+    /// Drops an interface's entry, its lock (closing it releases the flock) and its point in the map.
+    private func forget(_ index: Int32) throws {
+        attached[index] = nil
+        try object.maps.points.delete(key: UInt32(bitPattern: index).bytes)
     }
 
     private func attach(_ interface: NetworkInterface, pointName: String) throws {
@@ -79,7 +105,7 @@ public final class Attacher {
             throw error
         }
         attached[interface.index] = Attached(interface: interface, point: pointIndex, attachments: attachments, lock: lock)
-        notes.append("attached \(pointName) at \(interface.name)")
+        notes.append("attached \(pointName) at \(interface.name)" + (detail(interface).map { " (\($0))" } ?? ""))
     }
 
     private func release(_ attachments: [TCAttachment], ifindex: Int32) {

@@ -33,6 +33,11 @@ public struct PointBinding: Hashable, Sendable {
     public var point: String
     public var patterns: [String]
 
+    public init(point: String, patterns: [String]) {
+        self.point = point
+        self.patterns = patterns
+    }
+
     public init(parsing argument: String) throws {
         let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {

@@ -6,6 +6,9 @@ public struct JoinedPacket: Sendable {
     public var latencyNs: Int64
     public var first: PacketEvent
     public var second: PacketEvent
+    /// Pod and Service names for its addresses, where the runner knows them (`--discover` with
+    /// an API server); records, metrics and spans read them from here.
+    public var names: HopNames?
 }
 
 /// Joins the events of each hop live: the event at the hop's first point with the event at its
@@ -86,7 +89,7 @@ public struct Joiner {
                 let (first, second) = atFirst ? (event, waiting.event) : (waiting.event, event)
                 let latency = Int64(bitPattern: (second.timestamp ?? 0) &- (first.timestamp ?? 0))
                 counters.joined += 1
-                joined.append(JoinedPacket(hop: hop.name, latencyNs: latency, first: first, second: second))
+                joined.append(JoinedPacket(hop: hop.name, latencyNs: latency, first: first, second: second, names: nil))
             } else {
                 if pending.count >= capacity { evictOldest() }
                 pending[key] = Pending(event: event, atFirstPoint: atFirst, duplicate: false)

@@ -23,6 +23,13 @@ public struct PacketRecord: Codable, Sendable, Equatable {
     /// `valid`, `valid_without_ids`, `opaque` or `invalid` (VerdictFields).
     public var contextVerdict: String?
     public var contextInvalidReason: String?
+    /// `namespace/pod` of the inner source and destination, the Services (comma-separated) whose
+    /// endpoints hold them, and the pod behind the hop's vport: set when the runner knows them.
+    public var srcPod: String?
+    public var dstPod: String?
+    public var srcService: String?
+    public var dstService: String?
+    public var pod: String?
 
     public init(_ packet: JoinedPacket) {
         let context = VerdictFields(packet.first.verdict)
@@ -44,18 +51,24 @@ public struct PacketRecord: Codable, Sendable, Equatable {
         contextValid = context.isValid
         contextVerdict = context.verdict
         contextInvalidReason = context.reason
+        let names = packet.names
+        srcPod = names?.sourcePod
+        dstPod = names?.destinationPod
+        srcService = names.flatMap { $0.sourceServices.isEmpty ? nil : $0.sourceServices.joined(separator: ",") }
+        dstService = names.flatMap { $0.destinationServices.isEmpty ? nil : $0.destinationServices.joined(separator: ",") }
+        pod = names?.vportPod
     }
 
     /// The CSV header, in column order.
     public static let columns = ["hop", "latency_ns", "trace_id", "span_id", "parent_span_id", "seq", "t1_ns", "t2_ns",
                                  "src", "sport", "dst", "dport", "proto", "context_format", "context_valid", "context_verdict",
-                                 "context_invalid_reason"]
+                                 "context_invalid_reason", "src_pod", "dst_pod", "src_service", "dst_service", "pod"]
 
     /// The CSV cells, in `columns` order (empty for absent values).
     public var cells: [String] {
         let values: [(any CustomStringConvertible)?] = [hop, latencyNs, traceId, spanId, parentSpanId, seq, t1Ns, t2Ns,
                                                           src, sport, dst, dport, proto, contextFormat, contextValid, contextVerdict,
-                                                          contextInvalidReason]
+                                                          contextInvalidReason, srcPod, dstPod, srcService, dstService, pod]
         return values.map { $0.map { "\($0)" } ?? "" }
     }
 

@@ -25,8 +25,9 @@ public struct RecordWriter {
         }
     }
 
-    /// Every decoded event, joined or not, with the context's verdict (for `--events`).
-    public func event(_ event: PacketEvent) {
+    /// Every decoded event, joined or not, with the context's verdict (for `--events`), and the
+    /// pod behind its vport when the runner knows it.
+    public func event(_ event: PacketEvent, pod: String? = nil) {
         let context = VerdictFields(event.verdict)
         var pairs: [(String, Any?)] = [
             ("point", event.point), ("hook", event.hook?.rawValue), ("timestamp_ns", event.timestamp), ("ifindex", event.ifindex),
@@ -34,6 +35,7 @@ public struct RecordWriter {
             ("context_format", context.format), ("context_verdict", context.verdict), ("trace_id", context.traceId),
             ("span_id", context.spanId), ("parent_span_id", context.parentSpanId), ("sampled", context.sampled),
             ("context_value", context.value), ("context_valid", context.isValid), ("context_invalid_reason", context.reason),
+            ("pod", pod),
         ]
         pairs += event.fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         pairs += event.byteFields.sorted { $0.key < $1.key }.map { ($0.key, $0.value.map { String(format: "%02x", $0) }.joined()) }

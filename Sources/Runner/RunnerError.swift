@@ -7,6 +7,8 @@ public enum RunnerError: Error, CustomStringConvertible, Equatable {
     case busy(interface: String, pid: Int32)
     case privilege(String)
     case usage(String)
+    /// `--discover` could not find what it needs (no NIC), with discovery's reason.
+    case discovery(String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum RunnerError: Error, CustomStringConvertible, Equatable {
         case .busy(let interface, let pid): "error: interface \(interface) is already traced by meshtrace-run (pid \(pid)); stop that runner first"
         case .privilege(let message): "error: \(message)"
         case .usage(let message): "error: \(message)"
+        case .discovery(let message): "error: discovery: \(message)"
         }
     }
 }

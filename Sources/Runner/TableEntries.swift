@@ -11,6 +11,12 @@ public struct TableEntry: Hashable, Sendable {
     public var keys: [String]
     public var action: TableAction
 
+    public init(table: String, keys: [String], action: TableAction) {
+        self.table = table
+        self.keys = keys
+        self.action = action
+    }
+
     public init(parsing text: String) throws {
         let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
         let keyAndAction = parts.count == 2 ? parts[1].split(separator: ":").map(String.init) : []
@@ -44,27 +50,47 @@ public enum TableFiller {
                 try map.update(key: UInt32(index).bytes, value: [action == .trace ? 0 : 1])
             }
         }
+        try add(entries, to: object)
+    }
+
+    /// Writes entries, leaving the defaults as they are.
+    public static func add(_ entries: [TableEntry], to object: LoadedObject) throws {
         for entry in entries {
-            guard let table = spec.tables.first(where: { $0.name == entry.table }) else {
-                throw RunnerError.usage("table entry names unknown table '\(entry.table)' (the spec has \(spec.tables.map(\.name).joined(separator: ", ")))")
-            }
-            guard entry.keys.count == table.keys.count else {
-                throw RunnerError.usage("table '\(table.name)' has \(table.keys.count) key(s) (\(table.keys.map(\.field.description).joined(separator: ", "))), the entry gives \(entry.keys.count)")
-            }
-            guard let map = object.maps.tables[table.name] else {
-                throw RunnerError.object(path: spec.name, reason: "it lacks the map of table '\(table.name)'")
-            }
-            var key: [UInt8] = []
-            var prefixBits = 0
-            for (text, tableKey) in zip(entry.keys, table.keys) {
-                let (bytes, prefix) = try encode(text, as: tableKey, spec: spec)
-                key += bytes
-                // An LPM key matches over the exact keys' whole width, then the prefix.
-                prefixBits += tableKey.match == .lpm ? prefix : 8 * bytes.count
-            }
-            if table.keys.last?.match == .lpm { key = UInt32(prefixBits).bytes + key }
+            let (map, key) = try slot(of: entry, in: object)
             try map.update(key: key, value: [entry.action == .trace ? 0 : 1])
         }
+    }
+
+    /// Takes entries out again (`--trace-service` when a Service's endpoints change).
+    public static func remove(_ entries: [TableEntry], from object: LoadedObject) throws {
+        for entry in entries {
+            let (map, key) = try slot(of: entry, in: object)
+            try map.delete(key: key)
+        }
+    }
+
+    /// The entry's table map and its key there.
+    static func slot(of entry: TableEntry, in object: LoadedObject) throws -> (BPFMap, [UInt8]) {
+        let spec = object.manifest.spec
+        guard let table = spec.tables.first(where: { $0.name == entry.table }) else {
+            throw RunnerError.usage("table entry names unknown table '\(entry.table)' (the spec has \(spec.tables.map(\.name).joined(separator: ", ")))")
+        }
+        guard entry.keys.count == table.keys.count else {
+            throw RunnerError.usage("table '\(table.name)' has \(table.keys.count) key(s) (\(table.keys.map(\.field.description).joined(separator: ", "))), the entry gives \(entry.keys.count)")
+        }
+        guard let map = object.maps.tables[table.name] else {
+            throw RunnerError.object(path: spec.name, reason: "it lacks the map of table '\(table.name)'")
+        }
+        var key: [UInt8] = []
+        var prefixBits = 0
+        for (text, tableKey) in zip(entry.keys, table.keys) {
+            let (bytes, prefix) = try encode(text, as: tableKey, spec: spec)
+            key += bytes
+            // An LPM key matches over the exact keys' whole width, then the prefix.
+            prefixBits += tableKey.match == .lpm ? prefix : 8 * bytes.count
+        }
+        if table.keys.last?.match == .lpm { key = UInt32(prefixBits).bytes + key }
+        return (map, key)
     }
 
     /// A key field's bytes (network order, as the generated code builds them) and its prefix bits.

@@ -14,15 +14,18 @@ public final class TraceSession {
         public var printEvents: Bool
         public var joinCapacity: Int
         public var joinTimeoutNs: UInt64
+        /// `--discover`: the node's own points instead of `bindings`.
+        public var discovery: DiscoveryOptions?
 
         public init(bindings: [PointBinding], duration: Double? = nil, interval: Double? = nil, printEvents: Bool = false,
-                    joinCapacity: Int = 65536, joinTimeoutNs: UInt64 = 2_000_000_000) {
+                    joinCapacity: Int = 65536, joinTimeoutNs: UInt64 = 2_000_000_000, discovery: DiscoveryOptions? = nil) {
             self.bindings = bindings
             self.duration = duration
             self.interval = interval
             self.printEvents = printEvents
             self.joinCapacity = joinCapacity
             self.joinTimeoutNs = joinTimeoutNs
+            self.discovery = discovery
         }
     }
 
@@ -36,6 +39,8 @@ public final class TraceSession {
     public private(set) var userDrops = 0
     public private(set) var skippedFrames = 0
     public private(set) var events = 0
+    /// Set while `run` is attached: names what the points see.
+    var points: TracingPoints?
 
     public init(object: LoadedObject, options: Options, writer: RecordWriter, log: @escaping (String) -> Void) {
         self.object = object
@@ -58,10 +63,11 @@ public final class TraceSession {
     func handle(_ event: PacketEvent) {
         events += 1
         if options.printEvents {
-            writer.event(event)
+            writer.event(event, pod: points?.pod(at: event))
             return
         }
-        for packet in joiner.add(event) {
+        for var packet in joiner.add(event) {
+            packet.names = points?.names(for: packet)
             summary.record(packet)
             writer.packet(packet)
         }
@@ -70,7 +76,9 @@ public final class TraceSession {
     /// Runs until `shouldStop` says so or the duration ends.
     public func run(shouldStop: () -> Bool) throws {
         let ring = try RingBuffer(map: object.maps.events) { [unowned self] bytes in self.consume(bytes) }
-        let attacher = try Attacher(object: object, bindings: options.bindings)
+        let attacher: TracingPoints = try options.discovery.map { try NodeAgent(object: object, options: $0) }
+            ?? Attacher(object: object, bindings: options.bindings)
+        points = attacher
         defer { attacher.detachAll() }
         try attacher.refresh()
         attacher.takeNotes().forEach(log)

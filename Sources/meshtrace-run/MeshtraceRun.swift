@@ -15,6 +15,7 @@ struct MeshtraceRun: ParsableCommand {
         abstract: "Load a meshtrace object, attach it at the tracing points, and report per-hop latency.",
         discussion: """
             meshtrace-run generated/mesh.bpf.o --point nic=eth0 --point 'vport=veth*' --duration 30
+            meshtrace-run generated/mesh.bpf.o --discover --node-name node1 --trace-service default/reviews:http
             Joined packets go to standard output (jsonl or csv), the summary and notes to standard error.
             """
     )
@@ -61,8 +62,11 @@ struct MeshtraceRun: ParsableCommand {
     @Option(help: "Seconds a packet waits for its second point before it counts as unmatched.")
     var joinTimeout = 2.0
 
-    @Flag(name: .shortAndLong, help: "Show libbpf's own warnings and notes (silenced otherwise).")
+    @Flag(name: .shortAndLong, help: "Show libbpf's own warnings and notes (silenced otherwise); with --discover, every scan.")
     var verbose = false
+
+    @OptionGroup(title: "Discovery (the node agent)")
+    var discovery: DiscoveryFlags
 
     func run() throws {
         do {
@@ -72,7 +76,11 @@ struct MeshtraceRun: ParsableCommand {
             BPFObject.showsLibBPFMessages = verbose
             if let netns { try NetworkNamespace(netns).enter() }
             let bindings = try points.map(PointBinding.init(parsing:))
-            if bindings.isEmpty && replay.isEmpty { throw RunnerError.usage("say where to attach with --point NAME=INTERFACE, or --replay a capture") }
+            var discovered = try discovery.options(points: points, netns: netns, verbose: verbose)
+            if bindings.isEmpty && replay.isEmpty && discovered == nil {
+                throw RunnerError.usage("say where to attach with --point NAME=INTERFACE or --discover, or --replay a capture")
+            }
+            if discovered != nil && !replay.isEmpty { throw RunnerError.usage("--replay runs captures offline; it attaches nowhere, so it takes no --discover") }
             let loaded = try LoadedObject(path: object)
             let entries = try table.map(TableEntry.init(parsing:)) + tableFile.flatMap(TableEntry.parse(file:))
             var defaults: [String: TableAction] = [:]
@@ -84,12 +92,13 @@ struct MeshtraceRun: ParsableCommand {
                 defaults[parts[0]] = action
             }
             try TableFiller.fill(loaded, entries: entries, defaults: defaults)
+            discovered?.userTables = Set(entries.map(\.table) + defaults.keys)
             signal(SIGINT) { _ in stopRequested = 1 }
             signal(SIGTERM) { _ in stopRequested = 1 }
             let session = TraceSession(
                 object: loaded,
                 options: .init(bindings: bindings, duration: duration, interval: interval, printEvents: events,
-                               joinCapacity: joinCapacity, joinTimeoutNs: UInt64(joinTimeout * 1e9)),
+                               joinCapacity: joinCapacity, joinTimeoutNs: UInt64(joinTimeout * 1e9), discovery: discovered),
                 writer: RecordWriter(format: format) { line in
                     // Line by line, so a pipe sees each record as it is joined.
                     FileHandle.standardOutput.write(Data((line + "\n").utf8))

@@ -1,4 +1,5 @@
 import Discovery
+import TestSupport
 import Foundation
 import XCTest
 

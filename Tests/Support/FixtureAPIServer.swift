@@ -2,15 +2,16 @@ import Foundation
 
 /// A minimal HTTP/1.1 server on 127.0.0.1 that plays recorded API-server responses: plain
 /// bodies for lists, chunked streams for watches (one chunk per step, with pauses, optionally
-/// held open like a quiet watch). One request per connection.
-final class FixtureAPIServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var target: String
-        var headers: [String: String]
-        var time: Date
-        var path: String { String(target.prefix { $0 != "?" }) }
-        var isWatch: Bool { query["watch"] == "1" }
-        var query: [String: String] {
+/// held open like a quiet watch). One request per connection. Shared by DiscoveryTests and
+/// AgentTests; the listening socket belongs to the network namespace of the thread that makes it.
+public final class FixtureAPIServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var target: String
+        public var headers: [String: String]
+        public var time: Date
+        public var path: String { String(target.prefix { $0 != "?" }) }
+        public var isWatch: Bool { query["watch"] == "1" }
+        public var query: [String: String] {
             guard let q = target.split(separator: "?", maxSplits: 1).dropFirst().first else { return [:] }
             return Dictionary(q.split(separator: "&").map { pair in
                 let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
@@ -19,27 +20,27 @@ final class FixtureAPIServer: @unchecked Sendable {
         }
     }
 
-    enum Step: Sendable {
+    public enum Step: Sendable {
         case chunk(Data)
         case pause(TimeInterval)
         /// Keep the stream open until the client goes or the server stops.
         case holdOpen
     }
 
-    enum Reply: Sendable {
+    public enum Reply: Sendable {
         case body(status: Int, Data)
         case stream([Step])
     }
 
     private let listener: Int32
-    let port: UInt16
+    public let port: UInt16
     private let lock = NSLock()
     private var recorded: [Request] = []
     private var stopped = false
     private let route: @Sendable (Request, _ nthForKind: Int) -> Reply
 
     /// `route` gets each request and how many earlier requests had the same path and kind (list or watch).
-    init(route: @escaping @Sendable (Request, Int) -> Reply) throws {
+    public init(route: @escaping @Sendable (Request, Int) -> Reply) throws {
         self.route = route
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
@@ -59,11 +60,11 @@ final class FixtureAPIServer: @unchecked Sendable {
         thread.start()
     }
 
-    var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
-    var requests: [Request] { lock.withLock { recorded } }
+    public var url: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var requests: [Request] { lock.withLock { recorded } }
     private var isStopped: Bool { lock.withLock { stopped } }
 
-    func stop() {
+    public func stop() {
         lock.withLock { stopped = true }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
