@@ -16,6 +16,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "Spec"),
@@ -67,6 +70,19 @@ let package = Package(
             exclude: ["Goldens"]
         ),
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "Lab", "PacketKit", "Spec"]),
+        // Exporters for joined hops: OTLP/HTTP spans, Prometheus /metrics, InfluxDB line protocol.
+        // Independent of the Runner's types; the runner fills `HopObservation`s.
+        .target(
+            name: "Export",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .testTarget(name: "ExportTests", dependencies: ["Export"]),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec", "SpecLoader", "Subprocess"],
