@@ -58,9 +58,10 @@ final class DeliveryQueue<Item: Sendable>: @unchecked Sendable {
         return true
     }
 
-    func countFiltered() {
+    /// Counts an item that never reached the queue: `\.filtered` or `\.droppedUnencodable`.
+    func count(_ counter: WritableKeyPath<ExportCounters, Int>) {
         condition.lock()
-        state.filtered += 1
+        state[keyPath: counter] += 1
         condition.unlock()
     }
 

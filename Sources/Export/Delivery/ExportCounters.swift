@@ -9,6 +9,8 @@ public struct ExportCounters: Sendable, Hashable, Codable {
     public var droppedAfterRetries = 0
     /// Refused by the backend for good (4xx other than 429, or an OTLP partial success's rejected spans).
     public var droppedRejected = 0
+    /// Could not be encoded for this backend (a newline in an InfluxDB tag).
+    public var droppedUnencodable = 0
     /// Not exported by policy: unsampled contexts without `exportUnsampled`, hops without a trace context.
     public var filtered = 0
     /// Requests that failed (connection error, timeout, 429, 5xx, rejection); a batch retried three times counts three.
@@ -16,5 +18,5 @@ public struct ExportCounters: Sendable, Hashable, Codable {
 
     public init() {}
 
-    public var dropped: Int { droppedQueueFull + droppedAfterRetries + droppedRejected }
+    public var dropped: Int { droppedQueueFull + droppedAfterRetries + droppedRejected + droppedUnencodable }
 }

@@ -45,7 +45,7 @@ public final class OTLPExporter: Sendable {
     @discardableResult
     public func submit(_ hop: HopObservation) -> Bool {
         guard let context = hop.context, options.exportUnsampled || context.sampled != false else {
-            queue.countFiltered()
+            queue.count(\.filtered)
             return false
         }
         let start = hop.clock == .monotonic ? clock.wallClockNs(monotonicNs: hop.firstTimestampNs) : hop.firstTimestampNs
