@@ -1,0 +1,79 @@
+import Foundation
+
+/// A real Prometheus (Debian's 2.42) scraping one target every second, on a loopback port and a
+/// temporary TSDB of its own.
+final class PrometheusServer {
+    let port: Int
+    let process: BackendProcess
+
+    init(scraping target: String) throws {
+        let binary = try Programs.require("prometheus", install: "apt-get install prometheus")
+        let directory = try Programs.temporaryDirectory("meshtrace-prometheus")
+        let config = directory.appendingPathComponent("prometheus.yml")
+        try """
+        global:
+          scrape_interval: 1s
+          evaluation_interval: 1s
+        scrape_configs:
+          - job_name: meshtrace
+            scrape_interval: 1s
+            scrape_timeout: 1s
+            static_configs:
+              - targets: ['\(target)']
+        """.write(to: config, atomically: true, encoding: .utf8)
+        var lastFailure: Error?
+        for _ in 0..<3 {
+            let port = try Loopback.freePort()
+            let process = try BackendProcess(name: "prometheus", executable: binary, arguments: [
+                "--config.file", config.path, "--storage.tsdb.path", directory.appendingPathComponent("tsdb").path,
+                "--web.listen-address", "127.0.0.1:\(port)", "--log.level", "warn",
+            ], directory: directory)
+            do {
+                try Loopback.wait("prometheus ready on 127.0.0.1:\(port)", timeout: 20) {
+                    guard process.isRunning else { throw BackendFailure("prometheus exited: \(process.output)") }
+                    return (try? HTTPClient.get("http://127.0.0.1:\(port)/-/ready").status) == 200
+                }
+                self.port = port
+                self.process = process
+                return
+            } catch {
+                process.stop()
+                lastFailure = error
+            }
+        }
+        throw lastFailure!
+    }
+
+    func stop() { process.stop() }
+
+    /// An instant query's vector: each series' labels and value.
+    func query(_ promQL: String) throws -> [(labels: [String: String], value: Double)] {
+        let response = try HTTPClient.get("http://127.0.0.1:\(port)/api/v1/query?query=\(HTTPClient.encode(promQL))")
+        guard response.status == 200,
+              let json = try JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+              let data = json["data"] as? [String: Any], let result = data["result"] as? [[String: Any]] else {
+            throw BackendFailure("query \(promQL): HTTP \(response.status): \(response.text)")
+        }
+        return result.map { series in
+            let labels = series["metric"] as? [String: String] ?? [:]
+            let value = (series["value"] as? [Any])?.last as? String
+            return (labels, value.flatMap(Double.init) ?? .nan)
+        }
+    }
+
+    /// Polls `promQL` (up to 15 s: Prometheus scrapes a new target within a few seconds) until
+    /// `accept` holds for its result; returns that result.
+    func waitFor(_ promQL: String, timeout: TimeInterval = 15,
+                 _ accept: ([(labels: [String: String], value: Double)]) -> Bool) throws -> [(labels: [String: String], value: Double)] {
+        var last: [(labels: [String: String], value: Double)] = []
+        do {
+            try Loopback.wait("\(promQL) at prometheus", timeout: timeout) {
+                last = try query(promQL)
+                return accept(last)
+            }
+        } catch {
+            throw BackendFailure("\(error); last result: \(last)")
+        }
+        return last
+    }
+}
