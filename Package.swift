@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "meshtrace-run", targets: ["meshtrace-run"]),
         .executable(name: "meshtrace-bench", targets: ["meshtrace-bench"]),
         .executable(name: "meshtrace-lab", targets: ["meshtrace-lab"]),
+        .executable(name: "meshtrace-export-bench", targets: ["meshtrace-export-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -83,6 +84,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ExportTests", dependencies: ["Export"]),
+        // Prints the exporter's throughput and memory figures (docs/export.md); run by hand in release.
+        .executableTarget(name: "meshtrace-export-bench", dependencies: ["Export"]),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec", "SpecLoader", "Subprocess"],

@@ -4,27 +4,9 @@ import XCTest
 import Glibc
 #endif
 
-/// Figures, printed rather than asserted on timing: the spans per second the OTLP exporter's one
-/// thread sustains into a real collector, and memory while exporting flat out to a dead one.
+/// Memory while exporting flat out to a collector that is down. (Throughput is measured in
+/// release by meshtrace-export-bench; a debug build's figure would mislead.)
 final class ExportLoadTests: XCTestCase {
-    func testSpansPerSecondIntoARealCollector() throws {
-        let collector = try RotelCollector(printSpans: false)
-        defer { collector.stop() }
-        let count = 100_000
-        let exporter = try OTLPExporter(options: .init(endpoint: collector.endpoint, delivery: DeliveryOptions(queueCapacity: count, batchSize: 512)),
-                                        clock: KernelClock())
-        defer { exporter.shutdown(timeout: .zero) }
-        let hops = try (0..<count).map { _ in try Observations.hop() }
-        let start = Date()
-        for hop in hops { exporter.submit(hop) }
-        let submitted = Date().timeIntervalSince(start)
-        XCTAssertTrue(exporter.flush(timeout: .seconds(120)))
-        let elapsed = Date().timeIntervalSince(start)
-        XCTAssertEqual(exporter.counters.exported, count, "last failure: \(exporter.lastFailure ?? "none")")
-        print(String(format: "OTLP export: %d spans in %.2f s = %.0f spans/s (submit: %.0f ns per span)",
-                     count, elapsed, Double(count) / elapsed, submitted / Double(count) * 1e9))
-    }
-
     /// MESHTRACE_EXPORT_SOAK_SECONDS (default 10) of submitting as fast as one thread can to an
     /// endpoint where nothing listens: resident memory stays flat once the queue is full.
     func testMemoryStaysFlatWhileTheCollectorIsDown() throws {
