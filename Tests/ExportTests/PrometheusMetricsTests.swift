@@ -105,6 +105,24 @@ final class PrometheusMetricsTests: XCTestCase {
         XCTAssertEqual(try prometheus.query("resets(meshtrace_joined_total[1m])").first?.value, 1)
     }
 
+    /// The scraper goes away while the runner keeps recording, and comes back: the server is
+    /// unaffected and the new scrapes see everything recorded meanwhile.
+    func testScrapesResumeAfterPrometheusRestarts() throws {
+        let metrics = MeshtraceMetrics()
+        var totals = RunnerCounters()
+        totals.joined = 10
+        metrics.update(totals)
+        let prometheus = try start(metrics)
+        _ = try prometheus.waitFor("meshtrace_joined_total") { $0.first?.value == 10 }
+        prometheus.stop()
+        for _ in 0..<25 { metrics.record(try Observations.hop("tx", latencyNs: 3_000)) }
+        totals.joined = 35
+        metrics.update(totals)
+        try prometheus.restart()
+        _ = try prometheus.waitFor("meshtrace_joined_total") { $0.first?.value == 35 }
+        XCTAssertEqual(try prometheus.waitFor("meshtrace_hop_latency_seconds_count{hop=\"tx\"}") { $0.first?.value == 25 }.count, 1)
+    }
+
     func testOnlyGETMetricsIsServed() throws {
         let server = try MetricsServer(address: try ListenAddress(parsing: "127.0.0.1:0"), metrics: MeshtraceMetrics())
         self.server = server

@@ -54,7 +54,8 @@ final class DeliveryQueue<Item: Sendable>: @unchecked Sendable {
             state.droppedQueueFull += 1
             return false
         }
-        if queue.count == 1 || queue.count >= options.batchSize { condition.broadcast() }
+        // Wake the worker when the queue stops being empty or a batch is full; beyond that it is busy anyway.
+        if queue.count == 1 || queue.count == options.batchSize { condition.broadcast() }
         return true
     }
 

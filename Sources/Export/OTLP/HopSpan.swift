@@ -44,6 +44,7 @@ struct HopSpan: Sendable {
     /// left out: they describe a socket's own end, and meshtrace has no socket here.
     var attributes: [KeyValue] {
         var list: [KeyValue] = []
+        list.reserveCapacity(32)
         let o = observation
         list.append(.string("meshtrace.hop", o.hop))
         list.append(.string("meshtrace.node", o.node))

@@ -3,13 +3,16 @@ import Foundation
 /// A real Prometheus (Debian's 2.42) scraping one target every second, on a loopback port and a
 /// temporary TSDB of its own.
 final class PrometheusServer {
-    let port: Int
-    let process: BackendProcess
+    private(set) var port = 0
+    private(set) var process: BackendProcess
+    private let binary: String
+    private let directory: URL
+    private let config: URL
 
     init(scraping target: String) throws {
-        let binary = try Programs.require("prometheus", install: "apt-get install prometheus")
-        let directory = try Programs.temporaryDirectory("meshtrace-prometheus")
-        let config = directory.appendingPathComponent("prometheus.yml")
+        binary = try Programs.require("prometheus", install: "apt-get install prometheus")
+        directory = try Programs.temporaryDirectory("meshtrace-prometheus")
+        config = directory.appendingPathComponent("prometheus.yml")
         try """
         global:
           scrape_interval: 1s
@@ -21,6 +24,16 @@ final class PrometheusServer {
             static_configs:
               - targets: ['\(target)']
         """.write(to: config, atomically: true, encoding: .utf8)
+        (process, port) = try Self.start(binary, config: config, directory: directory)
+    }
+
+    /// Stops it and starts it again on the same TSDB (on a new port).
+    func restart() throws {
+        process.stop()
+        (process, port) = try Self.start(binary, config: config, directory: directory)
+    }
+
+    private static func start(_ binary: String, config: URL, directory: URL) throws -> (BackendProcess, Int) {
         var lastFailure: Error?
         for _ in 0..<3 {
             let port = try Loopback.freePort()
@@ -33,9 +46,7 @@ final class PrometheusServer {
                     guard process.isRunning else { throw BackendFailure("prometheus exited: \(process.output)") }
                     return (try? HTTPClient.get("http://127.0.0.1:\(port)/-/ready").status) == 200
                 }
-                self.port = port
-                self.process = process
-                return
+                return (process, port)
             } catch {
                 process.stop()
                 lastFailure = error
