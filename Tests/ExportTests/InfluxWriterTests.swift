@@ -100,6 +100,30 @@ final class InfluxWriterTests: XCTestCase {
         XCTAssertEqual(writer.counters.exported, 20)
     }
 
+    /// A server that accepts connections and never answers (frozen with SIGSTOP): writes time out,
+    /// submits are not held up, and points flow again once it answers.
+    func testServerThatStopsAnsweringThenAnswersAgain() throws {
+        let influx = try InfluxServer()
+        self.influx = influx
+        try influx.createDatabase("meshtrace")
+        let writer = try makeWriter(influx.url, database: "meshtrace")
+        influx.process.pause()
+        let start = Date()
+        for _ in 0..<1_000 { writer.submit(try Observations.hop()) }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1.0, "submits never wait for the server")
+        try Loopback.wait("a timed-out write", timeout: 10) { writer.counters.failedRequests > 0 }
+        XCTAssertTrue(writer.lastFailure?.contains("timed out") ?? false, writer.lastFailure ?? "no failure")
+        XCTAssertGreaterThan(writer.counters.droppedQueueFull, 0)
+
+        influx.process.resume()
+        XCTAssertTrue(writer.flush(timeout: .seconds(30)))
+        let after = try (0..<10).map { _ in try Observations.hop() }
+        after.forEach { writer.submit($0) }
+        XCTAssertTrue(writer.flush(timeout: .seconds(20)))
+        XCTAssertTrue(Set(after.map { $0.context!.traceId }).isSubset(of: try traceIds(in: influx)), "points flow again")
+        XCTAssertEqual(writer.counters.exported + writer.counters.dropped, 1_010, "every point is accounted for: \(writer.counters)")
+    }
+
     private func traceIds(in influx: InfluxServer) throws -> Set<String> {
         let result = try influx.select("SELECT trace_id FROM meshtrace_hop", database: "meshtrace")
         return Set(result.rows.compactMap { $0.last as? String })

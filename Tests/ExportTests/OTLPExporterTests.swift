@@ -167,6 +167,29 @@ final class OTLPExporterTests: XCTestCase {
         XCTAssertEqual(exporter.counters.exported, 20)
     }
 
+    /// A collector that accepts connections and never answers (frozen with SIGSTOP): requests time
+    /// out, the producer is not held up, and spans flow again once it answers.
+    func testCollectorThatStopsAnsweringThenAnswersAgain() throws {
+        let collector = try startCollector()
+        let exporter = try makeExporter(collector.endpoint, delivery: quick)
+        collector.process.pause()
+        let whileFrozen = try submitTimed(exporter, count: 1_000)
+        XCTAssertLessThan(whileFrozen.seconds, 1.0, "1000 submits to a frozen collector took \(whileFrozen.seconds) s")
+        try Loopback.wait("a timed-out request", timeout: 10) { exporter.counters.failedRequests > 0 }
+        XCTAssertEqual(exporter.counters.exported, 0)
+        XCTAssertGreaterThan(exporter.counters.droppedQueueFull, 0, "a slow collector makes the queue overflow, counted")
+        XCTAssertTrue(exporter.lastFailure?.contains("timed out") ?? false, exporter.lastFailure ?? "no failure")
+
+        collector.process.resume()
+        XCTAssertTrue(exporter.flush(timeout: .seconds(30)))
+        let after = try submitTimed(exporter, count: 10)
+        XCTAssertTrue(exporter.flush(timeout: .seconds(20)))
+        let arrived = Set(try collector.waitForSpans(10).map(\.traceId))
+        XCTAssertTrue(after.traceIds.isSubset(of: arrived), "spans flow again once the collector answers")
+        let counters = exporter.counters
+        XCTAssertEqual(counters.exported + counters.dropped, 1_010, "every span is accounted for: \(counters)")
+    }
+
     private func submitTimed(_ exporter: OTLPExporter, count: Int) throws -> (seconds: Double, traceIds: Set<String>) {
         let hops = try (0..<count).map { _ in try Observations.hop() }
         let start = Date()

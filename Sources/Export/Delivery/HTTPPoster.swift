@@ -37,7 +37,7 @@ final class HTTPPoster: @unchecked Sendable {
         let box = ResultBox()
         session.dataTask(with: request) { data, response, error in
             if let error {
-                box.result = .failure(TransportFailure(description: "POST \(url.absoluteString): \(error.localizedDescription)"))
+                box.result = .failure(TransportFailure(description: "POST \(url.absoluteString): \(self.describe(error))"))
             } else if let http = response as? HTTPURLResponse {
                 box.result = .success(Response(status: http.statusCode, body: data ?? Data()))
             } else {
@@ -47,6 +47,18 @@ final class HTTPPoster: @unchecked Sendable {
         }.resume()
         done.wait()
         return box.result!
+    }
+
+    /// Foundation on Linux describes every URLError as "The operation could not be completed": name the usual ones.
+    private func describe(_ error: Error) -> String {
+        guard let code = (error as? URLError)?.code else { return "\(error)" }
+        return switch code {
+        case .timedOut: "timed out after \(timeout)"
+        case .cannotConnectToHost: "connection refused"
+        case .networkConnectionLost: "connection lost"
+        case .cannotFindHost: "host not found"
+        default: "URL error \(code.rawValue)"
+        }
     }
 
     struct TransportFailure: Error, CustomStringConvertible {

@@ -45,10 +45,17 @@ final class BackendProcess: @unchecked Sendable {
         return !reaped
     }
 
+    /// Freezes the group (SIGSTOP): the kernel still accepts connections, nobody answers them.
+    func pause() { kill(-pid, SIGSTOP) }
+
+    func resume() { kill(-pid, SIGCONT) }
+
     /// SIGTERM to the group, SIGKILL after `grace`; returns once the process is reaped.
     func stop(grace: TimeInterval = 5) {
         guard !reaped else { return }
         kill(-pid, SIGTERM)
+        // A paused group gets its SIGTERM only once continued.
+        kill(-pid, SIGCONT)
         let deadline = Date().addingTimeInterval(grace)
         while isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         // The group may hold children even after the leader exited.
