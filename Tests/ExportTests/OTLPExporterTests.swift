@@ -184,8 +184,8 @@ final class OTLPExporterTests: XCTestCase {
         XCTAssertTrue(exporter.flush(timeout: .seconds(30)))
         let after = try submitTimed(exporter, count: 10)
         XCTAssertTrue(exporter.flush(timeout: .seconds(20)))
-        let arrived = Set(try collector.waitForSpans(10).map(\.traceId))
-        XCTAssertTrue(after.traceIds.isSubset(of: arrived), "spans flow again once the collector answers")
+        // The collector also works off the requests that timed out while it was frozen; wait for the new spans.
+        try collector.waitForTraces(after.traceIds)
         let counters = exporter.counters
         XCTAssertEqual(counters.exported + counters.dropped, 1_010, "every span is accounted for: \(counters)")
     }

@@ -43,6 +43,13 @@ final class RotelCollector {
     /// The spans printed so far.
     var spans: [ReceivedSpan] { ReceivedSpan.parse(process.output) }
 
+    /// Waits until a span of each of `traceIds` has been printed.
+    func waitForTraces(_ traceIds: Set<String>, timeout: TimeInterval = 10) throws {
+        try Loopback.wait("spans of \(traceIds.count) trace(s) at rotel", timeout: timeout) {
+            traceIds.isSubset(of: Set(spans.map(\.traceId)))
+        }
+    }
+
     /// Waits until `count` spans have been printed.
     func waitForSpans(_ count: Int, timeout: TimeInterval = 10) throws -> [ReceivedSpan] {
         var received: [ReceivedSpan] = []
