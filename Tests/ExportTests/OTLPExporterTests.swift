@@ -41,6 +41,8 @@ final class OTLPExporterTests: XCTestCase {
         // A 64-bit B3 trace id, and a B3 context that defers the sampling decision.
         hops.append(try Observations.hop("rx", latencyNs: 4_321, format: "b3", traceId: b3))
         hops.append(try Observations.hop("tx", latencyNs: 777, sampled: nil, format: "b3-single"))
+        hops[1].inner = FlowTuple(family: .ipv6, transportProtocol: 6, source: "fd00:10:244:1::5", sourcePort: 40123,
+                                  destination: "fd00:10:244:2::7", destinationPort: 9080)
         let submittedAt = KernelClock.realtimeNs()
         for hop in hops { XCTAssertTrue(exporter.submit(hop)) }
         XCTAssertTrue(exporter.flush(timeout: .seconds(10)), "flush: \(exporter.lastFailure ?? "")")
@@ -72,7 +74,7 @@ final class OTLPExporterTests: XCTestCase {
                 "meshtrace.interface.from": "Str(\(hop.from.interface!))", "meshtrace.interface.to": "Str(\(hop.to.interface!))",
                 "meshtrace.tcp.seq": "Int(\(hop.tcpSequence!))", "meshtrace.vni": "Int(42)",
                 "meshtrace.trace_context.format": "Str(\(context.format))",
-                "network.transport": "Str(tcp)", "network.type": "Str(ipv4)",
+                "network.transport": "Str(tcp)", "network.type": inner.family == .ipv6 ? "Str(ipv6)" : "Str(ipv4)",
                 "source.address": "Str(\(inner.source))", "source.port": "Int(\(inner.sourcePort))",
                 "destination.address": "Str(\(inner.destination))", "destination.port": "Int(\(inner.destinationPort))",
                 "client.address": "Str(\(inner.source))", "client.port": "Int(\(inner.sourcePort))",

@@ -8,7 +8,7 @@ public struct ClockOffset: Sendable, Hashable {
     /// When it was measured, in monotonic nanoseconds.
     public let measuredAtMonotonicNs: UInt64
 
-    public init(realtimeMinusMonotonicNs: Int64, errorNs: UInt64, measuredAtMonotonicNs: UInt64) {
+    init(realtimeMinusMonotonicNs: Int64, errorNs: UInt64, measuredAtMonotonicNs: UInt64) {
         self.realtimeMinusMonotonicNs = realtimeMinusMonotonicNs
         self.errorNs = errorNs
         self.measuredAtMonotonicNs = measuredAtMonotonicNs

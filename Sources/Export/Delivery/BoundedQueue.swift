@@ -8,7 +8,6 @@ struct BoundedQueue<Element> {
         slots = Array(repeating: nil, count: capacity)
     }
 
-    var capacity: Int { slots.count }
     var isEmpty: Bool { count == 0 }
     var first: Element? { count == 0 ? nil : slots[head] }
 
