@@ -69,6 +69,12 @@ final class InfluxServer {
 
     func stop() { process.stop() }
 
+    /// The process first, then its files: nothing of a test's backend outlives it.
+    deinit {
+        process.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     /// Starts it again on the same port and data.
     func restart() throws {
         process.stop()

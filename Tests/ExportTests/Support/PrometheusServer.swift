@@ -6,7 +6,7 @@ final class PrometheusServer {
     private(set) var port = 0
     private(set) var process: BackendProcess
     private let binary: String
-    private let directory: URL
+    let directory: URL
     private let config: URL
 
     init(scraping target: String) throws {
@@ -56,6 +56,12 @@ final class PrometheusServer {
     }
 
     func stop() { process.stop() }
+
+    /// The process first, then its files: nothing of a test's backend outlives it.
+    deinit {
+        process.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
 
     /// An instant query's vector: each series' labels and value.
     func query(_ promQL: String) throws -> [(labels: [String: String], value: Double)] {

@@ -40,6 +40,12 @@ final class RotelCollector {
 
     func stop() { process.stop() }
 
+    /// The process first, then its files: nothing of a test's backend outlives it.
+    deinit {
+        process.stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     /// The spans printed so far.
     var spans: [ReceivedSpan] { ReceivedSpan.parse(process.output) }
 
