@@ -22,12 +22,11 @@ public final class InfluxWriter: Sendable {
 
     public let writeURL: URL
     private let clock: KernelClock
+    private let poster: HTTPPoster
     private let queue: DeliveryQueue<String>
 
     public init(options: Options, clock: KernelClock) throws {
-        guard let scheme = options.url.scheme?.lowercased(), scheme == "http" || scheme == "https", options.url.host != nil else {
-            throw ExportError.badEndpoint("InfluxDB URL '\(options.url.absoluteString)' is not an http:// or https:// URL with a host")
-        }
+        try HTTPPoster.check(options.url, what: "InfluxDB URL")
         guard !options.database.isEmpty else { throw ExportError.badEndpoint("InfluxDB database name is empty") }
         var components = URLComponents(url: options.url.appendingPathComponent("write"), resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "db", value: options.database), URLQueryItem(name: "precision", value: "ns")]
@@ -35,6 +34,7 @@ public final class InfluxWriter: Sendable {
         writeURL = url
         self.clock = clock
         let poster = HTTPPoster(timeout: options.delivery.requestTimeout)
+        self.poster = poster
         queue = DeliveryQueue(name: "meshtrace-influx", options: options.delivery) { lines in
             Self.post(lines, to: url, with: poster)
         }
@@ -59,7 +59,10 @@ public final class InfluxWriter: Sendable {
     @discardableResult
     public func flush(timeout: Duration) -> Bool { queue.flush(timeout: timeout) }
 
-    public func shutdown(timeout: Duration) { queue.shutdown(timeout: timeout) }
+    public func shutdown(timeout: Duration) {
+        queue.shutdown(timeout: timeout)
+        poster.close()
+    }
 
     static func line(for hop: HopObservation, timestampNs: UInt64) throws -> String {
         var fields: [(String, LineProtocol.FieldValue)] = [("latency_ns", .integer(hop.latencyNs))]

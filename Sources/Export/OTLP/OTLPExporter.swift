@@ -24,17 +24,17 @@ public final class OTLPExporter: Sendable {
     public let tracesURL: URL
     public let options: Options
     private let clock: KernelClock
+    private let poster: HTTPPoster
     private let queue: DeliveryQueue<HopSpan>
 
     public init(options: Options, clock: KernelClock) throws {
-        guard let scheme = options.endpoint.scheme?.lowercased(), scheme == "http" || scheme == "https", options.endpoint.host != nil else {
-            throw ExportError.badEndpoint("OTLP endpoint '\(options.endpoint.absoluteString)' is not an http:// or https:// URL with a host")
-        }
+        try HTTPPoster.check(options.endpoint, what: "OTLP endpoint")
         let url = options.endpoint.path.hasSuffix("/v1/traces") ? options.endpoint : options.endpoint.appendingPathComponent("v1/traces")
         tracesURL = url
         self.options = options
         self.clock = clock
         let poster = HTTPPoster(timeout: options.delivery.requestTimeout)
+        self.poster = poster
         queue = DeliveryQueue(name: "meshtrace-otlp", options: options.delivery) { spans in
             Self.post(spans, to: url, with: poster)
         }
@@ -62,7 +62,10 @@ public final class OTLPExporter: Sendable {
     public func flush(timeout: Duration) -> Bool { queue.flush(timeout: timeout) }
 
     /// Sends what is queued (retrying until `timeout`), then stops; the rest is counted as dropped.
-    public func shutdown(timeout: Duration) { queue.shutdown(timeout: timeout) }
+    public func shutdown(timeout: Duration) {
+        queue.shutdown(timeout: timeout)
+        poster.close()
+    }
 
     static func request(for spans: [HopSpan]) -> Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest {
         var request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest()
