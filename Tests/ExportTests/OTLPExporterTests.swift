@@ -192,6 +192,13 @@ final class OTLPExporterTests: XCTestCase {
         XCTAssertEqual(counters.exported + counters.dropped, 1_010, "every span is accounted for: \(counters)")
     }
 
+    func testEndpointsOtherThanPlainHTTPAreRefusedWithTheReason() {
+        XCTAssertThrowsError(try OTLPExporter(options: .init(endpoint: URL(string: "https://collector:4318")!), clock: KernelClock())) {
+            XCTAssertTrue("\($0)".contains("https is not supported"), "\($0)")
+        }
+        XCTAssertThrowsError(try InfluxWriter(options: .init(url: URL(string: "file:///tmp/x")!, database: "db"), clock: KernelClock()))
+    }
+
     private func submitTimed(_ exporter: OTLPExporter, count: Int) throws -> (seconds: Double, traceIds: Set<String>) {
         let hops = try (0..<count).map { _ in try Observations.hop() }
         let start = Date()
