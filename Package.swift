@@ -12,10 +12,14 @@ let package = Package(
         .executable(name: "meshtrace-run", targets: ["meshtrace-run"]),
         .executable(name: "meshtrace-bench", targets: ["meshtrace-bench"]),
         .executable(name: "meshtrace-lab", targets: ["meshtrace-lab"]),
+        .executable(name: "meshtrace-export-bench", targets: ["meshtrace-export-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(name: "Spec"),
@@ -100,6 +104,21 @@ let package = Package(
         // The context-first sidecar (deploy/envoy) in a real Envoy; Helpers holds the Python upstream
         // that records raw request bytes and the raw client the tests drive it with.
         .testTarget(name: "SidecarTests", dependencies: ["Subprocess"], exclude: ["Helpers"]),
+        // Exporters for joined hops: OTLP/HTTP spans, Prometheus /metrics, InfluxDB line protocol.
+        // Independent of the Runner's types; the runner fills `HopObservation`s.
+        .target(
+            name: "Export",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .testTarget(name: "ExportTests", dependencies: ["Export"]),
+        // Prints the exporter's throughput and memory figures (docs/export.md); run by hand in release.
+        .executableTarget(name: "meshtrace-export-bench", dependencies: ["Export"]),
         .testTarget(
             name: "SpecTests",
             dependencies: ["Spec", "SpecLoader", "Subprocess"],

@@ -1,0 +1,88 @@
+import Foundation
+
+/// Writes one InfluxDB point per joined hop over the v1 HTTP API (`POST {url}/write?db=DB&precision=ns`):
+/// measurement `meshtrace_hop`; tags hop, node, point_from, point_to; fields latency_ns, seq,
+/// trace_id; time = when the packet passed the hop's first point, as wall-clock nanoseconds.
+/// Same delivery as the OTLP exporter: bounded queue, batches, retries, counted drops.
+public final class InfluxWriter: Sendable {
+    public struct Options: Sendable {
+        /// The server, `http://influx:8086`.
+        public var url: URL
+        public var database: String
+        public var delivery: DeliveryOptions
+
+        public init(url: URL, database: String, delivery: DeliveryOptions = DeliveryOptions()) {
+            self.url = url
+            self.database = database
+            self.delivery = delivery
+        }
+    }
+
+    public static let measurement = "meshtrace_hop"
+
+    public let writeURL: URL
+    private let clock: KernelClock
+    private let poster: HTTPPoster
+    private let queue: DeliveryQueue<String>
+
+    public init(options: Options, clock: KernelClock) throws {
+        try HTTPPoster.check(options.url, what: "InfluxDB URL")
+        guard !options.database.isEmpty else { throw ExportError.badEndpoint("InfluxDB database name is empty") }
+        var components = URLComponents(url: options.url.appendingPathComponent("write"), resolvingAgainstBaseURL: false)!
+        components.queryItems = [URLQueryItem(name: "db", value: options.database), URLQueryItem(name: "precision", value: "ns")]
+        guard let url = components.url else { throw ExportError.badEndpoint("cannot form a write URL from '\(options.url.absoluteString)'") }
+        writeURL = url
+        self.clock = clock
+        let poster = HTTPPoster(timeout: options.delivery.requestTimeout)
+        self.poster = poster
+        queue = DeliveryQueue(name: "meshtrace-influx", options: options.delivery) { lines in
+            Self.post(lines, to: url, with: poster)
+        }
+    }
+
+    /// Queues the hop's point; returns at once. false when it is dropped (queue full, or the
+    /// point cannot be written in line protocol), counted either way.
+    @discardableResult
+    public func submit(_ hop: HopObservation) -> Bool {
+        let time = hop.clock == .monotonic ? clock.wallClockNs(monotonicNs: hop.firstTimestampNs) : hop.firstTimestampNs
+        guard let line = try? Self.line(for: hop, timestampNs: time) else {
+            queue.count(\.droppedUnencodable)
+            return false
+        }
+        return queue.submit(line)
+    }
+
+    public var counters: ExportCounters { queue.counters }
+
+    public var lastFailure: String? { queue.lastFailure }
+
+    @discardableResult
+    public func flush(timeout: Duration) -> Bool { queue.flush(timeout: timeout) }
+
+    public func shutdown(timeout: Duration) {
+        queue.shutdown(timeout: timeout)
+        poster.close()
+    }
+
+    static func line(for hop: HopObservation, timestampNs: UInt64) throws -> String {
+        var fields: [(String, LineProtocol.FieldValue)] = [("latency_ns", .integer(hop.latencyNs))]
+        if let sequence = hop.tcpSequence { fields.append(("seq", .integer(Int64(truncatingIfNeeded: sequence)))) }
+        if let context = hop.context { fields.append(("trace_id", .string(context.traceId))) }
+        return try LineProtocol.line(
+            measurement: measurement,
+            tags: [("hop", hop.hop), ("node", hop.node), ("point_from", hop.from.name), ("point_to", hop.to.name)],
+            fields: fields, timestampNs: Int64(bitPattern: timestampNs))
+    }
+
+    private static func post(_ lines: [String], to url: URL, with poster: HTTPPoster) -> DeliveryOutcome {
+        let body = Data(lines.joined(separator: "\n").utf8)
+        switch poster.post(url, body: body, contentType: "text/plain; charset=utf-8") {
+        case .failure(let failure):
+            return .retryable(failure.description)
+        case .success(let response) where (200...299).contains(response.status):
+            return .delivered(rejected: 0, reason: nil)
+        case .success(let response):
+            return response.failureOutcome(what: "POST \(url.absoluteString)")
+        }
+    }
+}
