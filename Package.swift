@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "Runner",
             dependencies: [
-                "Spec", "ObjectModel", "TraceContexts", "BPF", "CLibBPF", "PacketKit", "Subprocess", "Discovery",
+                "Spec", "ObjectModel", "TraceContexts", "BPF", "CLibBPF", "PacketKit", "Subprocess", "Export", "Discovery",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -116,7 +116,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .testTarget(name: "ExportTests", dependencies: ["Export"]),
+        // The exporters against real backends, and on the testbed through the runner (LabSpanTests).
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Runner", "Lab", "Subprocess", "TestSupport"]),
         // Prints the exporter's throughput and memory figures (docs/export.md); run by hand in release.
         .executableTarget(name: "meshtrace-export-bench", dependencies: ["Export"]),
         .testTarget(

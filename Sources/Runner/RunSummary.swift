@@ -1,3 +1,4 @@
+import Export
 import Foundation
 
 /// What a run reports when it ends (and every `--interval`): the per-hop latency table and every
@@ -21,6 +22,8 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var skippedFrames: Int
     /// The kernel's counters by label (`ringbuf_full`: events the kernel could not queue).
     public var kernel: [String: UInt64]
+    /// Each exporter's counts by name (`otlp`, `influx`): exported, filtered, dropped by reason.
+    public var exports: [String: ExportCounters]
 
     /// The summary in a JSON line, or nil when the line is another record.
     public static func decoded(line: Substring) -> RunSummary? {

@@ -16,9 +16,12 @@ public final class TraceSession {
         public var joinTimeoutNs: UInt64
         /// `--discover`: the node's own points instead of `bindings`.
         public var discovery: DiscoveryOptions?
+        /// Where joined hops go besides the output (OTLP, InfluxDB, /metrics).
+        public var exporters: HopExporters?
 
         public init(bindings: [PointBinding], duration: Double? = nil, interval: Double? = nil, printEvents: Bool = false,
-                    joinCapacity: Int = 65536, joinTimeoutNs: UInt64 = 2_000_000_000, discovery: DiscoveryOptions? = nil) {
+                    joinCapacity: Int = 65536, joinTimeoutNs: UInt64 = 2_000_000_000, discovery: DiscoveryOptions? = nil,
+                    exporters: HopExporters? = nil) {
             self.bindings = bindings
             self.duration = duration
             self.interval = interval
@@ -26,6 +29,7 @@ public final class TraceSession {
             self.joinCapacity = joinCapacity
             self.joinTimeoutNs = joinTimeoutNs
             self.discovery = discovery
+            self.exporters = exporters
         }
     }
 
@@ -41,6 +45,9 @@ public final class TraceSession {
     public private(set) var events = 0
     /// Set while `run` is attached: names what the points see.
     var points: TracingPoints?
+    /// Interface names by ifindex, refreshed with the points: for exported spans.
+    var interfaceNames: [UInt32: String] = [:]
+    var replaying = false
 
     public init(object: LoadedObject, options: Options, writer: RecordWriter, log: @escaping (String) -> Void) {
         self.object = object
@@ -70,6 +77,9 @@ public final class TraceSession {
             packet.names = points?.names(for: packet)
             summary.record(packet)
             writer.packet(packet)
+            options.exporters?.record(packet, replayed: replaying, vportPoint: options.discovery?.vportPoint ?? "vport") { [interfaceNames] in
+                $0.flatMap { interfaceNames[$0] }
+            }
         }
     }
 
@@ -82,6 +92,8 @@ public final class TraceSession {
         defer { attacher.detachAll() }
         try attacher.refresh()
         attacher.takeNotes().forEach(log)
+        refreshInterfaceNames()
+        if let address = options.exporters?.metricsAddress { log("serving /metrics on \(address)") }
         writer.header()
         let start = Date()
         var lastRefresh = start, lastSummary = start
@@ -92,6 +104,8 @@ public final class TraceSession {
             if now.timeIntervalSince(lastRefresh) >= 1 {
                 try attacher.refresh()
                 attacher.takeNotes().forEach(log)
+                refreshInterfaceNames()
+                options.exporters?.update(try currentSummary(), pendingJoins: joiner.pendingCount)
                 lastRefresh = now
             }
             if let interval = options.interval, now.timeIntervalSince(lastSummary) >= interval {
@@ -102,7 +116,19 @@ public final class TraceSession {
         attacher.detachAll()
         ring.poll(timeoutMs: 0)
         joiner.finish()
+        try finishExports()
         try report()
+    }
+
+    func refreshInterfaceNames() {
+        interfaceNames = Dictionary(InterfaceSet.current().map { (UInt32(bitPattern: $0.index), $0.name) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Sends what the exporters hold (a few seconds at most) so the summary's counts are final.
+    func finishExports() throws {
+        guard let exporters = options.exporters else { return }
+        try exporters.shutdown()
+        exporters.update(try currentSummary(), pendingJoins: joiner.pendingCount)
     }
 
     /// Runs every frame of the captures through the loaded programs (BPF_PROG_TEST_RUN), each
@@ -119,6 +145,7 @@ public final class TraceSession {
             }
         }
         frames.sort { $0.frame.timestampNs < $1.frame.timestampNs }
+        replaying = true
         writer.header()
         for (frame, input) in frames {
             guard frame.bytes.count <= FrameRunner.maxFrameBytes else {
@@ -140,6 +167,7 @@ public final class TraceSession {
             log("\(skippedFrames) frame(s) larger than BPF_PROG_TEST_RUN takes (\(FrameRunner.maxFrameBytes) bytes) were skipped")
         }
         joiner.finish()
+        try finishExports()
         try report()
     }
 
@@ -149,7 +177,8 @@ public final class TraceSession {
         return RunSummary(
             hops: summary.rows(hops: object.manifest.spec.hops.map(\.name)), events: events, joined: counters.joined,
             unmatched: counters.unmatched, timedOut: counters.timedOut, evicted: counters.evicted, duplicates: counters.duplicates,
-            negative: summary.negative, userDrops: userDrops, skippedFrames: skippedFrames, kernel: try object.namedCounters()
+            negative: summary.negative, userDrops: userDrops, skippedFrames: skippedFrames, kernel: try object.namedCounters(),
+            exports: options.exporters?.counters ?? [:]
         )
     }
 
@@ -158,7 +187,8 @@ public final class TraceSession {
         log(Self.table(run.hops))
         log("events \(run.events), joined \(run.joined), unmatched \(run.unmatched), timed out \(run.timedOut), "
             + "evicted \(run.evicted), duplicates \(run.duplicates), negative \(run.negative); "
-            + "dropped: kernel \(run.kernel[KernelCounter.ringbufFull.label] ?? 0) (ring buffer full), user \(run.userDrops)")
+            + "dropped: kernel \(run.kernel[KernelCounter.ringbufFull.label] ?? 0) (ring buffer full), user \(run.userDrops)"
+            + run.exports.sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value.dropped) (exported \($0.value.exported), filtered \($0.value.filtered))" }.joined())
         try writer.summary(run)
     }
 

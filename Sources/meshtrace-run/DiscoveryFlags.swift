@@ -13,9 +13,6 @@ struct DiscoveryFlags: ParsableArguments {
     @Option(help: "The host's /proc, where pod namespaces are found through their processes (a DaemonSet mounts it at /host/proc).")
     var procRoot = "/proc"
 
-    @Option(help: "This node's name in Kubernetes (the pods of this node are named).")
-    var nodeName: String?
-
     @Option(help: "A JSON kubeconfig for pod and Service names (default: in-cluster credentials when KUBERNETES_SERVICE_HOST is set; none: addresses only).")
     var kubeconfig: String?
 
@@ -27,9 +24,10 @@ struct DiscoveryFlags: ParsableArguments {
 
     /// The options for `--discover` (nil without it), or a usage error for a flag that needs it,
     /// or for `--point` given with it (one run attaches either where it is told or where it finds).
-    func options(points: [String], netns: String?, verbose: Bool) throws -> DiscoveryOptions? {
+    /// `nodeName`: the node's name as the user gave it (Kubernetes names this node's pods by it).
+    func options(points: [String], netns: String?, verbose: Bool, nodeName: String?) throws -> DiscoveryOptions? {
         guard discover else {
-            let given = [("--discover-map", discoverMap != nil), ("--node-name", nodeName != nil), ("--kubeconfig", kubeconfig != nil),
+            let given = [("--discover-map", discoverMap != nil), ("--kubeconfig", kubeconfig != nil),
                          ("--trace-service", !traceService.isEmpty), ("--proc-root", procRoot != "/proc")].filter(\.1).map(\.0)
             if let first = given.first { throw RunnerError.usage("\(first) needs --discover") }
             return nil

@@ -65,8 +65,14 @@ struct MeshtraceRun: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Show libbpf's own warnings and notes (silenced otherwise); with --discover, every scan.")
     var verbose = false
 
+    @Option(help: "This node's name: on every exported span, point and metric (default: the host name), and, with --discover and Kubernetes, the node whose pods are named.")
+    var nodeName: String?
+
     @OptionGroup(title: "Discovery (the node agent)")
     var discovery: DiscoveryFlags
+
+    @OptionGroup(title: "Export")
+    var export: ExportFlags
 
     func run() throws {
         do {
@@ -76,7 +82,7 @@ struct MeshtraceRun: ParsableCommand {
             BPFObject.showsLibBPFMessages = verbose
             if let netns { try NetworkNamespace(netns).enter() }
             let bindings = try points.map(PointBinding.init(parsing:))
-            var discovered = try discovery.options(points: points, netns: netns, verbose: verbose)
+            var discovered = try discovery.options(points: points, netns: netns, verbose: verbose, nodeName: nodeName)
             if bindings.isEmpty && replay.isEmpty && discovered == nil {
                 throw RunnerError.usage("say where to attach with --point NAME=INTERFACE or --discover, or --replay a capture")
             }
@@ -92,13 +98,15 @@ struct MeshtraceRun: ParsableCommand {
                 defaults[parts[0]] = action
             }
             try TableFiller.fill(loaded, entries: entries, defaults: defaults)
+            let exporters = try export.exporters(node: nodeName ?? ProcessInfo.processInfo.hostName)
             discovered?.userTables = Set(entries.map(\.table) + defaults.keys)
             signal(SIGINT) { _ in stopRequested = 1 }
             signal(SIGTERM) { _ in stopRequested = 1 }
             let session = TraceSession(
                 object: loaded,
                 options: .init(bindings: bindings, duration: duration, interval: interval, printEvents: events,
-                               joinCapacity: joinCapacity, joinTimeoutNs: UInt64(joinTimeout * 1e9), discovery: discovered),
+                               joinCapacity: joinCapacity, joinTimeoutNs: UInt64(joinTimeout * 1e9), discovery: discovered,
+                               exporters: exporters),
                 writer: RecordWriter(format: format) { line in
                     // Line by line, so a pipe sees each record as it is joined.
                     FileHandle.standardOutput.write(Data((line + "\n").utf8))

@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,6 +23,14 @@ enum Loopback {
         }
         guard bound else { throw BackendFailure("bind 127.0.0.1:0: \(String(cString: strerror(errno)))") }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// True when something accepts TCP connections on 127.0.0.1:port of `namespace` (asked from
+    /// inside it: its loopback is its own).
+    static func accepts(port: Int, namespace: String?) -> Bool {
+        guard let namespace else { return accepts(port: port) }
+        let probe = "import socket; socket.create_connection(('127.0.0.1', \(port)), 1)"
+        return (try? Command.run(["ip", "netns", "exec", namespace, "python3", "-c", probe]).succeeded) ?? false
     }
 
     /// True when something accepts TCP connections on 127.0.0.1:port.

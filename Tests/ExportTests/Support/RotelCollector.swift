@@ -8,7 +8,8 @@ final class RotelCollector {
     let directory: URL
 
     /// Starts it on `httpPort` (a free one when nil) and waits until it accepts connections.
-    init(httpPort: Int? = nil, printSpans: Bool = true) throws {
+    /// In `namespace` (a lab node's), on that namespace's own loopback.
+    init(httpPort: Int? = nil, printSpans: Bool = true, namespace: String? = nil) throws {
         let binary = try Programs.rotel()
         directory = try Programs.temporaryDirectory("meshtrace-rotel")
         var lastFailure: Error?
@@ -18,11 +19,12 @@ final class RotelCollector {
             var arguments = ["start", "--otlp-http-endpoint", "127.0.0.1:\(http)", "--otlp-grpc-endpoint", "127.0.0.1:\(grpc)",
                              "--exporter", "blackhole", "--pid-file", directory.appendingPathComponent("rotel.pid").path]
             if printSpans { arguments += ["--debug-log", "traces", "--debug-log-verbosity", "detailed"] }
-            let process = try BackendProcess(name: "rotel", executable: binary, arguments: arguments, directory: directory)
+            let (executable, prefix) = namespace.map { ("/usr/sbin/ip", ["netns", "exec", $0, binary]) } ?? (binary, [])
+            let process = try BackendProcess(name: "rotel", executable: executable, arguments: prefix + arguments, directory: directory)
             do {
                 try Loopback.wait("rotel on 127.0.0.1:\(http)", timeout: 10) {
                     guard process.isRunning else { throw BackendFailure("rotel exited: \(process.output)") }
-                    return Loopback.accepts(port: http)
+                    return Loopback.accepts(port: http, namespace: namespace)
                 }
                 self.httpPort = http
                 self.process = process
