@@ -97,10 +97,13 @@ public final class HopExporters {
     static func observation(_ packet: JoinedPacket, node: String, replayed: Bool, vportPoint: String,
                             interface: (UInt32?) -> String?) -> HopObservation {
         let first = packet.first, second = packet.second
-        // `namespace/pod`, as discovery names it.
-        let pod = packet.names?.vportPod.flatMap { qualified -> PodIdentity? in
-            let parts = qualified.split(separator: "/", maxSplits: 1).map(String.init)
-            return parts.count == 2 ? PodIdentity(name: parts[1], namespace: parts[0]) : nil
+        // `namespace/pod`, as discovery names it, with its Service: the pod is the packet's source
+        // when the hop starts at its vport (tx), its destination when the hop ends there (rx).
+        let pod = packet.names.flatMap { names -> PodIdentity? in
+            let parts = (names.vportPod ?? "").split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { return nil }
+            let services = first.point == vportPoint ? names.sourceServices : names.destinationServices
+            return PodIdentity(name: parts[1], namespace: parts[0], service: services.first)
         }
         func point(_ event: PacketEvent) -> ObservationPoint {
             ObservationPoint(name: event.point ?? "?", hook: event.hook?.rawValue ?? "?", interface: interface(event.ifindex),

@@ -1,6 +1,7 @@
 import Foundation
 import Lab
 import Runner
+import Subprocess
 import TestSupport
 import XCTest
 
@@ -124,6 +125,40 @@ final class NamesTests: AgentTestCase {
             let requests = try XCTUnwrap(servedBy[node.name]).requests.filter { $0.path == "/api/v1/pods" }
             XCTAssertTrue(requests.allSatisfy { $0.query["fieldSelector"] == "spec.nodeName%3D\(node.name)" }, "\(requests.map(\.target))")
             XCTAssertTrue(requests.allSatisfy { $0.headers["authorization"] == "Bearer fixture-token" })
+        }
+    }
+
+    /// The names reach where people look: each node's runner exports to a real OTLP collector
+    /// (rotel, in the node's namespace) and serves /metrics; the vport's pod is on the spans
+    /// (k8s.pod.name, with its Service) and labels the latency histogram.
+    func testSpansAndMetricsCarryThePodsName() throws {
+        _ = try Programs.rotel()
+        var collectors: [String: RotelCollector] = [:]
+        defer { collectors.values.forEach { $0.stop() } }
+        for node in topology.nodes { collectors[node.name] = try RotelCollector(httpPort: 4318, namespace: node.namespace) }
+        let (tracing, podNames, _) = try startNamedRunners(extraArguments: ["--otlp-endpoint", "http://127.0.0.1:4318",
+                                                                             "--metrics-address", "127.0.0.1:9464"])
+        let sent = try testbed.sendRequests(count: 5, placement: .fixed)
+        XCTAssertEqual(sent.failures, [])
+        Thread.sleep(forTimeInterval: 2.5)  // the runner publishes its totals every second
+        var metrics: [String: String] = [:]
+        for node in topology.nodes {
+            metrics[node.name] = try Command.run(["ip", "netns", "exec", node.namespace, "curl", "-sf", "http://127.0.0.1:9464/metrics"]).check().stdout
+        }
+        _ = tracing.stop()
+        for node in topology.nodes {
+            let qualified = try XCTUnwrap(podNames[node.name]).split(separator: "/").map(String.init)
+            let spans = try XCTUnwrap(collectors[node.name]).waitForSpans(sent.requests.count).filter { sent.traceIDs.contains($0.traceId) }
+            XCTAssertEqual(spans.count, sent.requests.count, "\(node.name): a span per request")
+            for span in spans {
+                XCTAssertEqual(span.attributes["k8s.pod.name"], "Str(\(qualified[1]))", "\(node.name) \(span.name)")
+                XCTAssertEqual(span.attributes["k8s.namespace.name"], "Str(\(qualified[0]))")
+            }
+            // pod2 (node2) backs default/example: its rx spans name the Service.
+            if node == topology.node2 { XCTAssertTrue(spans.allSatisfy { $0.attributes["meshtrace.pod.service"] == "Str(default/example)" }) }
+            let text = try XCTUnwrap(metrics[node.name])
+            XCTAssertTrue(text.split(separator: "\n").contains { $0.hasPrefix("meshtrace_hop_latency_seconds_count{") && $0.contains("pod=\"\(qualified[1])\"") },
+                          "\(node.name): the histogram is labelled with the vport's pod:\n\(text.split(separator: "\n").filter { $0.contains("_count") }.joined(separator: "\n"))")
         }
     }
 

@@ -5,7 +5,6 @@ import XCTest
 /// deploy/kubernetes: every YAML document parses (PyYAML), and the RBAC, the DaemonSet's
 /// privileges and mounts are what docs/discovery.md says they are.
 final class DeploymentManifestTests: XCTestCase {
-
     private func documents() throws -> [[String: Any]] {
         let directory = Fixtures.repository.appendingPathComponent("deploy/kubernetes")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".yaml") }.sorted()

@@ -1,7 +1,8 @@
-import Export
-import XCTest
 #if canImport(Glibc)
+import Export
 import Glibc
+import TestSupport
+import XCTest
 #endif
 
 /// Memory while exporting flat out to a collector that is down. (Throughput is measured in

@@ -1,4 +1,5 @@
 import Export
+import TestSupport
 import XCTest
 
 /// The line-protocol writer against a real InfluxDB 1.6: points read back exactly as written,

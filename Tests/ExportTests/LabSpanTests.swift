@@ -40,6 +40,10 @@ final class LabSpanTests: XCTestCase {
         }
         let sent = try testbed.sendRequests(count: 20, placement: .fixed)
         XCTAssertTrue(sent.failures.isEmpty, "\(sent.failures)")
+        // From the last request to its spans at both collectors (while the runners run on).
+        let sentAt = Date()
+        for collector in collectors.values { try collector.waitForTraces(Set(sent.requests.map(\.context.traceId)), timeout: 10) }
+        print(String(format: "spans visible at both collectors %.2f s after the last request was sent", Date().timeIntervalSince(sentAt)))
         // The runner publishes its totals every second: wait for a refresh, then scrape each node's.
         Thread.sleep(forTimeInterval: 2.5)
         var scraped: [String: String] = [:]
@@ -50,6 +54,7 @@ final class LabSpanTests: XCTestCase {
         }
         let outputs = tracing.stop()
         let senders = Dictionary(uniqueKeysWithValues: sent.requests.map { ($0.context.traceId, $0.context.spanId) })
+        defer { printSpanTree(of: sent.requests[0].context.traceId, sender: sent.requests[0].context.spanId) }
         for output in outputs {
             let packets = output.packets
             XCTAssertFalse(packets.isEmpty, "\(output.node) joined nothing: \(output.notes.suffix(5))")
@@ -80,6 +85,19 @@ final class LabSpanTests: XCTestCase {
             XCTAssertTrue(metrics.contains("meshtrace_export_dropped_total") || metrics.contains("meshtrace_export_exported_total"))
             print("spans \(output.node): \(packets.count) joined hop(s), \(spans.count) span(s) at the collector, "
                   + "\(exports.exported) exported, \(exports.dropped) dropped")
+        }
+    }
+
+    /// One request's spans as a backend shows them: what docs/export.md quotes.
+    func printSpanTree(of traceId: String, sender: String) {
+        print("trace \(traceId)\n  span \(sender) (the client that sent the request; not ours)")
+        let spans = testbed.topology.nodes.flatMap { node in (collectors[node.name]?.spans ?? []).filter { $0.traceId == traceId }.map { (node.name, $0) } }
+        for (node, span) in spans.sorted(by: { $0.1.start < $1.1.start }) {
+            let micros = Double(span.end - span.start) / 1000
+            // rotel prints string attributes as Str(value)
+            func text(_ key: String) -> String { span.attributes[key].map { String($0.dropFirst(4).dropLast()) } ?? "?" }
+            print("    └─ \(span.name)  span \(span.spanId)  parent \(span.parentId)  \(String(format: "%.1f", micros)) µs  "
+                  + "node \(node)  \(text("meshtrace.interface.from")) → \(text("meshtrace.interface.to"))")
         }
     }
 }

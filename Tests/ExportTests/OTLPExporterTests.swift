@@ -1,4 +1,5 @@
 import Export
+import TestSupport
 import XCTest
 
 /// The OTLP exporter against a real collector (rotel) on a loopback port: what arrives is what was

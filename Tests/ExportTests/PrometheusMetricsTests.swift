@@ -1,4 +1,5 @@
 import Export
+import TestSupport
 import XCTest
 
 /// The metrics server scraped by a real Prometheus: the histogram's buckets and median, and the

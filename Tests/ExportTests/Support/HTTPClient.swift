@@ -1,6 +1,7 @@
-import Foundation
 #if canImport(FoundationNetworking)
+import Foundation
 import FoundationNetworking
+import TestSupport
 #endif
 
 /// Blocking HTTP for the tests' queries (Prometheus's and InfluxDB's APIs, /metrics).

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A real InfluxDB 1.6 (`influxd run -config FILE`) on loopback ports, with its meta, data and WAL
 /// in a temporary directory and reporting and self-monitoring off.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A real Prometheus (Debian's 2.42) scraping one target every second, on a loopback port and a
 /// temporary TSDB of its own.

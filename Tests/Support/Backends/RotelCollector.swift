@@ -2,14 +2,14 @@ import Foundation
 
 /// A real OpenTelemetry collector, rotel, on loopback ports chosen at run time, printing every span
 /// it receives (`--debug-log traces --debug-log-verbosity detailed`) and exporting nowhere.
-final class RotelCollector {
-    let httpPort: Int
-    let process: BackendProcess
-    let directory: URL
+public final class RotelCollector {
+    public let httpPort: Int
+    public let process: BackendProcess
+    public let directory: URL
 
     /// Starts it on `httpPort` (a free one when nil) and waits until it accepts connections.
     /// In `namespace` (a lab node's), on that namespace's own loopback.
-    init(httpPort: Int? = nil, printSpans: Bool = true, namespace: String? = nil) throws {
+    public init(httpPort: Int? = nil, printSpans: Bool = true, namespace: String? = nil) throws {
         let binary = try Programs.rotel()
         directory = try Programs.temporaryDirectory("meshtrace-rotel")
         var lastFailure: Error?
@@ -38,9 +38,9 @@ final class RotelCollector {
         throw lastFailure!
     }
 
-    var endpoint: URL { URL(string: "http://127.0.0.1:\(httpPort)")! }
+    public var endpoint: URL { URL(string: "http://127.0.0.1:\(httpPort)")! }
 
-    func stop() { process.stop() }
+    public func stop() { process.stop() }
 
     /// The process first, then its files: nothing of a test's backend outlives it.
     deinit {
@@ -49,17 +49,17 @@ final class RotelCollector {
     }
 
     /// The spans printed so far.
-    var spans: [ReceivedSpan] { ReceivedSpan.parse(process.output) }
+    public var spans: [ReceivedSpan] { ReceivedSpan.parse(process.output) }
 
     /// Waits until a span of each of `traceIds` has been printed.
-    func waitForTraces(_ traceIds: Set<String>, timeout: TimeInterval = 10) throws {
+    public func waitForTraces(_ traceIds: Set<String>, timeout: TimeInterval = 10) throws {
         try Loopback.wait("spans of \(traceIds.count) trace(s) at rotel", timeout: timeout) {
             traceIds.isSubset(of: Set(spans.map(\.traceId)))
         }
     }
 
     /// Waits until `count` spans have been printed.
-    func waitForSpans(_ count: Int, timeout: TimeInterval = 10) throws -> [ReceivedSpan] {
+    public func waitForSpans(_ count: Int, timeout: TimeInterval = 10) throws -> [ReceivedSpan] {
         var received: [ReceivedSpan] = []
         try Loopback.wait("\(count) span(s) at rotel", timeout: timeout) {
             received = spans
@@ -70,19 +70,19 @@ final class RotelCollector {
 }
 
 /// A span as rotel's detailed debug log prints it.
-struct ReceivedSpan {
-    var resource: [String: String] = [:]
-    var traceId = ""
-    var parentId = ""
-    var spanId = ""
-    var name = ""
-    var kind = ""
-    var start: UInt64 = 0
-    var end: UInt64 = 0
+public struct ReceivedSpan {
+    public var resource: [String: String] = [:]
+    public var traceId = ""
+    public var parentId = ""
+    public var spanId = ""
+    public var name = ""
+    public var kind = ""
+    public var start: UInt64 = 0
+    public var end: UInt64 = 0
     /// Values as printed: `Str(rx)`, `Int(5)`.
-    var attributes: [String: String] = [:]
+    public var attributes: [String: String] = [:]
 
-    static func parse(_ log: String) -> [ReceivedSpan] {
+    public static func parse(_ log: String) -> [ReceivedSpan] {
         var spans: [ReceivedSpan] = []
         var resource: [String: String] = [:]
         var section = ""

@@ -6,13 +6,13 @@ import Glibc
 /// A real backend (rotel, prometheus, influxd) run by a test: in a session and process group of
 /// its own, under `timeout` so that even a test process that dies cannot leave it running for
 /// more than `lifetime`; `stop` kills the whole group and reaps it.
-final class BackendProcess: @unchecked Sendable {
-    let name: String
-    let log: URL
+public final class BackendProcess: @unchecked Sendable {
+    public let name: String
+    public let log: URL
     private(set) var pid: pid_t = 0
     private var reaped = false
 
-    init(name: String, executable: String, arguments: [String], directory: URL, lifetime: Int = 600) throws {
+    public init(name: String, executable: String, arguments: [String], directory: URL, lifetime: Int = 600) throws {
         self.name = name
         log = directory.appendingPathComponent("\(name).log")
         let argv = ["/usr/bin/timeout", "-k", "5", "\(lifetime)", executable] + arguments
@@ -35,10 +35,10 @@ final class BackendProcess: @unchecked Sendable {
         }
     }
 
-    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    public var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     /// True while the process has not exited (reaps it when it has).
-    var isRunning: Bool {
+    public var isRunning: Bool {
         guard !reaped else { return false }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid { reaped = true }
@@ -46,12 +46,12 @@ final class BackendProcess: @unchecked Sendable {
     }
 
     /// Freezes the group (SIGSTOP): the kernel still accepts connections, nobody answers them.
-    func pause() { kill(-pid, SIGSTOP) }
+    public func pause() { kill(-pid, SIGSTOP) }
 
-    func resume() { kill(-pid, SIGCONT) }
+    public func resume() { kill(-pid, SIGCONT) }
 
     /// SIGTERM to the group, SIGKILL after `grace`; returns once the process is reaped.
-    func stop(grace: TimeInterval = 5) {
+    public func stop(grace: TimeInterval = 5) {
         guard !reaped else { return }
         kill(-pid, SIGTERM)
         // A paused group gets its SIGTERM only once continued.
@@ -70,7 +70,7 @@ final class BackendProcess: @unchecked Sendable {
     deinit { stop(grace: 1) }
 }
 
-struct BackendFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct BackendFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }

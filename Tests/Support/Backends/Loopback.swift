@@ -5,9 +5,9 @@ import Glibc
 #endif
 
 /// Loopback ports and waits for the tests' backends.
-enum Loopback {
+public enum Loopback {
     /// A port that was free a moment ago: the kernel's choice for a socket bound to 127.0.0.1:0.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw BackendFailure("socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -27,14 +27,14 @@ enum Loopback {
 
     /// True when something accepts TCP connections on 127.0.0.1:port of `namespace` (asked from
     /// inside it: its loopback is its own).
-    static func accepts(port: Int, namespace: String?) -> Bool {
+    public static func accepts(port: Int, namespace: String?) -> Bool {
         guard let namespace else { return accepts(port: port) }
         let probe = "import socket; socket.create_connection(('127.0.0.1', \(port)), 1)"
         return (try? Command.run(["ip", "netns", "exec", namespace, "python3", "-c", probe]).succeeded) ?? false
     }
 
     /// True when something accepts TCP connections on 127.0.0.1:port.
-    static func accepts(port: Int) -> Bool {
+    public static func accepts(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -48,7 +48,7 @@ enum Loopback {
     }
 
     /// Polls `condition` every 50 ms until it holds or `timeout` passes; throws with `what` then.
-    static func wait(_ what: String, timeout: TimeInterval, _ condition: () throws -> Bool) throws {
+    public static func wait(_ what: String, timeout: TimeInterval, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while try !condition() {
             guard Date() < deadline else { throw BackendFailure("timed out after \(timeout) s waiting for \(what)") }
