@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "ObjectModel", "TraceContexts", "Lab", "PacketKit", "Spec"]),
         // The context-first sidecar (deploy/envoy) in a real Envoy; Helpers holds the Python upstream
         // that records raw request bytes and the raw client the tests drive it with.
-        .testTarget(name: "SidecarTests", dependencies: ["Subprocess"], exclude: ["Helpers"]),
+        .testTarget(name: "SidecarTests", dependencies: ["TestSupport", "Subprocess"], exclude: ["Helpers"]),
         // Exporters for joined hops: OTLP/HTTP spans, Prometheus /metrics, InfluxDB line protocol.
         // Independent of the Runner's types; the runner fills `HopObservation`s.
         .target(

@@ -22,8 +22,7 @@ public final class InfluxWriter: Sendable {
 
     public let writeURL: URL
     private let clock: KernelClock
-    private let poster: HTTPPoster
-    private let queue: DeliveryQueue<String>
+    private let delivery: HTTPDelivery<String>
 
     public init(options: Options, clock: KernelClock) throws {
         try HTTPPoster.check(options.url, what: "InfluxDB URL")
@@ -33,10 +32,8 @@ public final class InfluxWriter: Sendable {
         guard let url = components.url else { throw ExportError.badEndpoint("cannot form a write URL from '\(options.url.absoluteString)'") }
         writeURL = url
         self.clock = clock
-        let poster = HTTPPoster(timeout: options.delivery.requestTimeout)
-        self.poster = poster
-        queue = DeliveryQueue(name: "meshtrace-influx", options: options.delivery) { lines in
-            Self.post(lines, to: url, with: poster)
+        delivery = HTTPDelivery(name: "meshtrace-influx", options: options.delivery) { lines, poster in
+            poster.deliver(Data(lines.joined(separator: "\n").utf8), to: url, contentType: "text/plain; charset=utf-8")
         }
     }
 
@@ -46,23 +43,20 @@ public final class InfluxWriter: Sendable {
     public func submit(_ hop: HopObservation) -> Bool {
         let time = hop.clock == .monotonic ? clock.wallClockNs(monotonicNs: hop.firstTimestampNs) : hop.firstTimestampNs
         guard let line = try? Self.line(for: hop, timestampNs: time) else {
-            queue.count(\.droppedUnencodable)
+            delivery.count(\.droppedUnencodable)
             return false
         }
-        return queue.submit(line)
+        return delivery.submit(line)
     }
 
-    public var counters: ExportCounters { queue.counters }
+    public var counters: ExportCounters { delivery.counters }
 
-    public var lastFailure: String? { queue.lastFailure }
+    public var lastFailure: String? { delivery.lastFailure }
 
     @discardableResult
-    public func flush(timeout: Duration) -> Bool { queue.flush(timeout: timeout) }
+    public func flush(timeout: Duration) -> Bool { delivery.flush(timeout: timeout) }
 
-    public func shutdown(timeout: Duration) {
-        queue.shutdown(timeout: timeout)
-        poster.close()
-    }
+    public func shutdown(timeout: Duration) { delivery.shutdown(timeout: timeout) }
 
     static func line(for hop: HopObservation, timestampNs: UInt64) throws -> String {
         var fields: [(String, LineProtocol.FieldValue)] = [("latency_ns", .integer(hop.latencyNs))]
@@ -72,17 +66,5 @@ public final class InfluxWriter: Sendable {
             measurement: measurement,
             tags: [("hop", hop.hop), ("node", hop.node), ("point_from", hop.from.name), ("point_to", hop.to.name)],
             fields: fields, timestampNs: Int64(bitPattern: timestampNs))
-    }
-
-    private static func post(_ lines: [String], to url: URL, with poster: HTTPPoster) -> DeliveryOutcome {
-        let body = Data(lines.joined(separator: "\n").utf8)
-        switch poster.post(url, body: body, contentType: "text/plain; charset=utf-8") {
-        case .failure(let failure):
-            return .retryable(failure.description)
-        case .success(let response) where (200...299).contains(response.status):
-            return .delivered(rejected: 0, reason: nil)
-        case .success(let response):
-            return response.failureOutcome(what: "POST \(url.absoluteString)")
-        }
     }
 }

@@ -24,8 +24,7 @@ public final class OTLPExporter: Sendable {
     public let tracesURL: URL
     public let options: Options
     private let clock: KernelClock
-    private let poster: HTTPPoster
-    private let queue: DeliveryQueue<HopSpan>
+    private let delivery: HTTPDelivery<HopSpan>
 
     public init(options: Options, clock: KernelClock) throws {
         try HTTPPoster.check(options.endpoint, what: "OTLP endpoint")
@@ -33,9 +32,7 @@ public final class OTLPExporter: Sendable {
         tracesURL = url
         self.options = options
         self.clock = clock
-        let poster = HTTPPoster(timeout: options.delivery.requestTimeout)
-        self.poster = poster
-        queue = DeliveryQueue(name: "meshtrace-otlp", options: options.delivery) { spans in
+        delivery = HTTPDelivery(name: "meshtrace-otlp", options: options.delivery) { spans, poster in
             Self.post(spans, to: url, with: poster)
         }
     }
@@ -45,27 +42,24 @@ public final class OTLPExporter: Sendable {
     @discardableResult
     public func submit(_ hop: HopObservation) -> Bool {
         guard let context = hop.context, options.exportUnsampled || context.sampled != false else {
-            queue.count(\.filtered)
+            delivery.count(\.filtered)
             return false
         }
         let start = hop.clock == .monotonic ? clock.wallClockNs(monotonicNs: hop.firstTimestampNs) : hop.firstTimestampNs
-        return queue.submit(HopSpan(observation: hop, context: context, startUnixNs: start))
+        return delivery.submit(HopSpan(observation: hop, context: context, startUnixNs: start))
     }
 
-    public var counters: ExportCounters { queue.counters }
+    public var counters: ExportCounters { delivery.counters }
 
     /// Why the last request failed; nil until one has.
-    public var lastFailure: String? { queue.lastFailure }
+    public var lastFailure: String? { delivery.lastFailure }
 
     /// Waits until what was submitted so far is sent or dropped; false if `timeout` came first.
     @discardableResult
-    public func flush(timeout: Duration) -> Bool { queue.flush(timeout: timeout) }
+    public func flush(timeout: Duration) -> Bool { delivery.flush(timeout: timeout) }
 
     /// Sends what is queued (retrying until `timeout`), then stops; the rest is counted as dropped.
-    public func shutdown(timeout: Duration) {
-        queue.shutdown(timeout: timeout)
-        poster.close()
-    }
+    public func shutdown(timeout: Duration) { delivery.shutdown(timeout: timeout) }
 
     static func request(for spans: [HopSpan]) -> Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest {
         var request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest()
@@ -95,10 +89,7 @@ public final class OTLPExporter: Sendable {
         } catch {
             return .refused("encoding \(spans.count) span(s) failed: \(error)")
         }
-        switch poster.post(url, body: body, contentType: "application/x-protobuf") {
-        case .failure(let failure):
-            return .retryable(failure.description)
-        case .success(let response) where (200...299).contains(response.status):
+        return poster.deliver(body, to: url, contentType: "application/x-protobuf") { response in
             // A receiver that could not take every span says so in a partial success.
             guard let answer = try? Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse(serializedBytes: response.body),
                   answer.hasPartialSuccess, answer.partialSuccess.rejectedSpans > 0 else {
@@ -106,8 +97,6 @@ public final class OTLPExporter: Sendable {
             }
             let rejected = Int(min(answer.partialSuccess.rejectedSpans, Int64(spans.count)))
             return .delivered(rejected: rejected, reason: "collector rejected \(rejected) span(s): \(answer.partialSuccess.errorMessage)")
-        case .success(let response):
-            return response.failureOutcome(what: "POST \(url.absoluteString)")
         }
     }
 }

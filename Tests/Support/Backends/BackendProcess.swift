@@ -1,21 +1,24 @@
 import Foundation
+import Subprocess
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A real backend (rotel, prometheus, influxd) run by a test: in a session and process group of
-/// its own, under `timeout` so that even a test process that dies cannot leave it running for
-/// more than `lifetime`; `stop` kills the whole group and reaps it.
+/// A real backend (rotel, prometheus, influxd, envoy) run by a test: in a session and process group
+/// of its own, under `timeout` so that even a test process that dies cannot leave it running for
+/// more than `lifetime`; `stop` kills the whole group and reaps it. Its output goes to
+/// `directory/name.log`.
 public final class BackendProcess: @unchecked Sendable {
     public let name: String
     public let log: URL
     private(set) var pid: pid_t = 0
     private var reaped = false
 
+    /// `executable` is a path, or a name looked up on PATH (`ProgramLookup`: the system's python3 first).
     public init(name: String, executable: String, arguments: [String], directory: URL, lifetime: Int = 600) throws {
         self.name = name
         log = directory.appendingPathComponent("\(name).log")
-        let argv = ["/usr/bin/timeout", "-k", "5", "\(lifetime)", executable] + arguments
+        let argv = ["/usr/bin/timeout", "-k", "5", "\(lifetime)", try ProgramLookup.path(executable)] + arguments
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
