@@ -74,7 +74,8 @@ let spec = MeshSpec("mesh") {
         .field(tcp.seqNo),
         .field(tcp.ackNo),
         .payloadLength,
-        .traceContext
+        .traceContext,
+        .segment
     )
 
     RingBuffer("events", bytes: 1 << 20)

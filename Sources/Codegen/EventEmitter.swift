@@ -21,6 +21,11 @@ struct EventEmitter {
             if contextTailPadding > 0 { out.line("__u8 _pad[\(contextTailPadding)];") }
         }
         out.line()
+        out.block("struct mt_segment_info", trailer: ";") { out in
+            out.line("__u32 request_seq;")
+            out.line("__u32 offset;")
+        }
+        out.line()
         out.line("/* The ring-buffer record; the runner decodes it with the same layout (EventLayout). */")
         out.block("struct mt_event", trailer: ";") { out in
             var offset = 0
@@ -67,6 +72,7 @@ struct EventEmitter {
         case .presence: "__u8 \(slot.name);"
         case .fiveTuple: "struct mt_tuple \(slot.name);"
         case .context: "struct mt_context_values \(slot.name);"
+        case .segment: "struct mt_segment_info \(slot.name);"
         }
     }
 
@@ -116,6 +122,9 @@ struct EventEmitter {
                 out.line("e->context.len[\(index)] = s->value_len[\(index)];")
                 out.line("__builtin_memcpy(e->context.v\(index), s->value[\(index)], \(header.maxValueBytes));")
             }
+        case .segment:
+            out.line("e->segment.request_seq = s->request_seq;")
+            out.line("e->segment.offset = s->segment_offset;")
         case .header(let ref, _, let line):
             guard let captured = facts.captured.first(where: { $0.ref == ref }) else {
                 throw SpecDiagnostic(line: line, "the record names '\(ref)', which the parser does not capture")

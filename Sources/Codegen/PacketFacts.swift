@@ -60,6 +60,8 @@ struct PacketFacts {
             out.line("/* The outermost ones: set on entering the first tunnel, else equal to inner. */")
             out.line("struct mt_tuple outer;")
             out.line("__u32 l3_end;")
+            out.line("/* Where the transport header starts: TCP's sequence number and flags (mt_segments.h). */")
+            out.line("__u32 l4_off;")
             out.line("__u8 l4_seen;")
             out.line("__u8 tunneled;")
             for field in captured {

@@ -141,6 +141,7 @@ struct ParserEmitter {
             out.line("p->inner.sport = \(try FieldAccess.expression(header, sourcePort));")
             out.line("p->inner.dport = \(try FieldAccess.expression(header, destinationPort));")
             out.line("p->l4_seen = 1;")
+            out.line("p->l4_off = off;")
         case .tunnel, nil:
             break
         }

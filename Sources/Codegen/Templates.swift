@@ -51,7 +51,7 @@ public struct Templates: Sendable {
         case .bpfLoop: ("bpf_loop", "branch_free", "bpf_loop")
         }
         return [overview, "mt_profile_\(name).h", "mt_core.h", "mt_http.h", "mt_scan.h", "mt_scan_word_\(scanWord).h",
-                "mt_candidate.h", "mt_driver_\(driver).h", "mt_chunk.h", "mt_value.h", "mt_programs.h"]
+                "mt_candidate.h", "mt_driver_\(driver).h", "mt_chunk.h", "mt_value.h", "mt_segments.h", "mt_programs.h"]
     }
 
     private static func candidateDirectories() -> [URL] {

@@ -38,6 +38,7 @@ public struct EventLayout: Hashable, Sendable {
             case .outerFiveTuple: place("outer", field, .fiveTuple)
             case .payloadLength: place("payload_length", field, .unsigned(bytes: 4))
             case .traceContext: place("context", field, .context(headers: contextHeaders))
+            case .segment: place("segment", field, .segment)
             case .header(let ref, let optional, let line):
                 let bits = try ir.bits(of: ref, line: line)
                 if optional { place("has_\(field.label)", field, .presence) }
@@ -61,6 +62,9 @@ public enum SlotKind: Hashable, Sendable {
     /// `struct mt_context_values`: the found, cut and repeat masks, each slot's value length, then
     /// each slot's value bytes.
     case context(headers: [ContextHeader])
+    /// `struct mt_segment_info`: u32 sequence number of the request's first byte, then u32 request
+    /// offset of the segment the first context line began in.
+    case segment
 
     public static func forField(bits: Int) -> SlotKind {
         switch bits {
@@ -77,6 +81,7 @@ public enum SlotKind: Hashable, Sendable {
         case .unsigned(let bytes): bytes
         case .bytes(let count): count
         case .presence: 1
+        case .segment: 8
         case .fiveTuple: FiveTupleLayout.size
         case .context(let headers):
             // Rounded like C rounds `struct mt_context` to its 4-byte alignment.
@@ -88,9 +93,13 @@ public enum SlotKind: Hashable, Sendable {
         switch self {
         case .unsigned(let bytes): bytes
         case .bytes, .presence: 1
-        case .fiveTuple, .context: 4
+        case .fiveTuple, .context, .segment: 4
         }
     }
+
+    /// In `struct mt_segment_info`.
+    public static let requestSequenceOffset = 0
+    public static let segmentOffsetOffset = 4
 
     /// In `struct mt_context_values`, u32 masks, a bit per slot: found; cut (the value's line goes
     /// on past the slot's maximum, or the payload ends first); repeat (the header's line came again).

@@ -95,6 +95,8 @@ public enum MapSymbol: Hashable, Sendable {
     case table(String)
     /// A flow map, by its spec name.
     case flow(String)
+    /// Requests whose header block goes on in the flow's next segment, by inner 5-tuple (LRU).
+    case requests
 
     public var name: String {
         switch self {
@@ -105,6 +107,7 @@ public enum MapSymbol: Hashable, Sendable {
         case .tableDefaults: "mt_table_defaults"
         case .table(let table): "mt_table_\(CName.sanitize(table))"
         case .flow(let map): "mt_flow_\(CName.sanitize(map))"
+        case .requests: "mt_requests"
         }
     }
 }

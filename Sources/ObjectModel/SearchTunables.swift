@@ -21,13 +21,21 @@ public struct SearchTunables: Codable, Hashable, Sendable {
     /// the context block: `host`, which Envoy always writes first, so that what the context-first
     /// sidecar sends (the context right after Host) is found at a small window.
     public var leadingLines: [String]
+    /// `MT_REQUEST_FLOWS`: flows whose request's search goes on in the next segment, at once
+    /// (`mt_requests`, an LRU hash: the least recently used one makes room).
+    public var requestFlows: Int
+    /// `MT_REQUEST_TIMEOUT_NS` (in ms here): a held request whose next segment comes later is dropped.
+    public var requestTimeoutMs: Int
 
-    public init(prefixChars: Int, candidatesPerChunk: Int, leadingWhitespaceMax: Int, headerStackBytes: Int, leadingLines: [String]) {
+    public init(prefixChars: Int, candidatesPerChunk: Int, leadingWhitespaceMax: Int, headerStackBytes: Int, leadingLines: [String],
+                requestFlows: Int = 4096, requestTimeoutMs: Int = 1000) {
         self.prefixChars = prefixChars
         self.candidatesPerChunk = candidatesPerChunk
         self.leadingWhitespaceMax = leadingWhitespaceMax
         self.headerStackBytes = headerStackBytes
         self.leadingLines = leadingLines
+        self.requestFlows = requestFlows
+        self.requestTimeoutMs = requestTimeoutMs
     }
 
     /// The tunables a plan is built with. Fixed placement compares at most the leading lines, one
@@ -47,6 +55,7 @@ public struct SearchTunables: Codable, Hashable, Sendable {
     /// The C macros, in emission order.
     public var cDefines: [(name: String, value: Int)] {
         [("MT_PREFIX_CHARS", prefixChars), ("MT_MAX_CANDIDATES", candidatesPerChunk),
-         ("MT_OWS_MAX", leadingWhitespaceMax), ("MT_MAX_HEADER_BYTES", headerStackBytes)]
+         ("MT_OWS_MAX", leadingWhitespaceMax), ("MT_MAX_HEADER_BYTES", headerStackBytes),
+         ("MT_REQUEST_FLOWS", requestFlows), ("MT_REQUEST_TIMEOUT_NS", requestTimeoutMs * 1_000_000)]
     }
 }

@@ -29,6 +29,9 @@ extension ReferenceInterpreter {
             case .innerFiveTuple: put(parsed.inner, at: offset)
             case .outerFiveTuple: put(parsed.outer, at: offset)
             case .payloadLength: put(UInt64(payload.count), at: offset, size: 4)
+            case .segment:
+                // One packet holding the whole search: the request starts at its first payload byte.
+                put(UInt64(parsed.tcpSequence), at: offset + SlotKind.requestSequenceOffset, size: 4)
             case .traceContext:
                 var found: UInt64 = 0, cut: UInt64 = 0, repeated: UInt64 = 0
                 var valueOffset = offset + SlotKind.contextValuesOffset(layout.contextHeaders)

@@ -21,6 +21,9 @@ extension ReferenceInterpreter {
         var outer = Tuple()
         var payloadStart = 0
         var payloadEnd = 0
+        /// TCP's sequence number and flags, as the kernel reads them at the transport header (`l4_off`).
+        var tcpSequence: UInt32 = 0
+        var tcpFlags: UInt8 = 0
         var fields: [FieldRef: CapturedValue] = [:]
     }
 
@@ -127,6 +130,8 @@ extension ReferenceInterpreter {
                     parsed.inner.sport = UInt16(truncatingIfNeeded: field(header, sourcePort, frame: frame, at: offset) ?? 0)
                     parsed.inner.dport = UInt16(truncatingIfNeeded: field(header, destinationPort, frame: frame, at: offset) ?? 0)
                     l4Seen = true
+                    parsed.tcpSequence = UInt32(Self.readInteger(frame, at: offset, bitOffset: 32, bits: 32) ?? 0)
+                    parsed.tcpFlags = UInt8(Self.readInteger(frame, at: offset, bitOffset: 104, bits: 8) ?? 0)
                 case .tunnel, nil:
                     break
                 }

@@ -50,8 +50,14 @@ public struct PacketEvent: Sendable {
 
     public init() {}
 
-    /// The TCP sequence number, when the record carries `tcp.seqNo`.
-    public var sequence: UInt64? { fields["tcp_seqNo"] }
+    /// With `.segment`: the TCP sequence number of the request's first byte, and the request
+    /// offset of the segment its first context line began in (0: the request's first segment).
+    public var requestSequence: UInt32?
+    public var segmentOffset: UInt32?
+
+    /// The join's sequence number: the request's first byte's with `.segment` (the same at both
+    /// points whichever segment held the context), else the packet's `tcp.seqNo`.
+    public var sequence: UInt64? { requestSequence.map(UInt64.init) ?? fields["tcp_seqNo"] }
 }
 
 /// Decodes records laid out by `EventLayout`.
@@ -106,6 +112,9 @@ public struct EventDecoder: Sendable {
                     }
                     valueOffset += header.maxValueBytes
                 }
+            case (.segment, _):
+                event.requestSequence = UInt32(unsigned(slot.offset + SlotKind.requestSequenceOffset, 4))
+                event.segmentOffset = UInt32(unsigned(slot.offset + SlotKind.segmentOffsetOffset, 4))
             case (.header, .presence):
                 if unsigned(slot.offset, 1) == 0 { absent.insert(slot.field.label) }
             case (.header, .unsigned(let size)):

@@ -10,6 +10,8 @@ public struct PacketRecord: Codable, Sendable, Equatable {
     public var spanId: String?
     public var parentSpanId: String?
     public var seq: UInt64?
+    /// Request offset of the segment the context began in (`.segment`; 0: the first, or coalesced).
+    public var segmentOffset: UInt32?
     /// Kernel timestamps (CLOCK_MONOTONIC) at the hop's first and second point.
     public var t1Ns: UInt64?
     public var t2Ns: UInt64?
@@ -40,6 +42,7 @@ public struct PacketRecord: Codable, Sendable, Equatable {
         spanId = context.spanId
         parentSpanId = context.parentSpanId
         seq = packet.first.sequence
+        segmentOffset = packet.first.segmentOffset
         t1Ns = packet.first.timestamp
         t2Ns = packet.second.timestamp
         src = inner?.source
@@ -60,13 +63,13 @@ public struct PacketRecord: Codable, Sendable, Equatable {
     }
 
     /// The CSV header, in column order.
-    public static let columns = ["hop", "latency_ns", "trace_id", "span_id", "parent_span_id", "seq", "t1_ns", "t2_ns",
+    public static let columns = ["hop", "latency_ns", "trace_id", "span_id", "parent_span_id", "seq", "segment_offset", "t1_ns", "t2_ns",
                                  "src", "sport", "dst", "dport", "proto", "context_format", "context_valid", "context_verdict",
                                  "context_invalid_reason", "src_pod", "dst_pod", "src_service", "dst_service", "pod"]
 
     /// The CSV cells, in `columns` order (empty for absent values).
     public var cells: [String] {
-        let values: [(any CustomStringConvertible)?] = [hop, latencyNs, traceId, spanId, parentSpanId, seq, t1Ns, t2Ns,
+        let values: [(any CustomStringConvertible)?] = [hop, latencyNs, traceId, spanId, parentSpanId, seq, segmentOffset, t1Ns, t2Ns,
                                                           src, sport, dst, dport, proto, contextFormat, contextValid, contextVerdict,
                                                           contextInvalidReason, srcPod, dstPod, srcService, dstService, pod]
         return values.map { $0.map { "\($0)" } ?? "" }

@@ -13,6 +13,7 @@
  *   mt_driver_<driver>.h     the loops of both phases: counted, or bpf_loop callbacks
  *   mt_chunk.h               one chunk program's work
  *   mt_value.h               the value copy
+ *   mt_segments.h            requests whose header block goes on in the next segments
  *   mt_programs.h            the tc programs
  *
  * Pipeline (each box is its own tc program, chained by tail calls through mt_progs):

@@ -55,8 +55,8 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 				b->data[last] = (__u8)(c ^ (is_nl * ('\n' ^ '\r')));
 			}
 		}
-		if (k == 0)
-			b->data[0] = 0; /* the request line is not a header line */
+		if (k == 0) /* the request line is not a header line; a held request's next segment may start one */
+			b->data[0] = s->line_start ? '\n' : 0;
 		const __s32 ls_base = base - 1; /* payload offset of data[0] */
 		/* words inside the window (compile-time) and inside the payload (run time) */
 		const __u32 span = (MT_WINDOW_BYTES - base) < MT_CHUNK_BYTES ? (__u32)(MT_WINDOW_BYTES - base)

@@ -61,6 +61,9 @@ union mt__name_sizes {
 /* bytes loaded: the byte before the chunk, the chunk, and the longest name+':' after it */
 #define MT_LOAD_MAX (MT_CHUNK_BYTES + 1 + MT_NAMECOLON_MAX)
 #define MT_TMP_BYTES (MT_OWS_MAX + MT_VALUE_STRIDE + 8)
+/* the most of a line split across two segments that can matter: "name:", OWS, the value and
+ * the byte after it (mt_segments.h) */
+#define MT_CARRY_BYTES ((MT_NAMECOLON_MAX + MT_OWS_MAX + MT_CONTEXT_VALUE_MAX + 1 + 7) & ~7)
 
 /* ---- word tricks ---- */
 #define MT_BCAST(c) (0x0101010101010101ULL * (__u8)(c))
@@ -177,6 +180,15 @@ struct mt_scratch {
 	__u8 is_response;                 /* payload starts with "HTTP/1." */
 	__u8 done;                        /* search complete (blank line / fixed stop / all found) */
 	__u8 truncated;                   /* payload ended inside the window before a blank line */
+	/* The request (mt_segments.h): this packet's own, or a held one this segment goes on with. */
+	__u8 tcp_flags;
+	__u8 resumed;                     /* this packet goes on with a held request */
+	__u8 line_start;                  /* this packet's first byte starts a header line */
+	__u32 seq;                        /* TCP sequence number of this packet's first payload byte */
+	__u32 request_seq;                /* ... and of the request's first byte (the event's key) */
+	__u32 request_off;                /* request bytes before this packet */
+	__u32 segment_offset;             /* request offset of the segment the first context line began in */
+	__u32 carried_mask;               /* slots whose values came with the held request */
 	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
 	 * first CR/LF, at the slot's max and at the payload end.  Row r is
 	 * MT_VALUE_STRIDE (= MT_CONTEXT_VALUE_MAX rounded up to 8) bytes; mt_finish
@@ -196,6 +208,7 @@ struct mt_buf {
 	__u32 _pad;
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
+	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */
 };
 
 /* enum mt_counter (MT_COUNTER_*, MT_COUNTERS) is generated before the templates

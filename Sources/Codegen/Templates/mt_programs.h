@@ -32,11 +32,16 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 		mt_count(MT_COUNTER_FILTERED);
 		return TC_ACT_OK;
 	}
-	if (mt_detect_http(skb, s)) {
+	struct mt_buf *b = mt_buf_get();
+	if (!b)
+		return TC_ACT_OK;
+	/* a held request's next segment goes on with its search, whatever it starts with */
+	int resumed = mt_request_resume(skb, s, b);
+	if (resumed < 0 || (!resumed && mt_detect_http(skb, s))) {
 		mt_count(MT_COUNTER_NOT_HTTP);
 		return TC_ACT_OK;
 	}
-	mt_tail(skb, 0);
+	mt_tail(skb, s->done ? MT_CHUNKS : 0);
 	return TC_ACT_OK;
 }
 
@@ -66,14 +71,27 @@ int mt_finish(struct __sk_buff *skb)
 	struct mt_buf *b = mt_buf_get();
 	if (!s || !b)
 		return TC_ACT_OK;
-	if (!s->found_mask) {
+	__u32 carry;
+	int hold = mt_request_goes_on(skb, s, b, &carry);
+	if (!hold && s->resumed)
+		mt_request_drop(s, MT_COUNTERS); /* the search ended: nothing to count */
+	if (!hold && !s->found_mask) {
 		mt_count(MT_COUNTER_NO_CONTEXT);
 		return TC_ACT_OK;
 	}
-#define MT__COPY(slot, name, len, max) mt_copy_value(skb, s, b, slot, max);
+	/* values that came with a held request are in their rows already */
+#define MT__COPY(slot, name, len, max) \
+	if (!(s->carried_mask & (1u << (slot)))) \
+		mt_copy_value(skb, s, b, slot, max);
 	MT_CONTEXT_HEADERS(MT__COPY)
 #undef MT__COPY
 	mt_wipe(b->tmp, MT_TMP_BYTES);
+	if (hold) {
+		mt_request_hold(skb, s, carry);
+		return TC_ACT_OK;
+	}
+	if (!s->carried_mask)
+		s->segment_offset = s->request_off;
 	mt_submit_event(skb, s);
 	return TC_ACT_OK;
 }

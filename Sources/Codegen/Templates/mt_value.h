@@ -10,29 +10,18 @@ static __always_inline __u32 mt_lane_index(__u64 lanes)
 	return (__u32)(((low >> 7) * 0x0001020304050607ULL) >> 56) & 7;
 }
 
-static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
-					  const __u32 slot, const int max)
+/* Takes the value from the n bytes after "name:" in b->tmp (found: else the row is zeroed)
+ * into the slot's row: from the skb (mt_copy_value) or from a line stitched across two
+ * segments (mt_segments.h). */
+static __always_inline void mt_take_value(struct mt_scratch *s, struct mt_buf *b, const __u32 slot, const int max,
+					  const int found, __s64 n)
 {
 	char *row = s->value[slot];
 	const __u8 *v = b->tmp;
 	__s32 cut = 0;
 	int j;
 
-	if (s->found_mask & (1u << slot)) {
-		__u32 voff = s->value_off[slot];
-		__s64 n = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff; /* 64-bit: see the chunk load */
-		/* one byte past the longest value: it says whether the line goes on (a cut value) */
-		if (n > MT_OWS_MAX + max + 1)
-			n = MT_OWS_MAX + max + 1;
-		MT_BARRIER_VAR(n);
-		if (n > 0) {
-			MT_BARRIER_VAR(n); /* see the chunk load */
-			if (n <= MT_OWS_MAX + max + 1)
-				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
-		} else {
-			n = 0;
-		}
-
+	if (found) {
 		/* leading SP / HTAB, counted on two words (exact lanes) */
 		__u64 w0 = mt_load64(b->tmp), w1 = mt_load64(b->tmp + 8);
 		__u64 v0 = ~(mt_zero_lanes(w0 ^ MT_BCAST(' ')) | mt_zero_lanes(w0 ^ MT_BCAST('\t'))) & MT_HIGH;
@@ -96,4 +85,28 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 		mt_store64(row + fo, mt_load64(v + fo) & keep);
 	}
 	s->value_len[slot] = (__u16)cut;
+}
+
+static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
+					  const __u32 slot, const int max)
+{
+	const int found = (s->found_mask >> slot) & 1;
+	__s64 n = 0;
+
+	if (found) {
+		__u32 voff = s->value_off[slot];
+		n = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff; /* 64-bit: see the chunk load */
+		/* one byte past the longest value: it says whether the line goes on (a cut value) */
+		if (n > MT_OWS_MAX + max + 1)
+			n = MT_OWS_MAX + max + 1;
+		MT_BARRIER_VAR(n);
+		if (n > 0) {
+			MT_BARRIER_VAR(n); /* see the chunk load */
+			if (n <= MT_OWS_MAX + max + 1)
+				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
+		} else {
+			n = 0;
+		}
+	}
+	mt_take_value(s, b, slot, max, found, n);
 }

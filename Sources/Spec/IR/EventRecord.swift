@@ -29,6 +29,10 @@ public enum RecordField: Codable, Hashable, Sendable {
     /// The raw value bytes of every context header found, with the format; trace id, span id,
     /// parent span id and flags are derived from them and validated in user space.
     case traceContext
+    /// The request the packet's context belongs to: the TCP sequence number of the request's first
+    /// byte (the join key, whichever segment held the context and whether or not a point saw the
+    /// segments coalesced) and the request offset of the segment the first context line began in.
+    case segment
     /// A header field; `optional` fields are zero (and flagged absent) on paths without the header.
     case header(FieldRef, optional: Bool, line: Int?)
 
@@ -42,6 +46,7 @@ public enum RecordField: Codable, Hashable, Sendable {
         case .outerFiveTuple: "outer"
         case .payloadLength: "payload_length"
         case .traceContext: "context"
+        case .segment: "segment"
         case .header(let ref, _, _): "\(ref.header)_\(ref.field)"
         }
     }

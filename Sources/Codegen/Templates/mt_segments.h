@@ -1,0 +1,279 @@
+/* ---- mt_segments.h: requests whose header block goes on in the flow's next segments ----
+ * A packet whose payload ends inside the window before the block's blank line (truncated),
+ * without FIN or RST, holds its request in mt_requests, keyed by the inner 5-tuple: the seq
+ * it expects next, the seq of the request's first byte, the request bytes searched, what was
+ * found (masks and values) and, when the last line is cut by the segment's end and may be a
+ * context line (a prefix of some "name:"), that partial line (at most MT_CARRY_BYTES; nothing
+ * of any other header is kept).  The flow's next segment, when it starts at that seq, goes on
+ * with the search instead of being HTTP-detected: first the partial line, stitched with this
+ * segment's first bytes, then its own lines.  The event, when the search ends, carries the
+ * request's first-byte seq, so both points key a request alike whichever segment held the
+ * context and whether or not either saw the segments coalesced.  A held request is dropped,
+ * counted, on the flow's FIN or RST, on a segment at another seq (a gap or a retransmission)
+ * and when its next segment comes more than MT_REQUEST_TIMEOUT_NS after it. */
+
+#define MT_TCP_FIN 0x01
+#define MT_TCP_RST 0x04
+#define MT_CARRY_WORDS (MT_CARRY_BYTES / 8)
+
+struct mt_request {
+	__u64 last_seen;                  /* timestamp of the held segment */
+	__u32 next_seq;
+	__u32 request_seq;
+	__u32 searched;                   /* request bytes before the next segment */
+	__u32 held_off;                   /* request offset of the held segment */
+	__u32 segment_offset;
+	__u32 found_mask;
+	__u32 cut_mask;
+	__u32 repeat_mask;
+	__u16 value_len[MT_CONTEXT_SLOTS];
+	__u16 carry_len;                  /* bytes of the partial line in carry */
+	__u8 line_start;                  /* the held segment ended with its line: the next starts one */
+	char value[MT_CONTEXT_SLOTS][MT_VALUE_STRIDE] __attribute__((aligned(8)));
+	__u8 carry[MT_CARRY_BYTES] __attribute__((aligned(8)));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MT_REQUEST_FLOWS);
+	__type(key, struct mt_tuple);
+	__type(value, struct mt_request);
+} mt_requests SEC(".maps");
+
+/* A held request is built here before it is stored: too big for the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_request);
+} mt_request_stage SEC(".maps");
+
+/* The packet's TCP sequence number and flags, and the request it starts. */
+static __always_inline int mt_tcp_facts(struct __sk_buff *skb, struct mt_scratch *s)
+{
+	__u8 h[16];
+	if (bpf_skb_load_bytes(skb, s->packet.l4_off, h, sizeof(h)))
+		return -1;
+	s->seq = ((__u32)h[4] << 24) | ((__u32)h[5] << 16) | ((__u32)h[6] << 8) | (__u32)h[7];
+	s->tcp_flags = h[13];
+	s->request_seq = s->seq;
+	s->request_off = 0;
+	s->segment_offset = 0;
+	s->carried_mask = 0;
+	s->resumed = 0;
+	s->line_start = 0;
+	return 0;
+}
+
+static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 counter)
+{
+	bpf_map_delete_elem(&mt_requests, &s->packet.inner);
+	if (counter < MT_COUNTERS)
+		mt_count(counter);
+}
+
+/* 1 when "name:" may begin with the pl bytes at q (case-insensitively, as mt_name_eq).
+ * Branch-free: a branch per byte would split the verifier's states per byte. */
+static __always_inline __u64 mt_may_begin(const __u8 *q, __u64 pl, const char *lit, const int n)
+{
+	__u64 bad = 0;
+	MT_UNROLL
+	for (int i = 0; i < n; i++) {
+		__u8 l = (__u8)lit[i];
+		__u64 c = q[i] | (MT_IS_ALPHA(l) ? 0x20 : 0);
+		__u64 below = ((__u64)i - pl) >> 63; /* i < pl */
+		__u64 x = c ^ l;
+		MT_BARRIER_VAR(x); /* else clang compares c with l, a branch */
+		bad |= x & -below;
+	}
+	MT_BARRIER_VAR(bad);
+	return ((bad | -bad) >> 63) ^ 1;
+}
+
+/* 1 when the partial line at q (pl bytes) may be a context or a leading line. */
+static __always_inline __u64 mt_may_be_context(const __u8 *q, __u64 pl)
+{
+	__u64 any = 0;
+#define MT__MAY(slot, name, len, max) any |= mt_may_begin(q, pl, name ":", (len) + 1);
+	MT_CONTEXT_HEADERS(MT__MAY)
+#undef MT__MAY
+#define MT__LEAD_MAY(name, len) any |= mt_may_begin(q, pl, name ":", (len) + 1);
+	MT_LEADING_LINES(MT__LEAD_MAY)
+#undef MT__LEAD_MAY
+	return any;
+}
+
+/* The partial line of a held request, stitched with this segment's first bytes, classified
+ * as mt_search_chunk would; a context value it holds is taken from the stitched bytes.
+ * 1 = the search ends at that line. */
+static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
+					     const struct mt_request *r)
+{
+	__u32 c = r->carry_len;
+	if (!c || c > MT_CARRY_BYTES)
+		return 0;
+	__builtin_memcpy(b->line, r->carry, MT_CARRY_BYTES);
+	__s64 n = (__s64)(__s32)(s->payload_end - s->payload_off);
+	if (n > MT_CARRY_BYTES)
+		n = MT_CARRY_BYTES;
+	MT_BARRIER_VAR(n); /* see the chunk load */
+	if (n > 0) {
+		MT_BARRIER_VAR(n);
+		if (n <= MT_CARRY_BYTES)
+			bpf_skb_load_bytes(skb, s->payload_off, b->line + c, n);
+	} else {
+		n = 0;
+	}
+	__u32 before = *(volatile __u32 *)&s->found_mask;
+	int done = mt_classify(b, b->line, s, 0);
+	__u32 fresh = *(volatile __u32 *)&s->found_mask & ~before;
+	/* bytes of the stitched line after "name:" */
+	__s64 after = (__s64)c + n;
+#define MT__TAKE(slot, name, len, max) \
+	if (fresh & (1u << (slot))) { \
+		__builtin_memcpy(b->tmp, b->line + (len) + 1, MT_OWS_MAX + (max) + 1); \
+		mt_take_value(s, b, slot, max, 1, after - ((len) + 1)); \
+	}
+	MT_CONTEXT_HEADERS(MT__TAKE)
+#undef MT__TAKE
+	s->carried_mask |= fresh;
+	if (fresh && !before)
+		s->segment_offset = r->held_off;
+	mt_wipe(b->line, 2 * MT_CARRY_BYTES);
+	mt_wipe(b->tmp, MT_TMP_BYTES);
+	return done;
+}
+
+/* At entry, after the table: 1 when this packet goes on with a held request (its state now in
+ * s; the search goes on at chunk 0, or ends at the stitched line: s->done), 0 when it is a
+ * packet of its own, -1 when it is not searched (an ACK of a held flow, or its FIN / RST). */
+static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
+{
+	if (mt_tcp_facts(skb, s))
+		return -1;
+	struct mt_request *r = bpf_map_lookup_elem(&mt_requests, &s->packet.inner);
+	if (!r)
+		return 0;
+	__u32 plen = s->payload_end - s->payload_off;
+	if (s->tcp_flags & MT_TCP_RST) {
+		mt_request_drop(s, MT_COUNTER_REQUESTS_CLOSED);
+		return -1;
+	}
+	if (s->timestamp - r->last_seen > MT_REQUEST_TIMEOUT_NS) {
+		mt_request_drop(s, MT_COUNTER_REQUESTS_TIMED_OUT);
+		return 0;
+	}
+	if (s->seq != r->next_seq) {
+		mt_request_drop(s, MT_COUNTER_REQUESTS_GAP);
+		return 0;
+	}
+	if (!plen) {
+		if (s->tcp_flags & MT_TCP_FIN)
+			mt_request_drop(s, MT_COUNTER_REQUESTS_CLOSED);
+		return -1;
+	}
+	s->request_seq = r->request_seq;
+	s->request_off = r->searched;
+	s->segment_offset = r->segment_offset;
+	s->found_mask = r->found_mask;
+	s->cut_mask = r->cut_mask;
+	s->repeat_mask = r->repeat_mask;
+	s->carried_mask = r->found_mask;
+	s->line_start = r->line_start;
+	s->resumed = 1;
+	MT_UNROLL
+	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
+		s->value_len[i] = r->value_len[i];
+	__builtin_memcpy(s->value, r->value, sizeof(s->value));
+	mt_count(MT_COUNTER_SEGMENTS_RESUMED);
+	if (mt_request_stitch(skb, s, b, r))
+		s->done = 1;
+	return 1;
+}
+
+/* In mt_finish, before the values are copied: 1 when the request goes on in the flow's next
+ * segment.  Then the partial last line, when it may be a context line, is left to the next
+ * segment (its slot, found here, is un-found) and its length returned in *carry. */
+static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b, __u32 *carry)
+{
+	__u32 plen = s->payload_end - s->payload_off;
+	*carry = 0;
+	if (!s->truncated || (s->tcp_flags & (MT_TCP_FIN | MT_TCP_RST)) || s->request_off + plen >= MT_WINDOW_BYTES)
+		return 0;
+	/* the last MT_CARRY_BYTES of the payload: the partial line is what follows their last '\n' */
+	__s64 t = (__s64)(__s32)plen;
+	if (t > MT_CARRY_BYTES)
+		t = MT_CARRY_BYTES;
+	MT_BARRIER_VAR(t); /* see the chunk load */
+	if (t > 0) {
+		MT_BARRIER_VAR(t);
+		if (t <= MT_CARRY_BYTES)
+			bpf_skb_load_bytes(skb, s->payload_off + plen - (__u32)t, b->line, t);
+	}
+	__s64 last = -1; /* index of the last '\n' */
+	MT_LOOP
+	for (int j = 0; j < MT_CARRY_WORDS; j++) {
+		__u64 nl = mt_zero_lanes(mt_load64(b->line + j * 8) ^ MT_BCAST('\n'));
+		/* lanes up to the highest newline: their count is its lane + 1 */
+		__u64 h = nl | (nl >> 8);
+		h |= h >> 16;
+		h |= h >> 32;
+		__s64 at = (__s64)(j * 8) + (__s64)mt_popcount(h & MT_HIGH) - 1;
+		__u64 any = (nl | -nl) >> 63;
+		MT_BARRIER_VAR(any);
+		last = (at & -(__s64)any) | (last & ((__s64)any - 1));
+	}
+	__u32 pl = (__u32)(t - 1 - last) & 0xffff;
+	__u32 q = (__u32)(last + 1);
+	s->line_start = last == t - 1;
+	/* no partial line, or one longer than any context line needs; else one that may be a
+	 * context line, or (fixed placement) any other, which ends the context block */
+	__u64 may = last >= 0 && pl && q < MT_CARRY_BYTES ? mt_may_be_context(b->line + q, pl) : 2;
+	mt_wipe(b->line, MT_CARRY_BYTES);
+	if (may != 1)
+		return may == 2 || MT_PLACEMENT_ANYWHERE;
+	__u32 start = plen - pl;
+	__u32 unfound = 0;
+	MT_UNROLL
+	for (int i = 0; i < MT_CONTEXT_SLOTS; i++) /* value_off > start, branch-free */
+		unfound |= (__u32)((((__u64)start - (__u64)s->value_off[i]) >> 63) << i);
+	MT_BARRIER_VAR(unfound);
+	*(volatile __u32 *)&s->found_mask &= ~(unfound & ~s->carried_mask);
+	*carry = pl;
+	return 1;
+}
+
+/* In mt_finish, after the values are copied: stores the held request. */
+static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scratch *s, const __u32 carry)
+{
+	__u32 zero = 0;
+	struct mt_request *r = bpf_map_lookup_elem(&mt_request_stage, &zero);
+	if (!r)
+		return;
+	__u32 plen = s->payload_end - s->payload_off;
+	__builtin_memset(r->carry, 0, sizeof(r->carry));
+	__s64 n = carry;
+	MT_BARRIER_VAR(n); /* see the chunk load */
+	if (n > 0) {
+		MT_BARRIER_VAR(n);
+		if (n <= MT_CARRY_BYTES)
+			bpf_skb_load_bytes(skb, s->payload_off + plen - (__u32)n, r->carry, n);
+	}
+	r->carry_len = (__u16)carry;
+	r->last_seen = s->timestamp;
+	r->next_seq = s->seq + plen;
+	r->request_seq = s->request_seq;
+	r->searched = s->request_off + plen;
+	r->held_off = s->request_off;
+	r->segment_offset = s->found_mask && !s->carried_mask ? s->request_off : s->segment_offset;
+	r->found_mask = s->found_mask;
+	r->cut_mask = s->cut_mask;
+	r->repeat_mask = s->repeat_mask;
+	r->line_start = s->line_start;
+	MT_UNROLL
+	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
+		r->value_len[i] = s->value_len[i];
+	__builtin_memcpy(r->value, s->value, sizeof(r->value));
+	bpf_map_update_elem(&mt_requests, &s->packet.inner, r, BPF_ANY);
+	mt_count(MT_COUNTER_SEGMENTS_HELD);
+}
