@@ -15,18 +15,21 @@ public struct HTTPRequest: Sendable, Hashable {
     public var head: String
     public var tail: String
 
-    public init(placement: Placement, host: String, path: String = HTTPRequest.path, padding: Int = HTTPRequest.defaultPadding, keepAlive: Bool = false) {
+    /// `extra`: header lines (each ending in CRLF) after the common ones: with `anywhere`, before
+    /// the padding, and `trailer` after the `traceparent` line (Istio metadata, cookies).
+    public init(placement: Placement, host: String, path: String = HTTPRequest.path, padding: Int = HTTPRequest.defaultPadding,
+                keepAlive: Bool = false, extra: String = "", trailer: String = "") {
         let requestLine = "GET \(path) HTTP/1.1\r\n"
-        let common = "Host: \(host)\r\nUser-Agent: meshtrace-lab\r\nAccept: */*\r\n"
+        let common = "Host: \(host)\r\nUser-Agent: meshtrace-lab\r\nAccept: */*\r\n" + extra
         let close = keepAlive ? "" : "Connection: close\r\n"
         switch placement {
         case .fixed:
             head = requestLine + "traceparent: "
-            tail = "\r\n" + common + close + "\r\n"
+            tail = "\r\n" + common + trailer + close + "\r\n"
         case .anywhere:
             let before = requestLine + common
             head = before + HTTPRequest.paddingHeaders(bytes: padding - before.utf8.count) + "traceparent: "
-            tail = "\r\n" + close + "\r\n"
+            tail = "\r\n" + trailer + close + "\r\n"
         }
     }
 

@@ -33,13 +33,16 @@ public struct TrafficReport: Sendable {
 extension Testbed {
     /// Sends `count` HTTP/1.1 GETs, one connection each, from `client` (pod1 by default) to
     /// `server`'s HTTP server (pod2 by default), each carrying a fresh random `traceparent`
-    /// placed as `placement` says (with `anywhere`, its line begins `padding` bytes into the payload).
+    /// placed as `placement` says (with `anywhere`, its line begins `padding` bytes into the payload;
+    /// `extra` and `trailer`: header lines before the padding and after the context, see `HTTPRequest`).
     public func sendRequests(
         count: Int,
         placement: Placement,
         from client: Pod? = nil,
         to server: Pod? = nil,
         padding: Int = HTTPRequest.defaultPadding,
+        extra: String = "",
+        trailer: String = "",
         timeout: TimeInterval = 5
     ) throws -> TrafficReport {
         let client = client ?? topology.client, server = server ?? topology.server
@@ -48,7 +51,7 @@ extension Testbed {
         guard topology.pods.contains(client), topology.pods.contains(server) else {
             throw LabError.invalidArgument("pods must belong to testbed \(topology.prefix)")
         }
-        let shape = HTTPRequest(placement: placement, host: "\(server.ip):\(topology.httpPort)", padding: padding)
+        let shape = HTTPRequest(placement: placement, host: "\(server.ip):\(topology.httpPort)", padding: padding, extra: extra, trailer: trailer)
         let contexts = (0..<count).map { _ in RequestContext.random() }
         let raw = contexts.map(shape.bytes(carrying:))
         let outcomes = try pump(raw, from: client, to: server, timeout: timeout)

@@ -95,7 +95,7 @@ public enum MapSymbol: Hashable, Sendable {
     case table(String)
     /// A flow map, by its spec name.
     case flow(String)
-    /// Requests whose header block goes on in the flow's next segment, by inner 5-tuple (LRU).
+    /// Requests whose header block goes on in the flow's next segment, by inner 5-tuple and tracing point (LRU).
     case requests
 
     public var name: String {

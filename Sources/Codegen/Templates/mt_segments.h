@@ -1,7 +1,7 @@
 /* ---- mt_segments.h: requests whose header block goes on in the flow's next segments ----
  * A packet whose payload ends inside the window before the block's blank line (truncated),
- * without FIN or RST, holds its request in mt_requests, keyed by the inner 5-tuple: the seq
- * it expects next, the seq of the request's first byte, the request bytes searched, what was
+ * without FIN or RST, holds its request in mt_requests, keyed by the inner 5-tuple and the
+ * tracing point (a node's two points see the same segments): the seq it expects next, the seq of the request's first byte, the request bytes searched, what was
  * found (masks and values) and, when the last line is cut by the segment's end and may be a
  * context line (a prefix of some "name:"), that partial line (at most MT_CARRY_BYTES; nothing
  * of any other header is kept).  The flow's next segment, when it starts at that seq, goes on
@@ -33,10 +33,17 @@ struct mt_request {
 	__u8 carry[MT_CARRY_BYTES] __attribute__((aligned(8)));
 };
 
+/* A flow at one tracing point: the two points of a node see the same segments, each its own way. */
+struct mt_request_key {
+	struct mt_tuple inner;
+	__u32 ifindex;
+	__u32 direction;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MT_REQUEST_FLOWS);
-	__type(key, struct mt_tuple);
+	__type(key, struct mt_request_key);
 	__type(value, struct mt_request);
 } mt_requests SEC(".maps");
 
@@ -65,9 +72,18 @@ static __always_inline int mt_tcp_facts(struct __sk_buff *skb, struct mt_scratch
 	return 0;
 }
 
+static __always_inline void mt_request_key(struct mt_scratch *s, struct mt_request_key *key)
+{
+	key->inner = s->packet.inner;
+	key->ifindex = s->ifindex;
+	key->direction = s->direction;
+}
+
 static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 counter)
 {
-	bpf_map_delete_elem(&mt_requests, &s->packet.inner);
+	struct mt_request_key key;
+	mt_request_key(s, &key);
+	bpf_map_delete_elem(&mt_requests, &key);
 	if (counter < MT_COUNTERS)
 		mt_count(counter);
 }
@@ -151,7 +167,9 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 {
 	if (mt_tcp_facts(skb, s))
 		return -1;
-	struct mt_request *r = bpf_map_lookup_elem(&mt_requests, &s->packet.inner);
+	struct mt_request_key key;
+	mt_request_key(s, &key);
+	struct mt_request *r = bpf_map_lookup_elem(&mt_requests, &key);
 	if (!r)
 		return 0;
 	__u32 plen = s->payload_end - s->payload_off;
@@ -274,6 +292,8 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
 		r->value_len[i] = s->value_len[i];
 	__builtin_memcpy(r->value, s->value, sizeof(r->value));
-	bpf_map_update_elem(&mt_requests, &s->packet.inner, r, BPF_ANY);
+	struct mt_request_key key;
+	mt_request_key(s, &key);
+	bpf_map_update_elem(&mt_requests, &key, r, BPF_ANY);
 	mt_count(MT_COUNTER_SEGMENTS_HELD);
 }
