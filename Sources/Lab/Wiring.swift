@@ -53,7 +53,8 @@ extension Testbed {
     func wirePod(_ pod: Pod) throws {
         let node = topology.node(of: pod)
         let nodeNS = NetworkNamespace(node.namespace), podNS = NetworkNamespace(pod.namespace)
-        try nodeNS.ip(["link", "add", pod.vport, "mtu", "\(topology.overlayMTU)", "type", "veth", "peer", "name", pod.interface, "netns", pod.namespace])
+        try nodeNS.ip(["link", "add", pod.vport, "mtu", "\(topology.overlayMTU)", "type", "veth", "peer", "name", pod.interface,
+                          "mtu", "\(topology.overlayMTU)", "netns", pod.namespace])
         try nodeNS.ip(["link", "set", pod.vport, "master", node.bridge])
         try nodeNS.ip(["link", "set", pod.vport, "up"])
         try podNS.ip(["addr", "add", "\(pod.ip)/24", "dev", pod.interface])

@@ -4,8 +4,17 @@ import Spec
 /// The event record the kernel must write, byte for byte (timestamp zero).
 extension ReferenceInterpreter {
 
-    func event(_ parsed: Parsed, payload: [UInt8], search: SearchResult) -> [UInt8]? {
-        guard search.valueStarts.contains(where: { $0 != nil }) else { return nil }
+    /// The values the kernel copies for `search` from `payload`: a held request's own where it has
+    /// one, else from the value start this packet's search recorded.
+    func values(_ payload: [UInt8], search: SearchResult, held: [HeldValue?]) -> [HeldValue?] {
+        layout.contextHeaders.indices.map { index in
+            if let value = held[index] { return value }
+            return search.valueStarts[index].map { self.value(payload, from: $0, max: layout.contextHeaders[index].maxValueBytes) }
+        }
+    }
+
+    func event(_ parsed: Parsed, payload: [UInt8], search: SearchResult, values: [HeldValue?], segment: (request: UInt32, offset: Int)) -> [UInt8]? {
+        guard values.contains(where: { $0 != nil }) else { return nil }
         var bytes = [UInt8](repeating: 0, count: layout.size)
         func put(_ value: UInt64, at offset: Int, size: Int) {
             for index in 0..<size { bytes[offset + index] = UInt8(truncatingIfNeeded: value >> (8 * UInt64(index))) }
@@ -30,16 +39,15 @@ extension ReferenceInterpreter {
             case .outerFiveTuple: put(parsed.outer, at: offset)
             case .payloadLength: put(UInt64(payload.count), at: offset, size: 4)
             case .segment:
-                // One packet holding the whole search: the request starts at its first payload byte.
-                put(UInt64(parsed.tcpSequence), at: offset + SlotKind.requestSequenceOffset, size: 4)
+                put(UInt64(segment.request), at: offset + SlotKind.requestSequenceOffset, size: 4)
+                put(UInt64(segment.offset), at: offset + SlotKind.segmentOffsetOffset, size: 4)
             case .traceContext:
                 var found: UInt64 = 0, cut: UInt64 = 0, repeated: UInt64 = 0
                 var valueOffset = offset + SlotKind.contextValuesOffset(layout.contextHeaders)
                 for (index, header) in layout.contextHeaders.enumerated() {
-                    if let start = search.valueStarts[index] {
+                    if let value = values[index] {
                         let bit = UInt64(1) << UInt64(index)
                         found |= bit
-                        let value = value(payload, from: start, max: header.maxValueBytes)
                         if value.cut { cut |= bit }
                         if search.repeated[index] { repeated |= bit }
                         put(UInt64(value.bytes.count), at: offset + SlotKind.contextLengthOffset(slot: index), size: 2)

@@ -63,6 +63,8 @@ public struct ReferenceInterpreter: Sendable {
         case notHTTP
         case noContext
         case event
+        /// The payload ended before the header block did: the request goes on in the next segment.
+        case held
     }
 
     public struct Evaluation: Sendable {
@@ -75,6 +77,10 @@ public struct ReferenceInterpreter: Sendable {
         public var droppedChunks = 0
         /// The payload ended inside the window before the search ended (MT_COUNTER_TRUNCATED).
         public var truncated = false
+        /// It went on with a held request (MT_COUNTER_SEGMENTS_RESUMED).
+        public var resumed = false
+        /// The held request it dropped (closed or a gap), as the kernel counts it.
+        public var dropped: KernelCounter?
         /// Only meaningful for accepted packets: the payload's offset and length in the frame.
         public var payloadOffset = 0
         public var payloadLength = 0
@@ -159,7 +165,19 @@ public struct ReferenceInterpreter: Sendable {
         return event
     }
 
+    /// `frame` on its own: no request held before it (one it holds is forgotten).
     public func evaluate(frame: [UInt8]) -> Evaluation {
+        var requests = ReferenceRequests()
+        return evaluate(frame: frame, requests: &requests)
+    }
+
+    /// `frame` after the frames that left `requests` held, which it may go on with (mt_segments.h):
+    /// a held request's next segment (its flow and point, the expected seq, some payload) carries
+    /// on with the search, whatever it starts with; a FIN or RST, or any other seq, drops it. A
+    /// packet whose search ends in its payload before the blank line, inside the window, without
+    /// FIN or RST, is held instead of making an event (`.held`). The model has no clock: the
+    /// kernel's timeout is left to tests that wait.
+    public func evaluate(frame: [UInt8], requests: inout ReferenceRequests) -> Evaluation {
         let parsed: Parsed
         switch parse(frame) {
         case .failure(let failure): return Evaluation(outcome: .notAccepted(failure.reason))
@@ -173,16 +191,78 @@ public struct ReferenceInterpreter: Sendable {
             return evaluation
         }
         let payload = Array(frame[parsed.payloadStart..<parsed.payloadEnd])
-        guard isHTTP(payload[...]) else {
+        let key = requestKey(parsed)
+        var held = requests[key]
+        if let request = held {
+            let closes = parsed.tcpFlags & Self.tcpRST != 0
+            if closes || parsed.tcpSequence != request.nextSequence {
+                requests[key] = nil
+                evaluation.dropped = closes ? .requestsClosed : .requestsGap
+                held = nil
+                if closes {
+                    evaluation.outcome = .notHTTP
+                    return evaluation
+                }
+            } else if payload.isEmpty {
+                // an ACK goes by; a FIN ends the request with nothing more to search
+                if parsed.tcpFlags & Self.tcpFIN != 0 {
+                    requests[key] = nil
+                    evaluation.dropped = .requestsClosed
+                }
+                evaluation.outcome = .notHTTP
+                return evaluation
+            }
+        }
+        guard held != nil || isHTTP(payload[...]) else {
             evaluation.outcome = .notHTTP
             return evaluation
         }
-        let semantic = search(payload)
-        let modelled = search(payload, cap: candidateCap)
+        evaluation.resumed = held != nil
+        var start = SearchResult(slots: contextNames.count)
+        var values = [HeldValue?](repeating: nil, count: contextNames.count)
+        var segment = (request: parsed.tcpSequence, offset: 0)
+        var requestOffset = 0
+        var stitchEnded = false
+        if let held {
+            requestOffset = held.searched
+            segment = (held.requestSequence, held.segmentOffset)
+            values = held.values
+            start.valueStarts = held.values.map { $0.map { _ in 0 } }
+            start.repeated = held.repeated
+            let before = values.contains { $0 != nil }
+            stitchEnded = stitch(held, payload: payload, into: &start, values: &values)
+            if !before && values.contains(where: { $0 != nil }) { segment.offset = held.heldOffset }
+        }
+        let lineStart = held?.lineStart ?? false
+        var semantic = stitchEnded ? start : search(payload, from: start, lineStart: lineStart)
+        var modelled = stitchEnded ? start : search(payload, cap: candidateCap, from: start, lineStart: lineStart)
         evaluation.droppedChunks = modelled.droppedChunks
         evaluation.truncated = modelled.truncated
-        evaluation.semanticEvent = event(parsed, payload: payload, search: semantic)
-        evaluation.event = event(parsed, payload: payload, search: modelled)
+        // Held: the request goes on in the flow's next segment.
+        let end = partialLine(payload)
+        if modelled.truncated && parsed.tcpFlags & (Self.tcpFIN | Self.tcpRST) == 0 && requestOffset + payload.count < window && end.goesOn {
+            // A partial line left to the next segment is not taken from this one.
+            let partialStart = payload.count - end.carry.count
+            for index in values.indices where values[index] == nil && !end.carry.isEmpty {
+                if let at = modelled.valueStarts[index], at > partialStart { modelled.valueStarts[index] = nil }
+                if let at = semantic.valueStarts[index], at > partialStart { semantic.valueStarts[index] = nil }
+            }
+            let taken = self.values(payload, search: modelled, held: values)
+            let found = values.contains { $0 != nil } || modelled.valueStarts.contains { $0 != nil }
+            requests[key] = HeldRequest(
+                nextSequence: parsed.tcpSequence &+ UInt32(payload.count), requestSequence: segment.request,
+                searched: requestOffset + payload.count, heldOffset: requestOffset,
+                segmentOffset: found && !values.contains(where: { $0 != nil }) ? requestOffset : segment.offset,
+                values: taken, repeated: modelled.repeated, carry: end.carry, lineStart: end.lineStart)
+            evaluation.outcome = .held
+            return evaluation
+        }
+        if held != nil { requests[key] = nil }
+        if !values.contains(where: { $0 != nil }) { segment.offset = requestOffset }
+        evaluation.semanticEvent = event(parsed, payload: payload, search: semantic,
+                                         values: self.values(payload, search: semantic, held: values), segment: segment)
+        evaluation.event = event(parsed, payload: payload, search: modelled,
+                                 values: self.values(payload, search: modelled, held: values), segment: segment)
         if evaluation.event == nil { evaluation.outcome = .noContext }
         return evaluation
     }

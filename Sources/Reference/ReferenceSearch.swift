@@ -104,15 +104,21 @@ extension ReferenceInterpreter {
         }
     }
 
-    /// The plain semantics: every line start in order.
-    func search(_ payload: [UInt8]) -> SearchResult {
-        var result = SearchResult(slots: contextNames.count)
+    /// Whether a header line begins at `line`: after a '\n', or at 0 when the payload's first byte
+    /// starts one (a held request's segment after a whole line; never a request's first byte).
+    func beginsLine(_ payload: [UInt8], at line: Int, lineStart: Bool) -> Bool {
+        line == 0 ? lineStart : payload[line - 1] == UInt8(ascii: "\n")
+    }
+
+    /// The plain semantics: every line start in order, going on from `result` (a held request's).
+    func search(_ payload: [UInt8], from result: SearchResult, lineStart: Bool) -> SearchResult {
+        var result = result
         let limit = min(window, payload.count)
-        var line = 1
+        var line = 0
         var ended = false
         while line < limit {
             defer { line += 1 }
-            guard payload[line - 1] == UInt8(ascii: "\n") else { continue }
+            guard beginsLine(payload, at: line, lineStart: lineStart) else { continue }
             if Self.isControl(payload[line]) || take(payload, line: line, into: &result) {
                 ended = true
                 break
@@ -123,8 +129,8 @@ extension ReferenceInterpreter {
     }
 
     /// The semantics with the kernel's per-chunk candidate cap.
-    func search(_ payload: [UInt8], cap: CandidateCap) -> SearchResult {
-        var result = SearchResult(slots: contextNames.count)
+    func search(_ payload: [UInt8], cap: CandidateCap, from result: SearchResult, lineStart: Bool) -> SearchResult {
+        var result = result
         let chunk = cap.chunkBytes
         var base = 0
         var done = false
@@ -132,7 +138,7 @@ extension ReferenceInterpreter {
             let end = min(base + chunk, window, payload.count)
             var candidates: [Int] = []
             var stopped = false
-            for line in max(base, 1)..<max(end, max(base, 1)) where payload[line - 1] == UInt8(ascii: "\n") {
+            for line in base..<max(end, base) where beginsLine(payload, at: line, lineStart: lineStart) {
                 if Self.isControl(payload[line]) { stopped = true; break }
                 if passesFilter(payload, at: line, prefixChars: cap.prefixChars) {
                     candidates.append(line)
@@ -156,7 +162,7 @@ extension ReferenceInterpreter {
     /// The value of the header whose line's "name:" ends just before `start`, as the kernel
     /// copies it, and whether it was cut: its line does not end within `max` bytes (it goes on,
     /// or the payload ends first).
-    func value(_ payload: [UInt8], from start: Int, max: Int) -> (bytes: [UInt8], cut: Bool) {
+    func value(_ payload: [UInt8], from start: Int, max: Int) -> HeldValue {
         var index = start
         var skipped = 0
         while index < payload.count, skipped < leadingWhitespaceMax,
@@ -170,6 +176,6 @@ extension ReferenceInterpreter {
             index += 1
         }
         let ended = index < payload.count && (payload[index] == 0x0d || payload[index] == 0x0a)
-        return (value, !ended)
+        return HeldValue(bytes: value, cut: !ended)
     }
 }

@@ -121,6 +121,8 @@ final class DifferentialFuzzTests: XCTestCase {
         // What the minimiser's runs add to the kernel counters, taken out before comparing them.
         var minimiserRuns = [UInt64](repeating: 0, count: countersBefore.count)
         let decoder = EventDecoder(spec: spec, layout: runner.object.layout)
+        // What the kernel's mt_requests holds: a frame whose header block the payload ends inside is held.
+        var requests = ReferenceRequests()
         let started = Date()
 
         for _ in 0..<count {
@@ -144,7 +146,7 @@ final class DifferentialFuzzTests: XCTestCase {
                 figures.refused += 1
                 continue
             }
-            let evaluation = interpreter.evaluate(frame: frame)
+            let evaluation = interpreter.evaluate(frame: frame, requests: &requests)
             figures.compared += 1
             tally(evaluation, into: &countersExpected)
             if evaluation.droppedChunks > 0 { figures.capDropped += 1 }
@@ -162,8 +164,13 @@ final class DifferentialFuzzTests: XCTestCase {
         // The kernel's own counters must tell the same story, frame class by frame class.
         let countersAfter = try runner.object.counters()
         var counterLines: [String] = []
-        for counter in KernelCounter.allCases where counter != .ringbufFull && counter != .tailCallFailed {
-            let delta = countersAfter[counter.rawValue] - countersBefore[counter.rawValue] - minimiserRuns[counter.rawValue]
+        func delta(_ counter: KernelCounter) -> UInt64 {
+            countersAfter[counter.rawValue] - countersBefore[counter.rawValue] - minimiserRuns[counter.rawValue]
+        }
+        // The interpreter has no clock: a held request the kernel timed out it counts as the gap
+        // the next frame of that flow makes.
+        for counter in KernelCounter.allCases where ![.ringbufFull, .tailCallFailed, .requestsTimedOut].contains(counter) {
+            let delta = delta(counter) + (counter == .requestsGap ? delta(.requestsTimedOut) : 0)
             if delta != countersExpected[counter.rawValue] {
                 counterLines.append("\(counter.label) kernel \(delta), interpreter \(countersExpected[counter.rawValue])")
             }
@@ -189,9 +196,12 @@ final class DifferentialFuzzTests: XCTestCase {
         case .notHTTP: counters[KernelCounter.notHTTP.rawValue] += 1
         case .noContext: counters[KernelCounter.noContext.rawValue] += 1
         case .event: counters[KernelCounter.events.rawValue] += 1
+        case .held: counters[KernelCounter.segmentsHeld.rawValue] += 1
         }
+        if let dropped = evaluation.dropped { counters[dropped.rawValue] += 1 }
+        if evaluation.resumed { counters[KernelCounter.segmentsResumed.rawValue] += 1 }
         switch evaluation.outcome {
-        case .noContext, .event:
+        case .noContext, .event, .held:
             if evaluation.truncated { counters[KernelCounter.truncated.rawValue] += 1 }
             counters[KernelCounter.candidatesDropped.rawValue] += UInt64(evaluation.droppedChunks)
         default:
