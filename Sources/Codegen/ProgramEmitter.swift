@@ -79,6 +79,8 @@ public struct ProgramEmitter {
         out.line("#define MT_CHUNK_BYTES \(plan.chunkBytes)")
         out.line("#define MT_CHUNKS \(plan.chunks)")
         out.line("#define MT_PLACEMENT_ANYWHERE \(plan.placement == .anywhere ? 1 : 0)")
+        out.line("/* Requests split across TCP segments are followed when the record keys on their first byte (.segment). */")
+        out.line("#define MT_SPLIT_REQUESTS \(ir.record.followsSplitRequests ? 1 : 0)")
         out.line("#define MT_HTTP_REQUESTS \(ir.http.requests ? 1 : 0)")
         out.line("#define MT_HTTP_RESPONSES \(ir.http.responses ? 1 : 0)")
         let methods = ir.http.methods.sorted().map { "X(\"\($0)\", \($0.utf8.count))" }.joined(separator: " ")

@@ -240,7 +240,7 @@ public struct ReferenceInterpreter: Sendable {
         evaluation.truncated = modelled.truncated
         // Held: the request goes on in the flow's next segment.
         let end = partialLine(payload)
-        if modelled.truncated && parsed.tcpFlags & (Self.tcpFIN | Self.tcpRST) == 0 && requestOffset + payload.count < window && end.goesOn {
+        if ir.record.followsSplitRequests && modelled.truncated && parsed.tcpFlags & (Self.tcpFIN | Self.tcpRST) == 0 && requestOffset + payload.count < window && end.goesOn {
             // A partial line left to the next segment is not taken from this one.
             let partialStart = payload.count - end.carry.count
             for index in values.indices where values[index] == nil && !end.carry.isEmpty {

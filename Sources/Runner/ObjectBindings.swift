@@ -9,8 +9,9 @@ public struct ObjectMaps {
     public let points: BPFMap
     public let counters: BPFMap
     public let tailCalls: BPFMap
-    /// Requests whose search goes on in their flow's next segment (LRU, by inner 5-tuple).
-    public let requests: BPFMap
+    /// Requests whose search goes on in their flow's next segment (LRU, by inner 5-tuple and
+    /// point); present when the record has `.segment`.
+    public let requests: BPFMap?
     /// Present when the spec has tables.
     public let tableDefaults: BPFMap?
     /// By the spec's table name.
@@ -27,7 +28,7 @@ public struct ObjectMaps {
         points = try resolve(.points)
         counters = try resolve(.counters)
         tailCalls = try resolve(.tailCalls)
-        requests = try resolve(.requests)
+        requests = spec.record.followsSplitRequests ? try resolve(.requests) : nil
         tableDefaults = spec.tables.isEmpty ? nil : try resolve(.tableDefaults)
         tables = try Dictionary(uniqueKeysWithValues: spec.tables.map { ($0.name, try resolve(.table($0.name))) })
     }

@@ -189,6 +189,9 @@ public final class TraceSession {
             + "evicted \(run.evicted), duplicates \(run.duplicates), negative \(run.negative); "
             + "dropped: kernel \(run.kernel[KernelCounter.ringbufFull.label] ?? 0) (ring buffer full), user \(run.userDrops)"
             + run.exports.sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value.dropped) (exported \($0.value.exported), filtered \($0.value.filtered))" }.joined())
+        func kernel(_ counter: KernelCounter) -> UInt64 { run.kernel[counter.label] ?? 0 }
+        log("split requests: segments held \(kernel(.segmentsHeld)), resumed \(kernel(.segmentsResumed)); dropped: "
+            + "FIN/RST \(kernel(.requestsClosed)), seq gap \(kernel(.requestsGap)), timed out \(kernel(.requestsTimedOut))")
         try writer.summary(run)
     }
 

@@ -56,7 +56,7 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 			}
 		}
 		if (k == 0) /* the request line is not a header line; a held request's next segment may start one */
-			b->data[0] = s->line_start ? '\n' : 0;
+			b->data[0] = MT_SPLIT_REQUESTS && s->line_start ? '\n' : 0;
 		const __s32 ls_base = base - 1; /* payload offset of data[0] */
 		/* words inside the window (compile-time) and inside the payload (run time) */
 		const __u32 span = (MT_WINDOW_BYTES - base) < MT_CHUNK_BYTES ? (__u32)(MT_WINDOW_BYTES - base)

@@ -189,6 +189,8 @@ struct mt_scratch {
 	__u32 request_off;                /* request bytes before this packet */
 	__u32 segment_offset;             /* request offset of the segment the first context line began in */
 	__u32 carried_mask;               /* slots whose values came with the held request */
+	__u32 stitched_mask;              /* the slot whose line began in the held segment: value in mt_buf.stitched */
+	__u32 stitched_len;               /* bytes after its "name:" in mt_buf.stitched */
 	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
 	 * first CR/LF, at the slot's max and at the payload end.  Row r is
 	 * MT_VALUE_STRIDE (= MT_CONTEXT_VALUE_MAX rounded up to 8) bytes; mt_finish
@@ -209,6 +211,7 @@ struct mt_buf {
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
 	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */
+	__u8 stitched[MT_TMP_BYTES] __attribute__((aligned(8)));  /* its bytes after "name:", until mt_finish */
 };
 
 /* enum mt_counter (MT_COUNTER_*, MT_COUNTERS) is generated before the templates
@@ -281,4 +284,12 @@ static __always_inline void mt_wipe(__u8 *p, const int n)
 	MT_LOOP
 	for (int o = 0; o + 8 <= n; o += 8)
 		*(volatile __u64 *)(p + o) = 0;
+}
+
+/* Copies n bytes (a multiple of 8) of map memory: __builtin_memcpy cannot copy a large row. */
+static __always_inline void mt_copy_words(void *dst, const void *src, const int n)
+{
+	MT_LOOP
+	for (int o = 0; o + 8 <= n; o += 8)
+		*(volatile __u64 *)((__u8 *)dst + o) = mt_load64((const __u8 *)src + o);
 }

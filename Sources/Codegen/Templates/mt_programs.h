@@ -77,20 +77,24 @@ int mt_finish(struct __sk_buff *skb)
 		mt_request_drop(s, MT_COUNTERS); /* the search ended: nothing to count */
 	if (!hold && !s->found_mask) {
 		mt_count(MT_COUNTER_NO_CONTEXT);
+		if (MT_SPLIT_REQUESTS)
+			mt_wipe(b->stitched, MT_TMP_BYTES);
 		return TC_ACT_OK;
 	}
 	/* values that came with a held request are in their rows already */
 #define MT__COPY(slot, name, len, max) \
-	if (!(s->carried_mask & (1u << (slot)))) \
+	if (!MT_SPLIT_REQUESTS || !(s->carried_mask & (1u << (slot)))) \
 		mt_copy_value(skb, s, b, slot, max);
 	MT_CONTEXT_HEADERS(MT__COPY)
 #undef MT__COPY
 	mt_wipe(b->tmp, MT_TMP_BYTES);
+	if (MT_SPLIT_REQUESTS)
+		mt_wipe(b->stitched, MT_TMP_BYTES);
 	if (hold) {
 		mt_request_hold(skb, s, carry);
 		return TC_ACT_OK;
 	}
-	if (!s->carried_mask)
+	if (MT_SPLIT_REQUESTS && !(s->carried_mask | s->stitched_mask))
 		s->segment_offset = s->request_off;
 	mt_submit_event(skb, s);
 	return TC_ACT_OK;

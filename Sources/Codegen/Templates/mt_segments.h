@@ -12,6 +12,7 @@
  * counted, on the flow's FIN or RST, on a segment at another seq (a gap or a retransmission)
  * and when its next segment comes more than MT_REQUEST_TIMEOUT_NS after it. */
 
+#if MT_SPLIT_REQUESTS
 #define MT_TCP_FIN 0x01
 #define MT_TCP_RST 0x04
 #define MT_CARRY_WORDS (MT_CARRY_BYTES / 8)
@@ -67,6 +68,7 @@ static __always_inline int mt_tcp_facts(struct __sk_buff *skb, struct mt_scratch
 	s->request_off = 0;
 	s->segment_offset = 0;
 	s->carried_mask = 0;
+	s->stitched_mask = 0;
 	s->resumed = 0;
 	s->line_start = 0;
 	return 0;
@@ -120,15 +122,15 @@ static __always_inline __u64 mt_may_be_context(const __u8 *q, __u64 pl)
 }
 
 /* The partial line of a held request, stitched with this segment's first bytes, classified
- * as mt_search_chunk would; a context value it holds is taken from the stitched bytes.
- * 1 = the search ends at that line. */
+ * as mt_search_chunk would.  A context value it starts is left in b->stitched (from the byte
+ * after "name:") for mt_finish to copy like any other.  1 = the search ends at that line. */
 static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
 					     const struct mt_request *r)
 {
 	__u32 c = r->carry_len;
 	if (!c || c > MT_CARRY_BYTES)
 		return 0;
-	__builtin_memcpy(b->line, r->carry, MT_CARRY_BYTES);
+	mt_copy_words(b->line, r->carry, MT_CARRY_BYTES);
 	__s64 n = (__s64)(__s32)(s->payload_end - s->payload_off);
 	if (n > MT_CARRY_BYTES)
 		n = MT_CARRY_BYTES;
@@ -143,20 +145,18 @@ static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_sc
 	__u32 before = *(volatile __u32 *)&s->found_mask;
 	int done = mt_classify(b, b->line, s, 0);
 	__u32 fresh = *(volatile __u32 *)&s->found_mask & ~before;
-	/* bytes of the stitched line after "name:" */
-	__s64 after = (__s64)c + n;
-#define MT__TAKE(slot, name, len, max) \
-	if (fresh & (1u << (slot))) { \
-		__builtin_memcpy(b->tmp, b->line + (len) + 1, MT_OWS_MAX + (max) + 1); \
-		mt_take_value(s, b, slot, max, 1, after - ((len) + 1)); \
+	if (fresh) {
+		__u32 skip = (*(volatile __u32 *)&b->hit >> 8) & 511;
+		s->stitched_len = 0;
+		if (skip <= MT_NAMECOLON_MAX) {
+			mt_copy_words(b->stitched, b->line + skip, MT_TMP_BYTES);
+			s->stitched_len = (__u32)((__s64)c + n - skip);
+		}
+		s->stitched_mask = fresh;
+		if (!before)
+			s->segment_offset = r->held_off;
 	}
-	MT_CONTEXT_HEADERS(MT__TAKE)
-#undef MT__TAKE
-	s->carried_mask |= fresh;
-	if (fresh && !before)
-		s->segment_offset = r->held_off;
 	mt_wipe(b->line, 2 * MT_CARRY_BYTES);
-	mt_wipe(b->tmp, MT_TMP_BYTES);
 	return done;
 }
 
@@ -202,7 +202,9 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 	MT_UNROLL
 	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
 		s->value_len[i] = r->value_len[i];
-	__builtin_memcpy(s->value, r->value, sizeof(s->value));
+#define MT__RESTORE(slot, name, len, max) mt_copy_words(s->value[slot], r->value[slot], ((max) + 7) & ~7);
+	MT_CONTEXT_HEADERS(MT__RESTORE)
+#undef MT__RESTORE
 	mt_count(MT_COUNTER_SEGMENTS_RESUMED);
 	if (mt_request_stitch(skb, s, b, r))
 		s->done = 1;
@@ -256,7 +258,7 @@ static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_s
 	for (int i = 0; i < MT_CONTEXT_SLOTS; i++) /* value_off > start, branch-free */
 		unfound |= (__u32)((((__u64)start - (__u64)s->value_off[i]) >> 63) << i);
 	MT_BARRIER_VAR(unfound);
-	*(volatile __u32 *)&s->found_mask &= ~(unfound & ~s->carried_mask);
+	*(volatile __u32 *)&s->found_mask &= ~(unfound & ~(s->carried_mask | s->stitched_mask));
 	*carry = pl;
 	return 1;
 }
@@ -269,7 +271,7 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 	if (!r)
 		return;
 	__u32 plen = s->payload_end - s->payload_off;
-	__builtin_memset(r->carry, 0, sizeof(r->carry));
+	mt_wipe(r->carry, sizeof(r->carry));
 	__s64 n = carry;
 	MT_BARRIER_VAR(n); /* see the chunk load */
 	if (n > 0) {
@@ -283,7 +285,7 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 	r->request_seq = s->request_seq;
 	r->searched = s->request_off + plen;
 	r->held_off = s->request_off;
-	r->segment_offset = s->found_mask && !s->carried_mask ? s->request_off : s->segment_offset;
+	r->segment_offset = s->found_mask && !(s->carried_mask | s->stitched_mask) ? s->request_off : s->segment_offset;
 	r->found_mask = s->found_mask;
 	r->cut_mask = s->cut_mask;
 	r->repeat_mask = s->repeat_mask;
@@ -291,9 +293,32 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 	MT_UNROLL
 	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
 		r->value_len[i] = s->value_len[i];
-	__builtin_memcpy(r->value, s->value, sizeof(r->value));
+	/* each row's first round8(max) bytes: mt_finish writes no more (mt_core.h) */
+#define MT__STORE(slot, name, len, max) mt_copy_words(r->value[slot], s->value[slot], ((max) + 7) & ~7);
+	MT_CONTEXT_HEADERS(MT__STORE)
+#undef MT__STORE
 	struct mt_request_key key;
 	mt_request_key(s, &key);
 	bpf_map_update_elem(&mt_requests, &key, r, BPF_ANY);
 	mt_count(MT_COUNTER_SEGMENTS_HELD);
 }
+#else
+/* Each packet is searched on its own (the record has no .segment to key a split request on). */
+static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
+{
+	return 0;
+}
+
+static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b, __u32 *carry)
+{
+	return 0;
+}
+
+static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scratch *s, const __u32 carry)
+{
+}
+
+static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 counter)
+{
+}
+#endif

@@ -11,8 +11,7 @@ static __always_inline __u32 mt_lane_index(__u64 lanes)
 }
 
 /* Takes the value from the n bytes after "name:" in b->tmp (found: else the row is zeroed)
- * into the slot's row: from the skb (mt_copy_value) or from a line stitched across two
- * segments (mt_segments.h). */
+ * into the slot's row. */
 static __always_inline void mt_take_value(struct mt_scratch *s, struct mt_buf *b, const __u32 slot, const int max,
 					  const int found, __s64 n)
 {
@@ -93,7 +92,13 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 	const int found = (s->found_mask >> slot) & 1;
 	__s64 n = 0;
 
-	if (found) {
+	if (found && MT_SPLIT_REQUESTS && (s->stitched_mask >> slot) & 1) {
+		/* its line began in the held segment (mt_segments.h) */
+		n = s->stitched_len;
+		if (n > MT_OWS_MAX + max + 1)
+			n = MT_OWS_MAX + max + 1;
+		mt_copy_words(b->tmp, b->stitched, (MT_OWS_MAX + max + 1 + 7) & ~7);
+	} else if (found) {
 		__u32 voff = s->value_off[slot];
 		n = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff; /* 64-bit: see the chunk load */
 		/* one byte past the longest value: it says whether the line goes on (a cut value) */

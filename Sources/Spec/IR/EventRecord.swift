@@ -12,6 +12,11 @@ public struct EventRecord: Codable, Hashable, Sendable {
         self.fields = fields
         self.line = line
     }
+
+    /// With `.segment` the search follows a request whose header block goes on in the flow's next
+    /// segments (and keys its event on the request's first byte); without it each packet is searched
+    /// on its own, as the instruction budget of a spec with many formats may require.
+    public var followsSplitRequests: Bool { fields.contains(.segment) }
 }
 
 public enum RecordField: Codable, Hashable, Sendable {
