@@ -89,7 +89,7 @@ let package = Package(
         .target(name: "Reference", dependencies: ["Spec", "ObjectModel"]),
         .testTarget(name: "TrustTests", dependencies: ["TestSupport", "Reference", "Runner", "Codegen", "ObjectModel", "PacketKit", "Spec"]),
         // Shared by the test targets: generated objects for the example specs, requests and frames.
-        .target(name: "TestSupport", dependencies: ["Codegen", "Runner", "SpecLoader", "Spec", "PacketKit", "Subprocess"], path: "Tests/Support"),
+        .target(name: "TestSupport", dependencies: ["Codegen", "Runner", "SpecLoader", "Spec", "PacketKit", "Subprocess", "Lab"], path: "Tests/Support"),
         .testTarget(
             name: "CodegenTests",
             dependencies: ["TestSupport", "Codegen", "ObjectModel", "Runner", "Spec", "PacketKit", "BPF"],

@@ -9,6 +9,8 @@
 #define MT_CHUNK_BYTES 256
 #define MT_CHUNKS 4
 #define MT_PLACEMENT_ANYWHERE 1
+/* Requests split across TCP segments are followed when the record keys on their first byte (.segment). */
+#define MT_SPLIT_REQUESTS 0
 #define MT_HTTP_REQUESTS 1
 #define MT_HTTP_RESPONSES 1
 #define MT_HTTP_METHODS(X) X("CONNECT", 7) X("DELETE", 6) X("GET", 3) X("HEAD", 4) X("OPTIONS", 7) X("PATCH", 5) X("POST", 4) X("PUT", 3) X("TRACE", 5)
@@ -20,6 +22,8 @@
 #define MT_MAX_CANDIDATES 8
 #define MT_OWS_MAX 16
 #define MT_MAX_HEADER_BYTES 1024
+#define MT_REQUEST_FLOWS 4096
+#define MT_REQUEST_TIMEOUT_NS 1000000000
 #define MT_LEADING_LINES(X) 
 
 /* An IP header and the transport header after it; addresses in network order, ports in host order. */
@@ -40,6 +44,8 @@ struct mt_packet {
     /* The outermost ones: set on entering the first tunnel, else equal to inner. */
     struct mt_tuple outer;
     __u32 l3_end;
+    /* Where the transport header starts: TCP's sequence number and flags (mt_segments.h). */
+    __u32 l4_off;
     __u8 l4_seen;
     __u8 tunneled;
     __u8 has_tcp_seqNo;
@@ -58,7 +64,12 @@ enum mt_counter {
     MT_COUNTER_TAIL_CALL_FAILED = 7,
     MT_COUNTER_TRUNCATED = 8,
     MT_COUNTER_CANDIDATES_DROPPED = 9,
-    MT_COUNTERS = 10,
+    MT_COUNTER_SEGMENTS_HELD = 10,
+    MT_COUNTER_SEGMENTS_RESUMED = 11,
+    MT_COUNTER_REQUESTS_CLOSED = 12,
+    MT_COUNTER_REQUESTS_TIMED_OUT = 13,
+    MT_COUNTER_REQUESTS_GAP = 14,
+    MT_COUNTERS = 15,
 };
 
 struct mt_scratch;
@@ -82,6 +93,7 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
  *   mt_driver_<driver>.h     the loops of both phases: counted, or bpf_loop callbacks
  *   mt_chunk.h               one chunk program's work
  *   mt_value.h               the value copy
+ *   mt_segments.h            requests whose header block goes on in the next segments
  *   mt_programs.h            the tc programs
  *
  * Pipeline (each box is its own tc program, chained by tail calls through mt_progs):
@@ -164,6 +176,9 @@ union mt__name_sizes {
 /* bytes loaded: the byte before the chunk, the chunk, and the longest name+':' after it */
 #define MT_LOAD_MAX (MT_CHUNK_BYTES + 1 + MT_NAMECOLON_MAX)
 #define MT_TMP_BYTES (MT_OWS_MAX + MT_VALUE_STRIDE + 8)
+/* the most of a line split across two segments that can matter: "name:", OWS, the value and
+ * the byte after it (mt_segments.h) */
+#define MT_CARRY_BYTES ((MT_NAMECOLON_MAX + MT_OWS_MAX + MT_CONTEXT_VALUE_MAX + 1 + 7) & ~7)
 
 /* ---- word tricks ---- */
 #define MT_BCAST(c) (0x0101010101010101ULL * (__u8)(c))
@@ -280,6 +295,17 @@ struct mt_scratch {
 	__u8 is_response;                 /* payload starts with "HTTP/1." */
 	__u8 done;                        /* search complete (blank line / fixed stop / all found) */
 	__u8 truncated;                   /* payload ended inside the window before a blank line */
+	/* The request (mt_segments.h): this packet's own, or a held one this segment goes on with. */
+	__u8 tcp_flags;
+	__u8 resumed;                     /* this packet goes on with a held request */
+	__u8 line_start;                  /* this packet's first byte starts a header line */
+	__u32 seq;                        /* TCP sequence number of this packet's first payload byte */
+	__u32 request_seq;                /* ... and of the request's first byte (the event's key) */
+	__u32 request_off;                /* request bytes before this packet */
+	__u32 segment_offset;             /* request offset of the segment the first context line began in */
+	__u32 carried_mask;               /* slots whose values came with the held request */
+	__u32 stitched_mask;              /* the slot whose line began in the held segment: value in mt_buf.stitched */
+	__u32 stitched_len;               /* bytes after its "name:" in mt_buf.stitched */
 	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
 	 * first CR/LF, at the slot's max and at the payload end.  Row r is
 	 * MT_VALUE_STRIDE (= MT_CONTEXT_VALUE_MAX rounded up to 8) bytes; mt_finish
@@ -299,6 +325,8 @@ struct mt_buf {
 	__u32 _pad;
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
+	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */
+	__u8 stitched[MT_TMP_BYTES] __attribute__((aligned(8)));  /* its bytes after "name:", until mt_finish */
 };
 
 /* enum mt_counter (MT_COUNTER_*, MT_COUNTERS) is generated before the templates
@@ -371,6 +399,14 @@ static __always_inline void mt_wipe(__u8 *p, const int n)
 	MT_LOOP
 	for (int o = 0; o + 8 <= n; o += 8)
 		*(volatile __u64 *)(p + o) = 0;
+}
+
+/* Copies n bytes (a multiple of 8) of map memory: __builtin_memcpy cannot copy a large row. */
+static __always_inline void mt_copy_words(void *dst, const void *src, const int n)
+{
+	MT_LOOP
+	for (int o = 0; o + 8 <= n; o += 8)
+		*(volatile __u64 *)((__u8 *)dst + o) = mt_load64((const __u8 *)src + o);
 }
 /* ---- mt_http.h: HTTP detection, one 8-byte load, one masked compare per method ---- */
 static __always_inline int mt_detect_http(struct __sk_buff *skb, struct mt_scratch *s)
@@ -760,8 +796,8 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 				b->data[last] = (__u8)(c ^ (is_nl * ('\n' ^ '\r')));
 			}
 		}
-		if (k == 0)
-			b->data[0] = 0; /* the request line is not a header line */
+		if (k == 0) /* the request line is not a header line; a held request's next segment may start one */
+			b->data[0] = MT_SPLIT_REQUESTS && s->line_start ? '\n' : 0;
 		const __s32 ls_base = base - 1; /* payload offset of data[0] */
 		/* words inside the window (compile-time) and inside the payload (run time) */
 		const __u32 span = (MT_WINDOW_BYTES - base) < MT_CHUNK_BYTES ? (__u32)(MT_WINDOW_BYTES - base)
@@ -820,29 +856,17 @@ static __always_inline __u32 mt_lane_index(__u64 lanes)
 	return (__u32)(((low >> 7) * 0x0001020304050607ULL) >> 56) & 7;
 }
 
-static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
-					  const __u32 slot, const int max)
+/* Takes the value from the n bytes after "name:" in b->tmp (found: else the row is zeroed)
+ * into the slot's row. */
+static __always_inline void mt_take_value(struct mt_scratch *s, struct mt_buf *b, const __u32 slot, const int max,
+					  const int found, __s64 n)
 {
 	char *row = s->value[slot];
 	const __u8 *v = b->tmp;
 	__s32 cut = 0;
 	int j;
 
-	if (s->found_mask & (1u << slot)) {
-		__u32 voff = s->value_off[slot];
-		__s64 n = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff; /* 64-bit: see the chunk load */
-		/* one byte past the longest value: it says whether the line goes on (a cut value) */
-		if (n > MT_OWS_MAX + max + 1)
-			n = MT_OWS_MAX + max + 1;
-		MT_BARRIER_VAR(n);
-		if (n > 0) {
-			MT_BARRIER_VAR(n); /* see the chunk load */
-			if (n <= MT_OWS_MAX + max + 1)
-				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
-		} else {
-			n = 0;
-		}
-
+	if (found) {
 		/* leading SP / HTAB, counted on two words (exact lanes) */
 		__u64 w0 = mt_load64(b->tmp), w1 = mt_load64(b->tmp + 8);
 		__u64 v0 = ~(mt_zero_lanes(w0 ^ MT_BCAST(' ')) | mt_zero_lanes(w0 ^ MT_BCAST('\t'))) & MT_HIGH;
@@ -907,6 +931,352 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 	}
 	s->value_len[slot] = (__u16)cut;
 }
+
+static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
+					  const __u32 slot, const int max)
+{
+	const int found = (s->found_mask >> slot) & 1;
+	__s64 n = 0;
+
+	if (found && MT_SPLIT_REQUESTS && (s->stitched_mask >> slot) & 1) {
+		/* its line began in the held segment (mt_segments.h) */
+		n = s->stitched_len;
+		if (n > MT_OWS_MAX + max + 1)
+			n = MT_OWS_MAX + max + 1;
+		mt_copy_words(b->tmp, b->stitched, (MT_OWS_MAX + max + 1 + 7) & ~7);
+	} else if (found) {
+		__u32 voff = s->value_off[slot];
+		n = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff; /* 64-bit: see the chunk load */
+		/* one byte past the longest value: it says whether the line goes on (a cut value) */
+		if (n > MT_OWS_MAX + max + 1)
+			n = MT_OWS_MAX + max + 1;
+		MT_BARRIER_VAR(n);
+		if (n > 0) {
+			MT_BARRIER_VAR(n); /* see the chunk load */
+			if (n <= MT_OWS_MAX + max + 1)
+				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
+		} else {
+			n = 0;
+		}
+	}
+	mt_take_value(s, b, slot, max, found, n);
+}
+/* ---- mt_segments.h: requests whose header block goes on in the flow's next segments ----
+ * A packet whose payload ends inside the window before the block's blank line (truncated),
+ * without FIN or RST, holds its request in mt_requests, keyed by the inner 5-tuple and the
+ * tracing point (a node's two points see the same segments): the seq it expects next, the seq of the request's first byte, the request bytes searched, what was
+ * found (masks and values) and, when the last line is cut by the segment's end and may be a
+ * context line (a prefix of some "name:"), that partial line (at most MT_CARRY_BYTES; nothing
+ * of any other header is kept).  The flow's next segment, when it starts at that seq, goes on
+ * with the search instead of being HTTP-detected: first the partial line, stitched with this
+ * segment's first bytes, then its own lines.  The event, when the search ends, carries the
+ * request's first-byte seq, so both points key a request alike whichever segment held the
+ * context and whether or not either saw the segments coalesced.  A held request is dropped,
+ * counted, on the flow's FIN or RST, on a segment at another seq (a gap or a retransmission)
+ * and when its next segment comes more than MT_REQUEST_TIMEOUT_NS after it. */
+
+#if MT_SPLIT_REQUESTS
+#define MT_TCP_FIN 0x01
+#define MT_TCP_RST 0x04
+#define MT_CARRY_WORDS (MT_CARRY_BYTES / 8)
+
+struct mt_request {
+	__u64 last_seen;                  /* timestamp of the held segment */
+	__u32 next_seq;
+	__u32 request_seq;
+	__u32 searched;                   /* request bytes before the next segment */
+	__u32 held_off;                   /* request offset of the held segment */
+	__u32 segment_offset;
+	__u32 found_mask;
+	__u32 cut_mask;
+	__u32 repeat_mask;
+	__u16 value_len[MT_CONTEXT_SLOTS];
+	__u16 carry_len;                  /* bytes of the partial line in carry */
+	__u8 line_start;                  /* the held segment ended with its line: the next starts one */
+	char value[MT_CONTEXT_SLOTS][MT_VALUE_STRIDE] __attribute__((aligned(8)));
+	__u8 carry[MT_CARRY_BYTES] __attribute__((aligned(8)));
+};
+
+/* A flow at one tracing point: the two points of a node see the same segments, each its own way. */
+struct mt_request_key {
+	struct mt_tuple inner;
+	__u32 ifindex;
+	__u32 direction;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MT_REQUEST_FLOWS);
+	__type(key, struct mt_request_key);
+	__type(value, struct mt_request);
+} mt_requests SEC(".maps");
+
+/* A held request is built here before it is stored: too big for the stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mt_request);
+} mt_request_stage SEC(".maps");
+
+/* Loads n payload bytes (at most MT_CARRY_BYTES) from skb offset off; returns how many. */
+static __always_inline __s64 mt_load_carry(struct __sk_buff *skb, __u32 off, __u8 *dst, __s64 n)
+{
+	if (n > MT_CARRY_BYTES)
+		n = MT_CARRY_BYTES;
+	MT_BARRIER_VAR(n); /* see the chunk load */
+	if (n > 0) {
+		MT_BARRIER_VAR(n);
+		if (n <= MT_CARRY_BYTES)
+			bpf_skb_load_bytes(skb, off, dst, n);
+		return n;
+	}
+	return 0;
+}
+
+/* The packet's TCP sequence number and flags, and the request it starts. */
+static __always_inline int mt_tcp_facts(struct __sk_buff *skb, struct mt_scratch *s)
+{
+	__u8 h[16];
+	if (bpf_skb_load_bytes(skb, s->packet.l4_off, h, sizeof(h)))
+		return -1;
+	s->seq = ((__u32)h[4] << 24) | ((__u32)h[5] << 16) | ((__u32)h[6] << 8) | (__u32)h[7];
+	s->tcp_flags = h[13];
+	s->request_seq = s->seq;
+	s->request_off = 0;
+	s->segment_offset = 0;
+	s->carried_mask = 0;
+	s->stitched_mask = 0;
+	s->resumed = 0;
+	s->line_start = 0;
+	return 0;
+}
+
+static __always_inline void mt_request_key(struct mt_scratch *s, struct mt_request_key *key)
+{
+	key->inner = s->packet.inner;
+	key->ifindex = s->ifindex;
+	key->direction = s->direction;
+}
+
+static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 counter)
+{
+	struct mt_request_key key;
+	mt_request_key(s, &key);
+	bpf_map_delete_elem(&mt_requests, &key);
+	if (counter < MT_COUNTERS)
+		mt_count(counter);
+}
+
+/* 1 when "name:" may begin with the pl bytes at q (case-insensitively, as mt_name_eq).
+ * Branch-free: a branch per byte would split the verifier's states per byte. */
+static __always_inline __u64 mt_may_begin(const __u8 *q, __u64 pl, const char *lit, const int n)
+{
+	__u64 bad = 0;
+	MT_UNROLL
+	for (int i = 0; i < n; i++) {
+		__u8 l = (__u8)lit[i];
+		__u64 c = q[i] | (MT_IS_ALPHA(l) ? 0x20 : 0);
+		__u64 below = ((__u64)i - pl) >> 63; /* i < pl */
+		__u64 x = c ^ l;
+		MT_BARRIER_VAR(x); /* else clang compares c with l, a branch */
+		bad |= x & -below;
+	}
+	MT_BARRIER_VAR(bad);
+	return ((bad | -bad) >> 63) ^ 1;
+}
+
+/* 1 when the partial line at q (pl bytes) may be a context or a leading line. */
+static __always_inline __u64 mt_may_be_context(const __u8 *q, __u64 pl)
+{
+	__u64 any = 0;
+#define MT__MAY(slot, name, len, max) any |= mt_may_begin(q, pl, name ":", (len) + 1);
+	MT_CONTEXT_HEADERS(MT__MAY)
+#undef MT__MAY
+#define MT__LEAD_MAY(name, len) any |= mt_may_begin(q, pl, name ":", (len) + 1);
+	MT_LEADING_LINES(MT__LEAD_MAY)
+#undef MT__LEAD_MAY
+	return any;
+}
+
+/* The partial line of a held request, stitched with this segment's first bytes, classified
+ * as mt_search_chunk would.  A context value it starts is left in b->stitched (from the byte
+ * after "name:") for mt_finish to copy like any other.  1 = the search ends at that line. */
+static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
+					     const struct mt_request *r)
+{
+	__u32 c = r->carry_len;
+	if (!c || c > MT_CARRY_BYTES)
+		return 0;
+	mt_copy_words(b->line, r->carry, MT_CARRY_BYTES);
+	__s64 n = mt_load_carry(skb, s->payload_off, b->line + c, (__s64)(__s32)(s->payload_end - s->payload_off));
+	__u32 before = *(volatile __u32 *)&s->found_mask;
+	int done = mt_classify(b, b->line, s, 0);
+	__u32 fresh = *(volatile __u32 *)&s->found_mask & ~before;
+	if (fresh) {
+		__u32 skip = (*(volatile __u32 *)&b->hit >> 8) & 511;
+		s->stitched_len = 0;
+		if (skip <= MT_NAMECOLON_MAX) {
+			mt_copy_words(b->stitched, b->line + skip, MT_TMP_BYTES);
+			s->stitched_len = (__u32)((__s64)c + n - skip);
+		}
+		s->stitched_mask = fresh;
+		if (!before)
+			s->segment_offset = r->held_off;
+	}
+	mt_wipe(b->line, 2 * MT_CARRY_BYTES);
+	return done;
+}
+
+/* At entry, after the table: 1 when this packet goes on with a held request (its state now in
+ * s; the search goes on at chunk 0, or ends at the stitched line: s->done), 0 when it is a
+ * packet of its own, -1 when it is not searched (an ACK of a held flow, or its FIN / RST). */
+static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
+{
+	if (mt_tcp_facts(skb, s))
+		return -1;
+	struct mt_request_key key;
+	mt_request_key(s, &key);
+	struct mt_request *r = bpf_map_lookup_elem(&mt_requests, &key);
+	if (!r)
+		return 0;
+	__u32 plen = s->payload_end - s->payload_off;
+	if (s->tcp_flags & MT_TCP_RST) {
+		mt_request_drop(s, MT_COUNTER_REQUESTS_CLOSED);
+		return -1;
+	}
+	if (s->timestamp - r->last_seen > MT_REQUEST_TIMEOUT_NS) {
+		mt_request_drop(s, MT_COUNTER_REQUESTS_TIMED_OUT);
+		return 0;
+	}
+	if (s->seq != r->next_seq) {
+		mt_request_drop(s, MT_COUNTER_REQUESTS_GAP);
+		return 0;
+	}
+	if (!plen) {
+		if (s->tcp_flags & MT_TCP_FIN)
+			mt_request_drop(s, MT_COUNTER_REQUESTS_CLOSED);
+		return -1;
+	}
+	s->request_seq = r->request_seq;
+	s->request_off = r->searched;
+	s->segment_offset = r->segment_offset;
+	s->found_mask = r->found_mask;
+	s->cut_mask = r->cut_mask;
+	s->repeat_mask = r->repeat_mask;
+	s->carried_mask = r->found_mask;
+	s->line_start = r->line_start;
+	s->resumed = 1;
+	MT_UNROLL
+	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
+		s->value_len[i] = r->value_len[i];
+#define MT__RESTORE(slot, name, len, max) mt_copy_words(s->value[slot], r->value[slot], ((max) + 7) & ~7);
+	MT_CONTEXT_HEADERS(MT__RESTORE)
+#undef MT__RESTORE
+	mt_count(MT_COUNTER_SEGMENTS_RESUMED);
+	if (mt_request_stitch(skb, s, b, r))
+		s->done = 1;
+	return 1;
+}
+
+/* In mt_finish, before the values are copied: 1 when the request goes on in the flow's next
+ * segment.  Then the partial last line, when it may be a context line, is left to the next
+ * segment (its slot, found here, is un-found) and its length returned in *carry. */
+static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b, __u32 *carry)
+{
+	__u32 plen = s->payload_end - s->payload_off;
+	*carry = 0;
+	if (!s->truncated || (s->tcp_flags & (MT_TCP_FIN | MT_TCP_RST)) || s->request_off + plen >= MT_WINDOW_BYTES)
+		return 0;
+	/* the last MT_CARRY_BYTES of the payload: the partial line is what follows their last '\n' */
+	__u32 tail = plen < MT_CARRY_BYTES ? plen : MT_CARRY_BYTES;
+	__s64 t = mt_load_carry(skb, s->payload_off + plen - tail, b->line, tail);
+	__s64 last = -1; /* index of the last '\n' */
+	MT_LOOP
+	for (int j = 0; j < MT_CARRY_WORDS; j++) {
+		__u64 nl = mt_zero_lanes(mt_load64(b->line + j * 8) ^ MT_BCAST('\n'));
+		/* lanes up to the highest newline: their count is its lane + 1 */
+		__u64 h = nl | (nl >> 8);
+		h |= h >> 16;
+		h |= h >> 32;
+		__s64 at = (__s64)(j * 8) + (__s64)mt_popcount(h & MT_HIGH) - 1;
+		__u64 any = (nl | -nl) >> 63;
+		MT_BARRIER_VAR(any);
+		last = (at & -(__s64)any) | (last & ((__s64)any - 1));
+	}
+	__u32 pl = (__u32)(t - 1 - last) & 0xffff;
+	__u32 q = (__u32)(last + 1);
+	s->line_start = last == t - 1;
+	/* no partial line, or one longer than any context line needs; else one that may be a
+	 * context line, or (fixed placement) any other, which ends the context block */
+	__u64 may = last >= 0 && pl && q < MT_CARRY_BYTES ? mt_may_be_context(b->line + q, pl) : 2;
+	mt_wipe(b->line, MT_CARRY_BYTES);
+	if (may != 1)
+		return may == 2 || MT_PLACEMENT_ANYWHERE;
+	__u32 start = plen - pl;
+	__u32 unfound = 0;
+	MT_UNROLL
+	for (int i = 0; i < MT_CONTEXT_SLOTS; i++) /* value_off > start, branch-free */
+		unfound |= (__u32)((((__u64)start - (__u64)s->value_off[i]) >> 63) << i);
+	MT_BARRIER_VAR(unfound);
+	*(volatile __u32 *)&s->found_mask &= ~(unfound & ~(s->carried_mask | s->stitched_mask));
+	*carry = pl;
+	return 1;
+}
+
+/* In mt_finish, after the values are copied: stores the held request. */
+static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scratch *s, const __u32 carry)
+{
+	__u32 zero = 0;
+	struct mt_request *r = bpf_map_lookup_elem(&mt_request_stage, &zero);
+	if (!r)
+		return;
+	__u32 plen = s->payload_end - s->payload_off;
+	mt_wipe(r->carry, sizeof(r->carry));
+	mt_load_carry(skb, s->payload_off + plen - carry, r->carry, carry);
+	r->carry_len = (__u16)carry;
+	r->last_seen = s->timestamp;
+	r->next_seq = s->seq + plen;
+	r->request_seq = s->request_seq;
+	r->searched = s->request_off + plen;
+	r->held_off = s->request_off;
+	r->segment_offset = s->found_mask && !(s->carried_mask | s->stitched_mask) ? s->request_off : s->segment_offset;
+	r->found_mask = s->found_mask;
+	r->cut_mask = s->cut_mask;
+	r->repeat_mask = s->repeat_mask;
+	r->line_start = s->line_start;
+	MT_UNROLL
+	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
+		r->value_len[i] = s->value_len[i];
+	/* each row's first round8(max) bytes: mt_finish writes no more (mt_core.h) */
+#define MT__STORE(slot, name, len, max) mt_copy_words(r->value[slot], s->value[slot], ((max) + 7) & ~7);
+	MT_CONTEXT_HEADERS(MT__STORE)
+#undef MT__STORE
+	struct mt_request_key key;
+	mt_request_key(s, &key);
+	bpf_map_update_elem(&mt_requests, &key, r, BPF_ANY);
+	mt_count(MT_COUNTER_SEGMENTS_HELD);
+}
+#else
+/* Each packet is searched on its own (the record has no .segment to key a split request on). */
+static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
+{
+	return 0;
+}
+
+static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b, __u32 *carry)
+{
+	return 0;
+}
+
+static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scratch *s, const __u32 carry)
+{
+}
+
+static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 counter)
+{
+}
+#endif
 /* ---- mt_programs.h: the tc programs ---- */
 
 static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
@@ -941,11 +1311,16 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 		mt_count(MT_COUNTER_FILTERED);
 		return TC_ACT_OK;
 	}
-	if (mt_detect_http(skb, s)) {
+	struct mt_buf *b = mt_buf_get();
+	if (!b)
+		return TC_ACT_OK;
+	/* a held request's next segment goes on with its search, whatever it starts with */
+	int resumed = mt_request_resume(skb, s, b);
+	if (resumed < 0 || (!resumed && mt_detect_http(skb, s))) {
 		mt_count(MT_COUNTER_NOT_HTTP);
 		return TC_ACT_OK;
 	}
-	mt_tail(skb, 0);
+	mt_tail(skb, s->done ? MT_CHUNKS : 0);
 	return TC_ACT_OK;
 }
 
@@ -975,14 +1350,31 @@ int mt_finish(struct __sk_buff *skb)
 	struct mt_buf *b = mt_buf_get();
 	if (!s || !b)
 		return TC_ACT_OK;
-	if (!s->found_mask) {
+	__u32 carry;
+	int hold = mt_request_goes_on(skb, s, b, &carry);
+	if (!hold && s->resumed)
+		mt_request_drop(s, MT_COUNTERS); /* the search ended: nothing to count */
+	if (!hold && !s->found_mask) {
 		mt_count(MT_COUNTER_NO_CONTEXT);
+		if (MT_SPLIT_REQUESTS)
+			mt_wipe(b->stitched, MT_TMP_BYTES);
 		return TC_ACT_OK;
 	}
-#define MT__COPY(slot, name, len, max) mt_copy_value(skb, s, b, slot, max);
+	/* values that came with a held request are in their rows already */
+#define MT__COPY(slot, name, len, max) \
+	if (!MT_SPLIT_REQUESTS || !(s->carried_mask & (1u << (slot)))) \
+		mt_copy_value(skb, s, b, slot, max);
 	MT_CONTEXT_HEADERS(MT__COPY)
 #undef MT__COPY
 	mt_wipe(b->tmp, MT_TMP_BYTES);
+	if (MT_SPLIT_REQUESTS)
+		mt_wipe(b->stitched, MT_TMP_BYTES);
+	if (hold) {
+		mt_request_hold(skb, s, carry);
+		return TC_ACT_OK;
+	}
+	if (MT_SPLIT_REQUESTS && !(s->carried_mask | s->stitched_mask))
+		s->segment_offset = s->request_off;
 	mt_submit_event(skb, s);
 	return TC_ACT_OK;
 }
@@ -1002,6 +1394,11 @@ struct mt_context_values {
     char v6[68]; /* b3 */
     char v7[70]; /* uber-trace-id */
     __u8 _pad[2];
+};
+
+struct mt_segment_info {
+    __u32 request_seq;
+    __u32 offset;
 };
 
 /* The ring-buffer record; the runner decodes it with the same layout (EventLayout). */
@@ -1121,6 +1518,7 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             p->inner.sport = (((__u32)h[0] << 8) | (__u32)h[1]);
             p->inner.dport = (((__u32)h[2] << 8) | (__u32)h[3]);
             p->l4_seen = 1;
+            p->l4_off = off;
             p->has_tcp_seqNo = 1;
             p->hf_tcp_seqNo = (((__u32)h[4] << 24) | ((__u32)h[5] << 16) | ((__u32)h[6] << 8) | (__u32)h[7]);
             off += hlen;
@@ -1235,6 +1633,6 @@ const char mt_manifest[] =
     "{\"jaeger\":{}}],\"line\":26,\"placement\":\"anywhere\"},\"tables\":[],\"target\":{\"complexityBudge"
     "t\":1000000,\"instructionBudget\":4096,\"profile\":\"unrolled\"}},\"tailCalls\":[\"mt_search_0\",\"m"
     "t_search_1\",\"mt_search_2\",\"mt_search_3\",\"mt_finish\"],\"tunables\":{\"candidatesPerChunk\":8,\""
-    "headerStackBytes\":1024,\"leadingLines\":[],\"leadingWhitespaceMax\":16,\"prefixChars\":1},\"version"
-    "\":2}"
+    "headerStackBytes\":1024,\"leadingLines\":[],\"leadingWhitespaceMax\":16,\"prefixChars\":1,\"requestF"
+    "lows\":4096,\"requestTimeoutMs\":1000},\"version\":2}"
     ;

@@ -23,13 +23,8 @@ final class TestbedJoinTests: XCTestCase {
     func testJoinsMatchTcpdump() throws {
         let object = try Generated.output(.init(spec: "mesh")).object.path
         let topology = testbed.topology
-        let (node1, node2, pod1, pod2) = (topology.node1, topology.node2, topology.pod1, topology.pod2)
-        let captures = [
-            "rx-from": try PacketCapture(testbed: testbed, namespace: node2.namespace, interface: node2.nic, filter: ["udp", "port", "4789"]),
-            "rx-to": try PacketCapture(testbed: testbed, namespace: node2.namespace, interface: pod2.vport, filter: ["tcp"]),
-            "tx-from": try PacketCapture(testbed: testbed, namespace: node1.namespace, interface: pod1.vport, filter: ["tcp"]),
-            "tx-to": try PacketCapture(testbed: testbed, namespace: node1.namespace, interface: node1.nic, filter: ["udp", "port", "4789"]),
-        ]
+        let (node1, node2) = (topology.node1, topology.node2)
+        let captures = try HopCaptures.start(testbed)
         let tracing = TracingRun(testbed: testbed)
         try tracing.start(object: object)
         let sent = try testbed.sendRequests(count: 30, placement: .fixed)

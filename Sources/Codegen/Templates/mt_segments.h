@@ -56,6 +56,21 @@ struct {
 	__type(value, struct mt_request);
 } mt_request_stage SEC(".maps");
 
+/* Loads n payload bytes (at most MT_CARRY_BYTES) from skb offset off; returns how many. */
+static __always_inline __s64 mt_load_carry(struct __sk_buff *skb, __u32 off, __u8 *dst, __s64 n)
+{
+	if (n > MT_CARRY_BYTES)
+		n = MT_CARRY_BYTES;
+	MT_BARRIER_VAR(n); /* see the chunk load */
+	if (n > 0) {
+		MT_BARRIER_VAR(n);
+		if (n <= MT_CARRY_BYTES)
+			bpf_skb_load_bytes(skb, off, dst, n);
+		return n;
+	}
+	return 0;
+}
+
 /* The packet's TCP sequence number and flags, and the request it starts. */
 static __always_inline int mt_tcp_facts(struct __sk_buff *skb, struct mt_scratch *s)
 {
@@ -131,17 +146,7 @@ static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_sc
 	if (!c || c > MT_CARRY_BYTES)
 		return 0;
 	mt_copy_words(b->line, r->carry, MT_CARRY_BYTES);
-	__s64 n = (__s64)(__s32)(s->payload_end - s->payload_off);
-	if (n > MT_CARRY_BYTES)
-		n = MT_CARRY_BYTES;
-	MT_BARRIER_VAR(n); /* see the chunk load */
-	if (n > 0) {
-		MT_BARRIER_VAR(n);
-		if (n <= MT_CARRY_BYTES)
-			bpf_skb_load_bytes(skb, s->payload_off, b->line + c, n);
-	} else {
-		n = 0;
-	}
+	__s64 n = mt_load_carry(skb, s->payload_off, b->line + c, (__s64)(__s32)(s->payload_end - s->payload_off));
 	__u32 before = *(volatile __u32 *)&s->found_mask;
 	int done = mt_classify(b, b->line, s, 0);
 	__u32 fresh = *(volatile __u32 *)&s->found_mask & ~before;
@@ -221,15 +226,8 @@ static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_s
 	if (!s->truncated || (s->tcp_flags & (MT_TCP_FIN | MT_TCP_RST)) || s->request_off + plen >= MT_WINDOW_BYTES)
 		return 0;
 	/* the last MT_CARRY_BYTES of the payload: the partial line is what follows their last '\n' */
-	__s64 t = (__s64)(__s32)plen;
-	if (t > MT_CARRY_BYTES)
-		t = MT_CARRY_BYTES;
-	MT_BARRIER_VAR(t); /* see the chunk load */
-	if (t > 0) {
-		MT_BARRIER_VAR(t);
-		if (t <= MT_CARRY_BYTES)
-			bpf_skb_load_bytes(skb, s->payload_off + plen - (__u32)t, b->line, t);
-	}
+	__u32 tail = plen < MT_CARRY_BYTES ? plen : MT_CARRY_BYTES;
+	__s64 t = mt_load_carry(skb, s->payload_off + plen - tail, b->line, tail);
 	__s64 last = -1; /* index of the last '\n' */
 	MT_LOOP
 	for (int j = 0; j < MT_CARRY_WORDS; j++) {
@@ -272,13 +270,7 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 		return;
 	__u32 plen = s->payload_end - s->payload_off;
 	mt_wipe(r->carry, sizeof(r->carry));
-	__s64 n = carry;
-	MT_BARRIER_VAR(n); /* see the chunk load */
-	if (n > 0) {
-		MT_BARRIER_VAR(n);
-		if (n <= MT_CARRY_BYTES)
-			bpf_skb_load_bytes(skb, s->payload_off + plen - (__u32)n, r->carry, n);
-	}
+	mt_load_carry(skb, s->payload_off + plen - carry, r->carry, carry);
 	r->carry_len = (__u16)carry;
 	r->last_seen = s->timestamp;
 	r->next_seq = s->seq + plen;
