@@ -33,9 +33,11 @@ import Spec
 ///   every context header is found (a repeat after that is not seen). Under `.fixed`, a leading
 ///   line (`host:`) before any context header is passed over; any other line, or a leading line
 ///   after a context header, ends the search (the block's end; so repeats inside it are seen).
-///   `.anywhere` skips other lines. Values: up to 16 leading SP/HTAB skipped, then bytes up to the
-///   first CR or LF, at most the header's `maxValueBytes`, never past the payload end; the value
-///   is cut when its line does not end within `maxValueBytes` (it goes on, or the payload ends).
+///   `.anywhere` skips other lines. Values (ReferenceValue.swift): up to 16 leading SP/HTAB
+///   skipped; the length runs to the first CR or LF within `lineReach` bytes and the payload,
+///   up to 16 trailing SP/HTAB excluded; a line with no end there is past the packet (the payload
+///   ended first) or past the reach; the copy is the first min(length, `maxValueBytes`) bytes,
+///   cut when the length is longer.
 ///   An event is emitted iff at least one context header was found.
 public struct ReferenceInterpreter: Sendable {
     /// The kernel's documented limitation (SearchTunables.candidatesPerChunk): each chunk of
@@ -86,8 +88,10 @@ public struct ReferenceInterpreter: Sendable {
     public let window: Int
     public let placement: Placement
     public let candidateCap: CandidateCap
-    /// Leading SP/HTAB skipped before a value.
+    /// Leading SP/HTAB skipped before a value (and trailing SP/HTAB left out of its length).
     public let leadingWhitespaceMax: Int
+    /// Bytes of a value's line, from its first byte, looked at for the line's end.
+    public let lineReach: Int
     /// No header stack of a traced packet ends deeper than this many bytes.
     public let headerStackBytes: Int
     public let tracingPoint: UInt8
@@ -114,6 +118,7 @@ public struct ReferenceInterpreter: Sendable {
         self.candidateCap = CandidateCap(chunkBytes: manifest.plan.chunkBytes, maxCandidates: tunables.candidatesPerChunk,
                                          prefixChars: tunables.prefixChars)
         self.leadingWhitespaceMax = tunables.leadingWhitespaceMax
+        self.lineReach = tunables.lineReach
         self.headerStackBytes = tunables.headerStackBytes
         self.tracingPoint = UInt8(truncatingIfNeeded: tracingPoint)
         self.hook = hook

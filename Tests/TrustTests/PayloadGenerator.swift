@@ -18,8 +18,8 @@ struct PayloadGenerator {
         self.chunkBytes = chunkBytes
         let ours = ir.search.formats.flatMap(\.headers).map(\.name)
         contextNames = ours
-        let all = ["traceparent", "tracestate", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "b3",
-                   "uber-trace-id", "x-request-id"]
+        let all = ["traceparent", "tracestate", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags",
+                   "b3", "uber-trace-id", "x-request-id"]
         otherContextNames = all.filter { !ours.contains($0) }
     }
 

@@ -15,7 +15,6 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 	s->payload_off = 0;
 	s->payload_end = 0;
 	s->found_mask = 0;
-	s->cut_mask = 0;
 	s->repeat_mask = 0;
 	s->is_response = 0;
 	s->done = 0;
@@ -70,9 +69,7 @@ int mt_finish(struct __sk_buff *skb)
 		mt_count(MT_COUNTER_NO_CONTEXT);
 		return TC_ACT_OK;
 	}
-#define MT__COPY(slot, name, len, max) mt_copy_value(skb, s, b, slot, max);
-	MT_CONTEXT_HEADERS(MT__COPY)
-#undef MT__COPY
+	mt_copy_values(skb, s, b);
 	mt_wipe(b->tmp, MT_TMP_BYTES);
 	mt_submit_event(skb, s);
 	return TC_ACT_OK;
