@@ -98,8 +98,16 @@ let package = Package(
         ),
         // Planner, parser unrolling, field access and control flow: no clang, no root, no kernel.
         .testTarget(name: "CodegenUnitTests", dependencies: ["Codegen", "ObjectModel", "BPF", "CLibBPF", "Spec"]),
+        // The trace-context conformance vectors (the JSON, its decoding, what the kernel must record
+        // of them), shared by the user-space and the kernel conformance tests.
+        .target(name: "ConformanceVectors", dependencies: ["TraceContexts", "Spec"], path: "Tests/Conformance",
+                exclude: ["trace-context-vectors.json"]),
         // Every conformance vector of Tests/Conformance, plus a unit test per rule.
-        .testTarget(name: "TraceContextsTests", dependencies: ["TraceContexts", "Spec"]),
+        .testTarget(name: "TraceContextsTests", dependencies: ["ConformanceVectors", "TraceContexts", "Spec"]),
+        // Every conformance vector through the kernel: Specs/every-format.swift (excluded, loaded by
+        // path) in both placements and every profile, with BPF_PROG_TEST_RUN.
+        .testTarget(name: "ConformanceKernelTests", dependencies: ["ConformanceVectors", "TestSupport", "Runner", "TraceContexts", "PacketKit", "Spec"],
+                    exclude: ["Specs"]),
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "ObjectModel", "TraceContexts", "Lab", "PacketKit", "Spec"]),
         // The context-first sidecar (deploy/envoy) in a real Envoy; Helpers holds the Python upstream
         // that records raw request bytes and the raw client the tests drive it with.

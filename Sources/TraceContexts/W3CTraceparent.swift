@@ -44,9 +44,9 @@ enum W3CTraceparent {
         if versionText == "00", header.length != version00Length {
             return invalid("version 00 value is \(header.lengthText) bytes; it must be exactly \(version00Length)")
         }
-        if let incompleteness = header.incompleteness {
-            // The fields parsed above put a '-' at byte 56 whenever it was copied; here it was not,
-            // or the line's end was not seen: what follows trace-flags is unknown.
+        if header.bytes.count == version00Length, let incompleteness = header.incompleteness {
+            // The fields parsed above put a '-' at byte 56 whenever it was copied (and then what
+            // follows is a later version's own); here it was not, or the line's end was not seen.
             return invalid("version \(versionText): \(incompleteness), so what follows trace-flags (the end, or '-' in a later version) cannot be checked")
         }
         let flags = fields[3]

@@ -11,8 +11,8 @@ import TraceContexts
 /// whole length (the kernel measures the line to its end: every vector's lines end well within
 /// its reach, so `lineEnd` is `.seen`); `occurrences` counts every line of that name (the kernel
 /// reports 1 or 2). Headers no format reads are not recorded at all.
-enum KernelView {
-    static func observe(_ lines: [[String]], formats: [TraceContextFormat]) -> [ObservedHeader] {
+public enum KernelView {
+    public static func observe(_ lines: [[String]], formats: [TraceContextFormat]) -> [ObservedHeader] {
         var recorded: [ObservedHeader] = []
         for (name, maxValueBytes) in copySizes(formats) {
             let values = lines.filter { $0[0].lowercased() == name }.map { fieldValue($0[1]) }
@@ -29,7 +29,7 @@ enum KernelView {
     }
 
     /// Each header read by `formats` once, with the bytes the kernel copies of it.
-    static func copySizes(_ formats: [TraceContextFormat]) -> [(name: String, maxValueBytes: Int)] {
+    public static func copySizes(_ formats: [TraceContextFormat]) -> [(name: String, maxValueBytes: Int)] {
         var sizes: [(name: String, maxValueBytes: Int)] = []
         for header in formats.flatMap(\.headers) where !sizes.contains(where: { $0.name == header.name }) {
             sizes.append((header.name, header.maxValueBytes))
@@ -38,7 +38,7 @@ enum KernelView {
     }
 
     /// RFC 9110 §5.5: a field value excludes the optional whitespace around it.
-    static func fieldValue(_ raw: String) -> [UInt8] {
+    public static func fieldValue(_ raw: String) -> [UInt8] {
         let bytes = Array(raw.utf8)
         let isOWS: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
         guard let first = bytes.firstIndex(where: { !isOWS($0) }), let last = bytes.lastIndex(where: { !isOWS($0) }) else { return [] }
