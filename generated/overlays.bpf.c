@@ -20,6 +20,7 @@
 #define MT_MAX_CANDIDATES 64
 #define MT_OWS_MAX 16
 #define MT_MAX_HEADER_BYTES 1024
+#define MT_LINE_REACH 512
 #define MT_LEADING_LINES(X) 
 
 /* An IP header and the transport header after it; addresses in network order, ports in host order. */
@@ -116,7 +117,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
 #endif
 /* mt_buf.hit's slot code (5 bits) of a leading line (MT_LEADING_LINES): past every context slot. */
 #define MT_LEADING_SLOT 31
-#if !defined(MT_PREFIX_CHARS) || !defined(MT_MAX_CANDIDATES) || !defined(MT_OWS_MAX) || !defined(MT_MAX_HEADER_BYTES)
+#if !defined(MT_PREFIX_CHARS) || !defined(MT_MAX_CANDIDATES) || !defined(MT_OWS_MAX) || !defined(MT_MAX_HEADER_BYTES) || \
+	!defined(MT_LINE_REACH)
 #error "the search tunables are emitted by meshtrace-gen before the templates (SearchTunables.swift)"
 #endif
 #ifndef MT_LOOP
@@ -159,7 +161,8 @@ union mt__name_sizes {
 #define MT_BUF_BYTES (MT_P_MAX + 8 * MT_NAMECOLON_WORDS + 16)
 /* bytes loaded: the byte before the chunk, the chunk, and the longest name+':' after it */
 #define MT_LOAD_MAX (MT_CHUNK_BYTES + 1 + MT_NAMECOLON_MAX)
-#define MT_TMP_BYTES (MT_OWS_MAX + MT_VALUE_STRIDE + 8)
+/* a value's leading OWS and its line's reach (mt_value.h) */
+#define MT_TMP_BYTES (MT_OWS_MAX + ((MT_LINE_REACH + 7) & ~7) + 8)
 
 /* ---- word tricks ---- */
 #define MT_BCAST(c) (0x0101010101010101ULL * (__u8)(c))
@@ -268,16 +271,18 @@ struct mt_scratch {
 	__u32 payload_off;                /* first TCP payload byte, from skb start */
 	__u32 payload_end;                /* one past the last L7 byte */
 	__u32 found_mask;                 /* bit per slot: header found */
-	__u32 cut_mask;                   /* bit per slot: the value's line goes on past its max (mt_finish) */
+	__u32 cut_mask;                   /* bit per slot: the value is longer than its max (mt_finish) */
 	__u32 repeat_mask;                /* bit per slot: the header's line seen again after it was found */
+	__u32 past_packet_mask;           /* bit per slot: the payload ends before the value's line (mt_finish) */
+	__u32 past_reach_mask;            /* bit per slot: no line end within MT_LINE_REACH bytes (mt_finish) */
 	__u32 value_off[MT_CONTEXT_SLOTS];/* payload offset of the byte after "name:" */
-	__u16 value_len[MT_CONTEXT_SLOTS];/* set by mt_finish */
+	__u16 value_len[MT_CONTEXT_SLOTS];/* set by mt_finish: the value's true length (mt_value.h) */
 	__u8 direction;                   /* MT_DIRECTION_INGRESS / _EGRESS */
 	__u8 is_response;                 /* payload starts with "HTTP/1." */
 	__u8 done;                        /* search complete (blank line / fixed stop / all found) */
 	__u8 truncated;                   /* payload ended inside the window before a blank line */
 	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
-	 * first CR/LF, at the slot's max and at the payload end.  Row r is
+	 * first CR/LF and trailing SP/HTAB, at the slot's max and at the payload end.  Row r is
 	 * MT_VALUE_STRIDE (= MT_CONTEXT_VALUE_MAX rounded up to 8) bytes; mt_finish
 	 * writes its first round8(max_r) bytes on every event (zeros past
 	 * value_len[r]; all zeros when the slot was not found), the rest of the row
@@ -806,11 +811,25 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 		mt_tail(skb, MT_CHUNKS);
 	return TC_ACT_OK;
 }
-/* ---- mt_value.h: the value copy in mt_finish ----
- * Values are copied here, from the skb, so a value that runs past its chunk or
- * past the window is still whole, and the chunks stay small.  Bytes are copied
- * only up to the first CR/LF, the slot's max and the payload end; everything else
- * in the row is zeroed (privacy: nothing of the next header line leaves tmp). */
+/* ---- mt_value.h: each value's true length and its copy, in mt_finish ----
+ * Values are read here, from the skb, so a value that runs past its chunk or past
+ * the window is still whole, and the chunks stay small.  A value starts after the
+ * colon and up to MT_OWS_MAX SP/HTAB; its line is looked at for MT_LINE_REACH
+ * bytes from there.  Its length runs to the line's first CR/LF, trailing SP/HTAB
+ * excluded (up to MT_OWS_MAX of them); when no CR/LF is in reach, to what was seen
+ * of it, and the slot's past-packet bit (the payload ended first) or past-reach
+ * bit (the line goes on) says that the length is only a lower bound.  The copy is
+ * the value's first min(length, max) bytes; everything else in the row is zeroed
+ * (privacy: nothing of the next header line leaves tmp). */
+#if MT_LINE_REACH < MT_CONTEXT_VALUE_MAX + 1 || MT_LINE_REACH > 4096
+#error "MT_LINE_REACH must exceed every header's maximum (and stay within 4096)"
+#endif
+
+/* mt_measure_value's result bits, OR-ed into the masks by slot */
+#define MT_VALUE_CUT 1u
+#define MT_VALUE_PAST_PACKET 2u
+#define MT_VALUE_PAST_REACH 4u
+
 /* lane (0..7) of the lowest 0x80 lane bit */
 static __always_inline __u32 mt_lane_index(__u64 lanes)
 {
@@ -818,24 +837,47 @@ static __always_inline __u32 mt_lane_index(__u64 lanes)
 	return (__u32)(((low >> 7) * 0x0001020304050607ULL) >> 56) & 7;
 }
 
-static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
-					  const __u32 slot, const int max)
+/* 0x80 in exactly the lanes holding SP or HTAB */
+static __always_inline __u64 mt_ows_lanes(__u64 w)
 {
+	return mt_zero_lanes(w ^ MT_BCAST(' ')) | mt_zero_lanes(w ^ MT_BCAST('\t'));
+}
+
+/* SP/HTAB bytes at the top of a word (0..8), branch-free: every lane up to the
+ * highest other byte is set by the folds, and the multiply counts them. */
+static __always_inline __u32 mt_trailing_ows(__u64 w)
+{
+	__u64 c = ~mt_ows_lanes(w) & MT_HIGH;
+	c |= c >> 8;
+	c |= c >> 16;
+	c |= c >> 32;
+	return 8 - (__u32)((((c >> 7) * 0x0101010101010101ULL) >> 56) & 15);
+}
+
+/* One slot: its length into value_len, its copy into its row; MT_VALUE_* bits back.
+ * Not inlined: one body for every slot keeps mt_finish's size independent of the
+ * number of headers (the verifier still walks it per call, with that call's max). */
+static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
+							 __u32 slot, __u32 max)
+{
+	if (slot >= MT_CONTEXT_SLOTS || max > MT_CONTEXT_VALUE_MAX)
+		return 0;
 	char *row = s->value[slot];
 	const __u8 *v = b->tmp;
-	__s32 cut = 0;
+	__u32 len = 0, copied = 0, bits = 0;
 	int j;
 
 	if (s->found_mask & (1u << slot)) {
 		__u32 voff = s->value_off[slot];
-		__s64 n = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff; /* 64-bit: see the chunk load */
-		/* one byte past the longest value: it says whether the line goes on (a cut value) */
-		if (n > MT_OWS_MAX + max + 1)
-			n = MT_OWS_MAX + max + 1;
+		/* 64-bit: see the chunk load */
+		__s64 rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
+		__s64 n = rest;
+		if (n > MT_OWS_MAX + MT_LINE_REACH)
+			n = MT_OWS_MAX + MT_LINE_REACH;
 		MT_BARRIER_VAR(n);
 		if (n > 0) {
 			MT_BARRIER_VAR(n); /* see the chunk load */
-			if (n <= MT_OWS_MAX + max + 1)
+			if (n <= MT_OWS_MAX + MT_LINE_REACH)
 				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
 		} else {
 			n = 0;
@@ -843,8 +885,7 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 
 		/* leading SP / HTAB, counted on two words (exact lanes) */
 		__u64 w0 = mt_load64(b->tmp), w1 = mt_load64(b->tmp + 8);
-		__u64 v0 = ~(mt_zero_lanes(w0 ^ MT_BCAST(' ')) | mt_zero_lanes(w0 ^ MT_BCAST('\t'))) & MT_HIGH;
-		__u64 v1 = ~(mt_zero_lanes(w1 ^ MT_BCAST(' ')) | mt_zero_lanes(w1 ^ MT_BCAST('\t'))) & MT_HIGH;
+		__u64 v0 = ~mt_ows_lanes(w0) & MT_HIGH, v1 = ~mt_ows_lanes(w1) & MT_HIGH;
 		/* branch-free (a select here became a backward jump in the layout) */
 		__u64 z0 = ((v0 | -v0) >> 63) ^ 1, z1 = ((v1 | -v1) >> 63) ^ 1;
 		MT_BARRIER_VAR(z0);
@@ -853,57 +894,97 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
 		ows &= 31;
 		if (ows > MT_OWS_MAX)
 			ows = MT_OWS_MAX;
-		cut = n - (__s32)ows;
-		/* bytes of the value loaded from this packet: tmp past them may hold an earlier slot's */
-		const __s32 loaded = cut;
-		if (cut > max)
-			cut = max;
-		if (cut < 0)
-			cut = 0;
 		v = b->tmp + ows;
+		/* bytes of the line in reach, loaded from this packet (tmp past them may
+		 * hold an earlier slot's) */
+		__s32 seen = (__s32)n - (__s32)ows;
+		if (seen > MT_LINE_REACH)
+			seen = MT_LINE_REACH;
+		if (seen < 0)
+			seen = 0;
 
-		/* first CR / LF in the value's max + 1 bytes: haszero lanes, whose lowest lane is exact */
-		__u64 e = 0;
-		__u32 ej = 0;
+		/* The line's end: the first CR / LF among the seen bytes (haszero lanes,
+		 * whose lowest lane is exact).  It goes through map memory: as a register
+		 * it would be a different value on each exit of the scan, and the verifier
+		 * would walk the rest once per exit. */
+		__u32 end = (__u32)seen, ended = 0;
 		MT_LOOP
-		for (j = 0; j < (max + 8) / 8; j++) {
+		for (j = 0; j < (MT_LINE_REACH + 7) / 8; j++) {
+			if (j * 8 >= seen)
+				break;
 			__u64 w = mt_load64(v + j * 8);
-			e = mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
+			__u64 e = mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
 			if (e) {
-				ej = j;
+				__u32 at = j * 8 + mt_lane_index(e);
+				if (at < (__u32)seen) {
+					end = at;
+					ended = 1;
+				}
 				break;
 			}
 		}
-		/* The value is cut when its line does not end within max bytes of this packet: it
-		 * goes on, or the payload ends first. */
-		__u32 ended = 0;
-		if (e) {
-			__s32 at = (__s32)(ej * 8 + mt_lane_index(e));
-			if (at < cut)
-				cut = at;
-			ended = at <= max && at < loaded;
+		*(volatile __u16 *)&s->value_len[slot] = (__u16)(end | ended << 15);
+		end = *(volatile __u16 *)&s->value_len[slot];
+		ended = end >> 15;
+		end &= 8191;
+		if (end > MT_LINE_REACH)
+			end = MT_LINE_REACH;
+
+		/* trailing SP / HTAB before the end, word by word from the top; bytes
+		 * before the value (skipped OWS, the buffer before tmp) only ever count as
+		 * whitespace, and the count is cut at the value's start */
+		__u32 trail = 0, all = 1;
+		MT_UNROLL
+		for (int k = 1; k <= (MT_OWS_MAX + 7) / 8; k++) {
+			__u32 t = mt_trailing_ows(mt_load64(v + end - 8 * k));
+			trail += t * all;
+			all &= t == 8;
 		}
-		*(volatile __u32 *)&s->cut_mask |= (ended ^ 1) << slot;
+		if (trail > end)
+			trail = end;
+		len = end - trail;
+		copied = len > max ? max : len;
+		bits = (len > max ? MT_VALUE_CUT : 0) |
+		       (ended ? 0 : (rest - (__s64)ows > MT_LINE_REACH ? MT_VALUE_PAST_REACH : MT_VALUE_PAST_PACKET));
 	}
 
 	/* Copy the bytes before the cut and zero the rest of the slot's max (rounded
-	 * up to 8; a slot not found has cut 0): nothing past the value's line end is
-	 * ever stored in the scratch.  Bytes of the row past that are never read (the
+	 * up to 8; a slot not found copies nothing): nothing past the value is ever
+	 * stored in the scratch.  Bytes of the row past that are never read (the
 	 * event takes max bytes per slot) and are left alone. */
-	__u32 full = (__u32)cut >> 3, rem = (__u32)cut & 7;
+	__u32 full = copied >> 3, rem = copied & 7;
 	MT_LOOP
-	for (j = 0; j < (max + 7) / 8; j++) {
+	for (j = 0; j < (MT_CONTEXT_VALUE_MAX + 7) / 8; j++) {
+		if (j * 8 >= max)
+			break;
 		__u64 below = ((__u64)j - full) >> 63; /* j < full, branch-free */
 		MT_BARRIER_VAR(below);
 		mt_store64(row + j * 8, mt_load64(v + j * 8) & -below);
 	}
 	__u64 fo = (__u64)full * 8;
 	MT_BARRIER_VAR(fo); /* the bound check below must be on this register */
-	if (rem && fo <= ((max + 7) / 8) * 8 - 8) {
+	if (rem && fo <= MT_VALUE_STRIDE - 8) {
 		__u64 keep = (1ULL << (rem * 8)) - 1;
 		mt_store64(row + fo, mt_load64(v + fo) & keep);
 	}
-	s->value_len[slot] = (__u16)cut;
+	s->value_len[slot] = (__u16)len;
+	return bits;
+}
+
+/* Every slot's value; the masks are mt_finish's alone and set here whole. */
+static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
+{
+	__u32 cut = 0, past_packet = 0, past_reach = 0, bits;
+#define MT__MEASURE(slot, name, len, max) \
+	bits = mt_measure_value(skb, s, b, slot, max); \
+	cut |= (bits & MT_VALUE_CUT) << (slot); \
+	past_packet |= ((bits & MT_VALUE_PAST_PACKET) >> 1) << (slot); \
+	past_reach |= ((bits & MT_VALUE_PAST_REACH) >> 2) << (slot);
+	MT_CONTEXT_HEADERS(MT__MEASURE)
+#undef MT__MEASURE
+	s->cut_mask = cut;
+	s->past_packet_mask = past_packet;
+	s->past_reach_mask = past_reach;
 }
 /* ---- mt_programs.h: the tc programs ---- */
 
@@ -922,7 +1003,6 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 	s->payload_off = 0;
 	s->payload_end = 0;
 	s->found_mask = 0;
-	s->cut_mask = 0;
 	s->repeat_mask = 0;
 	s->is_response = 0;
 	s->done = 0;
@@ -977,9 +1057,7 @@ int mt_finish(struct __sk_buff *skb)
 		mt_count(MT_COUNTER_NO_CONTEXT);
 		return TC_ACT_OK;
 	}
-#define MT__COPY(slot, name, len, max) mt_copy_value(skb, s, b, slot, max);
-	MT_CONTEXT_HEADERS(MT__COPY)
-#undef MT__COPY
+	mt_copy_values(skb, s, b);
 	mt_wipe(b->tmp, MT_TMP_BYTES);
 	mt_submit_event(skb, s);
 	return TC_ACT_OK;
@@ -990,11 +1068,19 @@ struct mt_context_values {
     __u32 found_mask;
     __u32 cut_mask;
     __u32 repeat_mask;
+    __u32 past_packet_mask;
+    __u32 past_reach_mask;
     __u16 len[2];
     char v0[55]; /* traceparent */
     char v1[36]; /* x-request-id */
     __u8 _pad[1];
 };
+_Static_assert(__builtin_offsetof(struct mt_context_values, found_mask) == 0, "event layout");
+_Static_assert(__builtin_offsetof(struct mt_context_values, cut_mask) == 4, "event layout");
+_Static_assert(__builtin_offsetof(struct mt_context_values, repeat_mask) == 8, "event layout");
+_Static_assert(__builtin_offsetof(struct mt_context_values, past_packet_mask) == 12, "event layout");
+_Static_assert(__builtin_offsetof(struct mt_context_values, past_reach_mask) == 16, "event layout");
+_Static_assert(__builtin_offsetof(struct mt_context_values, len) == 20, "event layout");
 
 /* The ring-buffer record; the runner decodes it with the same layout (EventLayout). */
 struct mt_event {
@@ -1011,9 +1097,9 @@ struct mt_event {
     __u32 tcp_seqNo;
     __u32 payload_length;
     struct mt_context_values context;
-    __u8 _pad220[4];
+    __u8 _pad228[4];
 };
-_Static_assert(sizeof(struct mt_event) == 224, "event layout");
+_Static_assert(sizeof(struct mt_event) == 232, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, timestamp) == 0, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, tracing_point) == 8, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, direction) == 9, "event layout");
@@ -1456,7 +1542,7 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     /* Reserved records hold whatever an older record left there: zero every padding byte. */
     __builtin_memset(e->_pad10, 0, 2);
     __builtin_memset(e->_pad97, 0, 3);
-    __builtin_memset(e->_pad220, 0, 4);
+    __builtin_memset(e->_pad228, 0, 4);
     e->timestamp = s->timestamp;
     {
         __u32 ifindex = s->ifindex;
@@ -1474,6 +1560,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     e->context.found_mask = s->found_mask;
     e->context.cut_mask = s->cut_mask;
     e->context.repeat_mask = s->repeat_mask;
+    e->context.past_packet_mask = s->past_packet_mask;
+    e->context.past_reach_mask = s->past_reach_mask;
     __builtin_memset(e->context._pad, 0, 1);
     e->context.len[0] = s->value_len[0];
     __builtin_memcpy(e->context.v0, s->value[0], 55);
@@ -1583,6 +1671,6 @@ const char mt_manifest[] =
     ",\"line\":106,\"match\":\"lpm\"}],\"line\":106,\"name\":\"trace_filter\",\"size\":4096}],\"target\":"
     "{\"complexityBudget\":1000000,\"instructionBudget\":4096,\"line\":114,\"profile\":\"loops\"}},\"tail"
     "Calls\":[\"mt_search_0\",\"mt_search_1\",\"mt_finish\"],\"tunables\":{\"candidatesPerChunk\":64,\"he"
-    "aderStackBytes\":1024,\"leadingLines\":[],\"leadingWhitespaceMax\":16,\"prefixChars\":2},\"version\""
-    ":2}"
+    "aderStackBytes\":1024,\"leadingLines\":[],\"leadingWhitespaceMax\":16,\"lineReach\":512,\"prefixChar"
+    "s\":2},\"version\":2}"
     ;
