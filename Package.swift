@@ -104,10 +104,9 @@ let package = Package(
                 exclude: ["trace-context-vectors.json"]),
         // Every conformance vector of Tests/Conformance, plus a unit test per rule.
         .testTarget(name: "TraceContextsTests", dependencies: ["ConformanceVectors", "TraceContexts", "Spec"]),
-        // Every conformance vector through the kernel: Specs/every-format.swift (excluded, loaded by
-        // path) in both placements and every profile, with BPF_PROG_TEST_RUN.
-        .testTarget(name: "ConformanceKernelTests", dependencies: ["ConformanceVectors", "TestSupport", "Runner", "TraceContexts", "PacketKit", "Spec"],
-                    exclude: ["Specs"]),
+        // Every conformance vector through the kernel: the mesh spec with every format, in both
+        // placements and every profile, with BPF_PROG_TEST_RUN.
+        .testTarget(name: "ConformanceKernelTests", dependencies: ["ConformanceVectors", "TestSupport", "Runner", "TraceContexts", "PacketKit", "Spec"]),
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "ObjectModel", "TraceContexts", "Lab", "PacketKit", "Spec"]),
         // The context-first sidecar (deploy/envoy) in a real Envoy; Helpers holds the Python upstream
         // that records raw request bytes and the raw client the tests drive it with.
