@@ -17,12 +17,12 @@ struct MeshtraceLab: ParsableCommand {
 }
 
 struct TestbedOptions: ParsableArguments {
-    @Option(help: "Name prefix for the testbed's namespaces and interfaces (at most \(Topology.maxPrefixLength) lowercase letters or digits).")
-    var prefix = Topology.defaultPrefix
+    @Option(help: "Name prefix for the testbed's namespaces and interfaces (at most \(Topology.maxPrefixLength) lowercase letters or digits; default \(Topology.defaultPrefix), with a mesh \(MeshTopology.defaultPrefix)).")
+    var prefix: String?
 
     func testbed() throws -> Testbed {
         try Privileges.requireRoot()
-        return try Testbed(prefix: prefix)
+        return try Testbed(prefix: prefix ?? Topology.defaultPrefix)
     }
 }
 
@@ -32,8 +32,10 @@ struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Build the testbed (or leave a healthy one as it is) and print its topology.")
 
     @OptionGroup var options: TestbedOptions
+    @OptionGroup var meshOptions: MeshUpOptions
 
     func run() throws {
+        if let variant = try meshOptions.variant() { return try MeshCommands.up(try options.mesh(), variant) }
         let testbed = try options.testbed()
         let outcome = try testbed.up()
         let how = switch outcome {
@@ -50,9 +52,10 @@ struct Down: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop the testbed's processes and remove its namespaces and interfaces.")
 
     @OptionGroup var options: TestbedOptions
+    @OptionGroup var meshFlag: MeshFlag
 
     func run() throws {
-        let testbed = try options.testbed()
+        let testbed = meshFlag.mesh ? try options.mesh().testbed : try options.testbed()
         try testbed.down()
         print("testbed \(testbed.topology.prefix): down")
     }
@@ -64,8 +67,10 @@ struct Status: ParsableCommand {
     )
 
     @OptionGroup var options: TestbedOptions
+    @OptionGroup var meshFlag: MeshFlag
 
     func run() throws {
+        if meshFlag.mesh { return try MeshCommands.status(try options.mesh()) }
         let testbed = try options.testbed()
         let status = try testbed.status()
         let name = testbed.topology.prefix
