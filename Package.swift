@@ -105,6 +105,9 @@ let package = Package(
         // The context-first sidecar (deploy/envoy) in a real Envoy; Helpers holds the Python upstream
         // that records raw request bytes and the raw client the tests drive it with.
         .testTarget(name: "SidecarTests", dependencies: ["TestSupport", "Subprocess", "Lab"], exclude: ["Helpers"]),
+        // The Bookinfo-shaped mesh with real Envoy sidecars: context placement on the wire, the runner's
+        // joins per hop against tcpdump, and `meshtrace-lab evaluate --quick`.
+        .testTarget(name: "MeshTests", dependencies: ["Lab", "PacketKit", "Runner", "TestSupport"]),
         // Exporters for joined hops: OTLP/HTTP spans, Prometheus /metrics, InfluxDB line protocol.
         // Independent of the Runner's types; the runner fills `HopObservation`s.
         .target(

@@ -77,5 +77,6 @@ extension CapturedRequest {
 }
 
 extension PacketRecord {
-    var key: String { "\(src ?? ""):\(sport ?? 0)>\(dst ?? ""):\(dport ?? 0)/\(seq ?? 0)" }
+    /// The joined packet's identity, as `CapturedRequest.key` spells it: inner 5-tuple and sequence number.
+    public var key: String { "\(src ?? ""):\(sport ?? 0)>\(dst ?? ""):\(dport ?? 0)/\(seq ?? 0)" }
 }
