@@ -27,6 +27,7 @@ public struct Evaluation {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         var objects = EvaluationObjects(spec: spec, directory: output.appendingPathComponent("objects"))
         var results = EvaluationResults(plan: plan)
+        results.loadAverage = [Self.loadAverage()]
         defer { try? mesh.down() }
         // Generate first: compiling is the slow part, and the mesh need not idle meanwhile.
         for window in plan.windows { _ = try objects.object(EvaluationPlan.detectionFlags(window: window), log: log) }
@@ -54,6 +55,7 @@ public struct Evaluation {
         results.sidecarCostUs = try SidecarCost.measure(in: mesh, seconds: plan.sidecarCostSeconds, log: log)
         try mesh.down()
         results.seconds = Date().timeIntervalSince(started)
+        results.loadAverage.append(Self.loadAverage())
         results.contextOffsets = results.contextOffsets.mapValues { Array(Set($0)).sorted() }
         try write(results)
         return results
@@ -91,6 +93,11 @@ public struct Evaluation {
                 log(String(format: "  %@ %@: %d packets, median %.1f µs, p99 %.1f µs", hop, source, values.count, d.median, d.quantile(0.99)))
             }
         }
+    }
+
+    static func loadAverage() -> Double {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").first.flatMap { Double($0) } ?? 0
     }
 
     private func write(_ results: EvaluationResults) throws {

@@ -57,4 +57,6 @@ public struct EvaluationResults: Codable, Sendable {
     public var contextOffsets: [String: [Int]] = [:]
     public var samples: [Samples] = []
     public var seconds: Double = 0
+    /// The 1-minute load average when the run began and when it ended: how shared the machine was.
+    public var loadAverage: [Double] = []
 }

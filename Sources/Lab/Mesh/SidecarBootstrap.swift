@@ -8,7 +8,7 @@ import Foundation
 /// its own that accepts and discards them. The requests a proxy sends to another pod carry Istio's
 /// metadata-exchange headers; with the proposed format their router runs deploy/envoy's
 /// context-first filter, as deploy/istio/context-first.yaml installs it (SIDECAR_OUTBOUND, GATEWAY).
-struct SidecarBootstrap {
+public struct SidecarBootstrap {
     var service: MeshTopology.Service
     var mesh: MeshTopology
     var variant: MeshVariant
@@ -106,16 +106,22 @@ struct SidecarBootstrap {
                     service_name: \(name)
                 """
         case .b3:
-            return """
-                provider:
-                  name: envoy.tracers.zipkin
-                  typed_config:
-                    "@type": type.googleapis.com/envoy.config.trace.v3.ZipkinConfig
-                    collector_cluster: collector
-                    collector_endpoint: /api/v2/spans
-                    collector_endpoint_version: HTTP_JSON
-                """
+            return Self.zipkinProvider()
         }
+    }
+
+    /// The Zipkin tracer's provider block, to the `collector` cluster; `propagation` is its
+    /// trace_context_option (B3 only when nil). SidecarTests use it with B3 and W3C both.
+    public static func zipkinProvider(propagation: String? = nil) -> String {
+        """
+        provider:
+          name: envoy.tracers.zipkin
+          typed_config:
+            "@type": type.googleapis.com/envoy.config.trace.v3.ZipkinConfig
+            collector_cluster: collector
+            collector_endpoint: /api/v2/spans
+            collector_endpoint_version: HTTP_JSON
+        """ + (propagation.map { "\n    trace_context_option: \($0)" } ?? "")
     }
 
     /// Accepts every span export (200) and keeps nothing.
@@ -172,7 +178,7 @@ struct SidecarBootstrap {
         """
     }
 
-    static func indent(_ text: String, by spaces: Int) -> String {
+    public static func indent(_ text: String, by spaces: Int) -> String {
         let pad = String(repeating: " ", count: spaces)
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : pad + $0 }.joined(separator: "\n")
     }

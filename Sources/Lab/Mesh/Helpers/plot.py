@@ -39,8 +39,10 @@ for axis, qps in zip(axes[0], loads):
     for s in results["samples"]:
         if s["kind"] == "e2e" and s["qps"] == qps:
             cdf(axis, s["values"], color=COLORS[s["format"]], label="%s format (n=%d)" % (s["format"], len(s["values"])))
+    axis.set_xscale("log")
+    axis.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
     axis.set_title(qps_label(qps))
-    axis.set_xlabel("latency from scheduled send time [ms]")
+    axis.set_xlabel("latency from scheduled send time [ms] (log scale)")
     axis.set_ylabel("CDF")
     axis.grid(alpha=0.3)
     axis.legend(loc="lower right")
@@ -57,7 +59,7 @@ for name in ("original", "proposed"):
               label="%s format" % name)
 wall = sum(1 for w in windows if w < PAPER_WALL) - 0.5
 axis.axvline(wall, color="gray", linestyle="--")
-axis.text(wall + 0.05, 50, "paper's program stops:\n4096 insns at 900 B\n(ours goes on: tail calls)", color="dimgray", fontsize=8)
+axis.text(wall + 0.1, 25, "paper's program stops:\n4096 insns at 900 B\n(ours goes on: tail calls)", color="dimgray", fontsize=8)
 axis.set_xticks(range(len(windows)))
 axis.set_xticklabels([("%d KiB" % (w // 1024)) if w >= 1024 and w % 1024 == 0 else "%d B" % w for w in windows], rotation=30)
 axis.set_xlabel("search window")
@@ -65,7 +67,7 @@ axis.set_ylabel("requests detected [%]")
 axis.set_ylim(-5, 105)
 axis.set_title("Fig. 8: trace contexts detected on productpage's requests")
 axis.grid(alpha=0.3)
-axis.legend(loc="center right")
+axis.legend(loc="center left")
 figure.tight_layout()
 figure.savefig(os.path.join(out, "fig8-detection.png"), dpi=120)
 
