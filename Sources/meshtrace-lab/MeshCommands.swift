@@ -49,17 +49,7 @@ enum MeshCommands {
 
     static func status(_ mesh: Mesh) throws {
         let status = try mesh.status()
-        let name = mesh.layout.topology.prefix
-        if status.isUp {
-            print("mesh \(name): up, \(status.variant.map { "\($0)" } ?? "")")
-            print(mesh.layout.topology)
-        } else if status.isAbsent {
-            print("mesh \(name): down")
-            throw ExitCode(1)
-        } else {
-            print("mesh \(name): partly up (run 'meshtrace-lab up --mesh …' to rebuild, 'meshtrace-lab down --mesh' to remove)")
-            for problem in status.problems { print("  \(problem)") }
-            throw ExitCode(2)
-        }
+        try Status.report(what: "mesh \(mesh.layout.topology.prefix)", up: status.isUp ? "up, \(status.variant.map { "\($0)" } ?? "")" : nil,
+                          absent: status.isAbsent, problems: status.problems, topology: mesh.layout.topology, flags: " --mesh …")
     }
 }

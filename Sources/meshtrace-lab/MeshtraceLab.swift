@@ -73,16 +73,21 @@ struct Status: ParsableCommand {
         if meshFlag.mesh { return try MeshCommands.status(try options.mesh()) }
         let testbed = try options.testbed()
         let status = try testbed.status()
-        let name = testbed.topology.prefix
-        if status.isUp {
-            print("testbed \(name): up")
-            print(testbed.topology)
-        } else if status.isAbsent {
-            print("testbed \(name): down")
+        try Self.report(what: "testbed \(testbed.topology.prefix)", up: status.isUp ? "up" : nil, absent: status.isAbsent,
+                        problems: status.problems, topology: testbed.topology, flags: "")
+    }
+
+    /// Prints the verdict; exits 1 when absent, 2 when partly up.
+    static func report(what: String, up: String?, absent: Bool, problems: [String], topology: Topology, flags: String) throws {
+        if let up {
+            print("\(what): \(up)")
+            print(topology)
+        } else if absent {
+            print("\(what): down")
             throw ExitCode(1)
         } else {
-            print("testbed \(name): partly up (run 'meshtrace-lab up' to rebuild, 'meshtrace-lab down' to remove)")
-            for problem in status.problems { print("  \(problem)") }
+            print("\(what): partly up (run 'meshtrace-lab up\(flags)' to rebuild, 'meshtrace-lab down\(flags.isEmpty ? "" : " --mesh")' to remove)")
+            for problem in problems { print("  \(problem)") }
             throw ExitCode(2)
         }
     }

@@ -98,7 +98,7 @@ struct EvaluationReport {
             String(format: "%g QPS %@ %@ %.1f µs", row.qps, row.hop, row.source, row.medianUs)
         }
         return "**Where we stand:** as in the paper, meshtrace's and tcpdump's curves have the same shape at both loads "
-            + "(their timestamps are taken at different points of the stack: tc for meshtrace, the packet taps for tcpdump); medians: "
+            + "(tcpdump's taps see a packet before tc on ingress and after it on egress, so its hops are a little longer); medians: "
             + medians.joined(separator: ", ") + "."
     }
 }

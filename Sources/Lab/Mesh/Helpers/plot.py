@@ -28,6 +28,19 @@ def cdf(axis, values, **style):
         axis.plot(values, [(i + 1) / len(values) for i in range(len(values))], **style)
 
 
+def log_axis(axis, ticks):
+    """A log-scale x axis labelled in plain numbers, at those of `ticks` within the data's range."""
+    axis.set_xscale("log")
+    low, high = axis.get_xlim()
+    axis.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    axis.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    axis.set_xticks([t for t in ticks if low <= t <= high])
+    axis.set_xlim(low, high)
+
+
+TICKS = (1, 2, 3, 5, 10, 15, 20, 30, 50, 100, 200, 300, 500, 1000, 2000, 3000, 5000)
+
+
 def qps_label(qps):
     return "%g QPS" % qps
 
@@ -39,8 +52,7 @@ for axis, qps in zip(axes[0], loads):
     for s in results["samples"]:
         if s["kind"] == "e2e" and s["qps"] == qps:
             cdf(axis, s["values"], color=COLORS[s["format"]], label="%s format (n=%d)" % (s["format"], len(s["values"])))
-    axis.set_xscale("log")
-    axis.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    log_axis(axis, TICKS)
     axis.set_title(qps_label(qps))
     axis.set_xlabel("latency from scheduled send time [ms] (log scale)")
     axis.set_ylabel("CDF")
@@ -79,12 +91,7 @@ for axis, qps in zip(axes[0], loads):
         if s["kind"] in ("rx", "tx") and s["qps"] == qps and s["format"] == "proposed":
             cdf(axis, s["values"], color=hop_colors[s["kind"]], linestyle=styles[s["source"]],
                 label="%s (%s) %s, n=%d" % (s["kind"], "NIC→vport" if s["kind"] == "rx" else "vport→NIC", s["source"], len(s["values"])))
-    axis.set_xscale("log")
-    axis.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
-    axis.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    low, high = axis.get_xlim()
-    axis.set_xticks([t for t in (5, 10, 20, 50, 100, 200, 500, 1000, 2000) if low <= t <= high])
-    axis.set_xlim(low, high)
+    log_axis(axis, TICKS)
     axis.set_title(qps_label(qps))
     axis.set_xlabel("latency [µs] (log scale)")
     axis.set_ylabel("CDF")
