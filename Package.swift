@@ -64,8 +64,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The namespace/veth/VXLAN testbed and its CLI.
-        .target(name: "Lab", dependencies: ["Subprocess", "Spec", "Runner"]),
+        // The namespace/veth/VXLAN testbed, the Bookinfo-shaped mesh on it, and its CLI; Mesh/Helpers
+        // holds the mesh's Python apps, its open-loop load generator and the evaluation's plotter.
+        .target(name: "Lab", dependencies: ["Subprocess", "Spec", "Runner", "PacketKit"], resources: [.copy("Mesh/Helpers")]),
         .systemLibrary(name: "CLibPcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "PacketKit", dependencies: ["CLibPcap"]),
         .executableTarget(
@@ -110,7 +111,10 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "ObjectModel", "TraceContexts", "Lab", "PacketKit", "Spec"]),
         // The context-first sidecar (deploy/envoy) in a real Envoy; Helpers holds the Python upstream
         // that records raw request bytes and the raw client the tests drive it with.
-        .testTarget(name: "SidecarTests", dependencies: ["TestSupport", "Subprocess"], exclude: ["Helpers"]),
+        .testTarget(name: "SidecarTests", dependencies: ["TestSupport", "Subprocess", "Lab"], exclude: ["Helpers"]),
+        // The Bookinfo-shaped mesh with real Envoy sidecars: context placement on the wire, the runner's
+        // joins per hop against tcpdump, and `meshtrace-lab evaluate --quick`.
+        .testTarget(name: "MeshTests", dependencies: ["Lab", "PacketKit", "Runner", "TestSupport"]),
         // Exporters for joined hops: OTLP/HTTP spans, Prometheus /metrics, InfluxDB line protocol.
         // Independent of the Runner's types; the runner fills `HopObservation`s.
         .target(
