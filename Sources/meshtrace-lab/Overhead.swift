@@ -37,22 +37,15 @@ struct Overhead: ParsableCommand {
         defer { if !keep { try? testbed.down() } }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-overhead-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
-        let generator = try TracingRun.executable("meshtrace-gen")
         // The original format (context after ~1 KiB of headers, found with a 2 KiB anywhere
         // window) and the proposed one (context first, the spec's fixed window).
         let shapes: [(String, Placement, [String])] = [
             ("original (context last, anywhere 2 KiB)", .anywhere, ["--placement", "anywhere", "--window", "2048"]),
             ("proposed (context first, fixed)", .fixed, []),
         ]
-        var formats: [OverheadRun.Format] = []
-        for (name, placement, flags) in shapes {
-            let directory = work.appendingPathComponent("\(placement)")
-            let generated = try Command.run([generator, spec, "-o", directory.path] + flags)
-            guard generated.status == 0 else { throw ValidationError("meshtrace-gen failed:\n\(generated.stderr)\(generated.stdout)") }
-            guard let object = try FileManager.default.contentsOfDirectory(atPath: directory.path).first(where: { $0.hasSuffix(".bpf.o") }) else {
-                throw ValidationError("meshtrace-gen wrote no object in \(directory.path)")
-            }
-            formats.append(OverheadRun.Format(name: name, placement: placement, object: directory.appendingPathComponent(object).path))
+        let formats = try shapes.map { name, placement, flags in
+            OverheadRun.Format(name: name, placement: placement,
+                               object: try TracingRun.generate(spec: spec, flags: flags, into: work.appendingPathComponent("\(placement)")).object)
         }
         var settings = OverheadRun.Options()
         settings.rounds = rounds
