@@ -62,8 +62,8 @@ struct Overhead: ParsableCommand {
         var lines = ["format                                   runner  median[us]   p99[us]  wrk[req/s]  errors   events   joined"]
         for c in comparisons {
             for (label, side) in [("off", c.off), ("on", c.on)] {
-                lines.append(c.format.padding(toLength: 40, withPad: " ", startingAt: 0)
-                    + String(format: " %-6@ %10.1f %9.1f %11.1f %7d %8d %8d", label as NSString, side.median * 1e6, side.p99 * 1e6,
+                lines.append(c.format.padding(toLength: 41, withPad: " ", startingAt: 0) + label.padding(toLength: 6, withPad: " ", startingAt: 0)
+                    + String(format: " %10.1f %9.1f %11.1f %7d %8d %8d", side.median * 1e6, side.p99 * 1e6,
                              side.requestsPerSecond, side.errors, side.events, side.joined))
             }
             lines.append(String(format: "%@ on/off: median %.3fx (target <= 1.020), p99 %.3fx, throughput %.3fx (target >= 0.980)",
