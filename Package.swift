@@ -54,7 +54,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "meshtrace-bench",
-            dependencies: ["Codegen", "Runner", "SpecLoader", "PacketKit", "BPF", "Subprocess", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Codegen", "Runner", "Lab", "SpecLoader", "PacketKit", "BPF", "Subprocess", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "meshtrace-gen",

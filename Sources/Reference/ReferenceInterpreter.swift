@@ -173,13 +173,14 @@ public struct ReferenceInterpreter: Sendable {
         var evaluation = Evaluation(outcome: .event)
         evaluation.payloadOffset = parsed.payloadStart
         evaluation.payloadLength = parsed.payloadEnd - parsed.payloadStart
-        if ir.tables.contains(where: { $0.defaultAction == .skip }) {
-            evaluation.outcome = .filtered
-            return evaluation
-        }
+        // The kernel checks HTTP before the tables (the cheaper check first).
         let payload = Array(frame[parsed.payloadStart..<parsed.payloadEnd])
         guard isHTTP(payload[...]) else {
             evaluation.outcome = .notHTTP
+            return evaluation
+        }
+        if ir.tables.contains(where: { $0.defaultAction == .skip }) {
+            evaluation.outcome = .filtered
             return evaluation
         }
         let semantic = search(payload)

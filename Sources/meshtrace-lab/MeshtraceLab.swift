@@ -12,7 +12,7 @@ struct MeshtraceLab: ParsableCommand {
             Nodes, pods and the overlay live in network namespaces named <prefix>-node1, <prefix>-pod1, ...;
             every address is in 198.18.0.0/15. Needs root.
             """,
-        subcommands: [Up.self, Down.self, Status.self, Traffic.self, Load.self, Demo.self, Evaluate.self]
+        subcommands: [Up.self, Down.self, Status.self, Traffic.self, Load.self, Demo.self, Evaluate.self, Overhead.self]
     )
 }
 
