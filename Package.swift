@@ -54,7 +54,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "meshtrace-bench",
-            dependencies: ["Codegen", "Runner", "SpecLoader", "PacketKit", "BPF", "Subprocess", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Codegen", "Runner", "Lab", "SpecLoader", "PacketKit", "BPF", "Subprocess", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "meshtrace-gen",
@@ -64,8 +64,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The namespace/veth/VXLAN testbed and its CLI.
-        .target(name: "Lab", dependencies: ["Subprocess", "Spec", "Runner"]),
+        // The namespace/veth/VXLAN testbed, the Bookinfo-shaped mesh on it, and its CLI; Mesh/Helpers
+        // holds the mesh's Python apps, its open-loop load generator and the evaluation's plotter.
+        .target(name: "Lab", dependencies: ["Subprocess", "Spec", "Runner", "PacketKit"], resources: [.copy("Mesh/Helpers")]),
         .systemLibrary(name: "CLibPcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "PacketKit", dependencies: ["CLibPcap"]),
         .executableTarget(
@@ -98,12 +99,22 @@ let package = Package(
         ),
         // Planner, parser unrolling, field access and control flow: no clang, no root, no kernel.
         .testTarget(name: "CodegenUnitTests", dependencies: ["Codegen", "ObjectModel", "BPF", "CLibBPF", "Spec"]),
+        // The trace-context conformance vectors (the JSON, its decoding, what the kernel must record
+        // of them), shared by the user-space and the kernel conformance tests.
+        .target(name: "ConformanceVectors", dependencies: ["TraceContexts", "Spec"], path: "Tests/Conformance",
+                exclude: ["trace-context-vectors.json"]),
         // Every conformance vector of Tests/Conformance, plus a unit test per rule.
-        .testTarget(name: "TraceContextsTests", dependencies: ["TraceContexts", "Spec"]),
+        .testTarget(name: "TraceContextsTests", dependencies: ["ConformanceVectors", "TraceContexts", "Spec"]),
+        // Every conformance vector through the kernel: the mesh spec with every format, in both
+        // placements and every profile, with BPF_PROG_TEST_RUN.
+        .testTarget(name: "ConformanceKernelTests", dependencies: ["ConformanceVectors", "TestSupport", "Runner", "TraceContexts", "PacketKit", "Spec"]),
         .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "ObjectModel", "TraceContexts", "Lab", "PacketKit", "Spec"]),
         // The context-first sidecar (deploy/envoy) in a real Envoy; Helpers holds the Python upstream
         // that records raw request bytes and the raw client the tests drive it with.
-        .testTarget(name: "SidecarTests", dependencies: ["TestSupport", "Subprocess"], exclude: ["Helpers"]),
+        .testTarget(name: "SidecarTests", dependencies: ["TestSupport", "Subprocess", "Lab"], exclude: ["Helpers"]),
+        // The Bookinfo-shaped mesh with real Envoy sidecars: context placement on the wire, the runner's
+        // joins per hop against tcpdump, and `meshtrace-lab evaluate --quick`.
+        .testTarget(name: "MeshTests", dependencies: ["Lab", "PacketKit", "Runner", "TestSupport"]),
         // Exporters for joined hops: OTLP/HTTP spans, Prometheus /metrics, InfluxDB line protocol.
         // Independent of the Runner's types; the runner fills `HopObservation`s.
         .target(

@@ -14,14 +14,15 @@
 #define MT_HTTP_REQUESTS 1
 #define MT_HTTP_RESPONSES 1
 #define MT_HTTP_METHODS(X) X("CONNECT", 7) X("DELETE", 6) X("GET", 3) X("HEAD", 4) X("OPTIONS", 7) X("PATCH", 5) X("POST", 4) X("PUT", 3) X("TRACE", 5)
-#define MT_CONTEXT_HEADERS(X) X(0, "traceparent", 11, 55) X(1, "tracestate", 10, 256) X(2, "x-b3-traceid", 12, 32) X(3, "x-b3-spanid", 11, 16) X(4, "x-b3-parentspanid", 17, 16) X(5, "x-b3-sampled", 12, 1) X(6, "b3", 2, 68) X(7, "uber-trace-id", 13, 70)
-#define MT_CONTEXT_SLOTS 8
+#define MT_CONTEXT_HEADERS(X) X(0, "traceparent", 11, 55) X(1, "tracestate", 10, 256) X(2, "x-b3-traceid", 12, 32) X(3, "x-b3-spanid", 11, 16) X(4, "x-b3-parentspanid", 17, 16) X(5, "x-b3-sampled", 12, 1) X(6, "x-b3-flags", 10, 1) X(7, "b3", 2, 68) X(8, "uber-trace-id", 13, 70)
+#define MT_CONTEXT_SLOTS 9
 #define MT_CONTEXT_VALUE_MAX 256
 /* Search tunables (SearchTunables.swift), recorded in the manifest too. */
 #define MT_PREFIX_CHARS 1
 #define MT_MAX_CANDIDATES 8
 #define MT_OWS_MAX 16
 #define MT_MAX_HEADER_BYTES 1024
+#define MT_LINE_REACH 512
 #define MT_REQUEST_FLOWS 4096
 #define MT_REQUEST_TIMEOUT_NS 1000000000
 #define MT_LEADING_LINES(X) 
@@ -132,7 +133,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
 #endif
 /* mt_buf.hit's slot code (5 bits) of a leading line (MT_LEADING_LINES): past every context slot. */
 #define MT_LEADING_SLOT 31
-#if !defined(MT_PREFIX_CHARS) || !defined(MT_MAX_CANDIDATES) || !defined(MT_OWS_MAX) || !defined(MT_MAX_HEADER_BYTES)
+#if !defined(MT_PREFIX_CHARS) || !defined(MT_MAX_CANDIDATES) || !defined(MT_OWS_MAX) || !defined(MT_MAX_HEADER_BYTES) || \
+	!defined(MT_LINE_REACH)
 #error "the search tunables are emitted by meshtrace-gen before the templates (SearchTunables.swift)"
 #endif
 #ifndef MT_LOOP
@@ -175,10 +177,11 @@ union mt__name_sizes {
 #define MT_BUF_BYTES (MT_P_MAX + 8 * MT_NAMECOLON_WORDS + 16)
 /* bytes loaded: the byte before the chunk, the chunk, and the longest name+':' after it */
 #define MT_LOAD_MAX (MT_CHUNK_BYTES + 1 + MT_NAMECOLON_MAX)
-#define MT_TMP_BYTES (MT_OWS_MAX + MT_VALUE_STRIDE + 8)
 /* the most of a line split across two segments that can matter: "name:", OWS, the value and
  * the byte after it (mt_segments.h) */
 #define MT_CARRY_BYTES ((MT_NAMECOLON_MAX + MT_OWS_MAX + MT_CONTEXT_VALUE_MAX + 1 + 7) & ~7)
+/* a value's leading OWS and its line's reach (mt_value.h), after a stitched line's held bytes */
+#define MT_TMP_BYTES (MT_OWS_MAX + ((MT_LINE_REACH + 7) & ~7) + 8 + (MT_SPLIT_REQUESTS ? MT_CARRY_BYTES : 0))
 
 /* ---- word tricks ---- */
 #define MT_BCAST(c) (0x0101010101010101ULL * (__u8)(c))
@@ -287,10 +290,12 @@ struct mt_scratch {
 	__u32 payload_off;                /* first TCP payload byte, from skb start */
 	__u32 payload_end;                /* one past the last L7 byte */
 	__u32 found_mask;                 /* bit per slot: header found */
-	__u32 cut_mask;                   /* bit per slot: the value's line goes on past its max (mt_finish) */
+	__u32 cut_mask;                   /* bit per slot: the value is longer than its max (mt_finish) */
 	__u32 repeat_mask;                /* bit per slot: the header's line seen again after it was found */
+	__u32 past_packet_mask;           /* bit per slot: the payload ends before the value's line (mt_finish) */
+	__u32 past_reach_mask;            /* bit per slot: no line end within MT_LINE_REACH bytes (mt_finish) */
 	__u32 value_off[MT_CONTEXT_SLOTS];/* payload offset of the byte after "name:" */
-	__u16 value_len[MT_CONTEXT_SLOTS];/* set by mt_finish */
+	__u16 value_len[MT_CONTEXT_SLOTS];/* set by mt_finish: the value's true length (mt_value.h) */
 	__u8 direction;                   /* MT_DIRECTION_INGRESS / _EGRESS */
 	__u8 is_response;                 /* payload starts with "HTTP/1." */
 	__u8 done;                        /* search complete (blank line / fixed stop / all found) */
@@ -305,9 +310,10 @@ struct mt_scratch {
 	__u32 segment_offset;             /* request offset of the segment the first context line began in */
 	__u32 carried_mask;               /* slots whose values came with the held request */
 	__u32 stitched_mask;              /* the slot whose line began in the held segment: value in mt_buf.stitched */
-	__u32 stitched_len;               /* bytes after its "name:" in mt_buf.stitched */
+	__s32 stitched_len;               /* its line's bytes after "name:" in mt_buf.stitched (< 0: the
+					   * value starts -stitched_len bytes into this segment) */
 	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
-	 * first CR/LF, at the slot's max and at the payload end.  Row r is
+	 * first CR/LF and trailing SP/HTAB, at the slot's max and at the payload end.  Row r is
 	 * MT_VALUE_STRIDE (= MT_CONTEXT_VALUE_MAX rounded up to 8) bytes; mt_finish
 	 * writes its first round8(max_r) bytes on every event (zeros past
 	 * value_len[r]; all zeros when the slot was not found), the rest of the row
@@ -326,7 +332,7 @@ struct mt_buf {
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
 	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */
-	__u8 stitched[MT_TMP_BYTES] __attribute__((aligned(8)));  /* its bytes after "name:", until mt_finish */
+	__u8 stitched[MT_CARRY_BYTES] __attribute__((aligned(8))); /* its bytes after "name:", until mt_finish */
 };
 
 /* enum mt_counter (MT_COUNTER_*, MT_COUNTERS) is generated before the templates
@@ -411,11 +417,19 @@ static __always_inline void mt_copy_words(void *dst, const void *src, const int 
 /* ---- mt_http.h: HTTP detection, one 8-byte load, one masked compare per method ---- */
 static __always_inline int mt_detect_http(struct __sk_buff *skb, struct mt_scratch *s)
 {
+	__u32 off = s->payload_off;
 	__u64 w = 0;
 
-	if (s->payload_end < s->payload_off || s->payload_end - s->payload_off < 8)
+	s->is_response = 0;
+	if (s->payload_end < off || s->payload_end - off < 8)
 		return -1;
-	if (bpf_skb_load_bytes(skb, s->payload_off, &w, 8))
+	/* The first 8 payload bytes straight from the packet when they are in its linear part
+	 * (a load, where the helper is a call); a paged skb goes through the helper, same bytes. */
+	const unsigned char *data = (const unsigned char *)(long)skb->data;
+	const unsigned char *data_end = (const unsigned char *)(long)skb->data_end;
+	if (off <= MT_MAX_HEADER_BYTES && (const void *)(data + off + 8) <= (const void *)data_end)
+		w = *(const __u64 *)(data + off);
+	else if (bpf_skb_load_bytes(skb, off, &w, 8))
 		return -1;
 #if MT_HTTP_REQUESTS
 #define MT__METHOD(name, len) \
@@ -844,11 +858,28 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 		mt_tail(skb, MT_CHUNKS);
 	return TC_ACT_OK;
 }
-/* ---- mt_value.h: the value copy in mt_finish ----
- * Values are copied here, from the skb, so a value that runs past its chunk or
- * past the window is still whole, and the chunks stay small.  Bytes are copied
- * only up to the first CR/LF, the slot's max and the payload end; everything else
- * in the row is zeroed (privacy: nothing of the next header line leaves tmp). */
+/* ---- mt_value.h: each value's true length and its copy, in mt_finish ----
+ * Values are read here, from the skb, so a value that runs past its chunk or past
+ * the window is still whole, and the chunks stay small.  A value starts after the
+ * colon and up to MT_OWS_MAX SP/HTAB; its line is looked at for MT_LINE_REACH
+ * bytes from there.  Its length runs to the line's first CR/LF, trailing SP/HTAB
+ * excluded (up to MT_OWS_MAX of them); when no CR/LF is in reach, to what was seen
+ * of it, and the slot's past-packet bit (the payload ended first) or past-reach
+ * bit (the line goes on) says that the length is only a lower bound.  The copy is
+ * the value's first min(length, max) bytes; everything else in the row is zeroed
+ * (privacy: nothing of the next header line leaves tmp).  A line begun in a held
+ * segment (a stitched value, mt_segments.h) is measured the same way over its held
+ * bytes followed by this segment's: exact when its end is seen in this segment
+ * within the reach, else past reach or past packet (this segment ends first). */
+#if MT_LINE_REACH < MT_CONTEXT_VALUE_MAX + 1 || MT_LINE_REACH > 4096
+#error "MT_LINE_REACH must exceed every header's maximum (and stay within 4096)"
+#endif
+
+/* mt_measure_value's result bits, OR-ed into the masks by slot */
+#define MT_VALUE_CUT 1u
+#define MT_VALUE_PAST_PACKET 2u
+#define MT_VALUE_PAST_REACH 4u
+
 /* lane (0..7) of the lowest 0x80 lane bit */
 static __always_inline __u32 mt_lane_index(__u64 lanes)
 {
@@ -856,21 +887,75 @@ static __always_inline __u32 mt_lane_index(__u64 lanes)
 	return (__u32)(((low >> 7) * 0x0001020304050607ULL) >> 56) & 7;
 }
 
-/* Takes the value from the n bytes after "name:" in b->tmp (found: else the row is zeroed)
- * into the slot's row. */
-static __always_inline void mt_take_value(struct mt_scratch *s, struct mt_buf *b, const __u32 slot, const int max,
-					  const int found, __s64 n)
+/* 0x80 in exactly the lanes holding SP or HTAB */
+static __always_inline __u64 mt_ows_lanes(__u64 w)
 {
+	return mt_zero_lanes(w ^ MT_BCAST(' ')) | mt_zero_lanes(w ^ MT_BCAST('\t'));
+}
+
+/* SP/HTAB bytes at the top of a word (0..8), branch-free: every lane up to the
+ * highest other byte is set by the folds, and the multiply counts them. */
+static __always_inline __u32 mt_trailing_ows(__u64 w)
+{
+	__u64 c = ~mt_ows_lanes(w) & MT_HIGH;
+	c |= c >> 8;
+	c |= c >> 16;
+	c |= c >> 32;
+	return 8 - (__u32)((((c >> 7) * 0x0101010101010101ULL) >> 56) & 15);
+}
+
+/* One slot: its length into value_len, its copy into its row; MT_VALUE_* bits back.
+ * Not inlined: one body for every slot keeps mt_finish's size independent of the
+ * number of headers (the verifier still walks it per call, with that call's max). */
+static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
+							 __u32 slot, __u32 max)
+{
+	if (slot >= MT_CONTEXT_SLOTS || max > MT_CONTEXT_VALUE_MAX)
+		return 0;
 	char *row = s->value[slot];
 	const __u8 *v = b->tmp;
-	__s32 cut = 0;
+	__u32 len = 0, copied = 0, bits = 0;
 	int j;
 
-	if (found) {
+	if (s->found_mask & (1u << slot)) {
+		__u32 voff = s->value_off[slot];
+		/* 64-bit: see the chunk load */
+		__s64 rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
+		__s64 pre = 0; /* the line's bytes before this segment's, in tmp */
+#if MT_SPLIT_REQUESTS
+		if (s->stitched_mask & (1u << slot)) {
+			/* Its line began in the held segment (mt_segments.h): the held bytes after
+			 * "name:", then this segment's from its first byte (or from where the value
+			 * starts, when "name:" itself ends in this segment), measured as one line. */
+			__s64 held = s->stitched_len;
+			if (held > MT_CARRY_BYTES)
+				held = MT_CARRY_BYTES;
+			if (held < -MT_NAMECOLON_MAX)
+				held = -MT_NAMECOLON_MAX;
+			voff = held < 0 ? (__u32)-held : 0;
+			pre = held < 0 ? 0 : held;
+			mt_copy_words(b->tmp, b->stitched, MT_CARRY_BYTES);
+			rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
+		}
+#endif
+		__s64 n = rest;
+		if (n > MT_OWS_MAX + MT_LINE_REACH - pre)
+			n = MT_OWS_MAX + MT_LINE_REACH - pre;
+		MT_BARRIER_VAR(n);
+		if (n > 0) {
+			MT_BARRIER_VAR(n); /* see the chunk load */
+			MT_BARRIER_VAR(pre);
+			if (n <= MT_OWS_MAX + MT_LINE_REACH && pre >= 0 && pre <= MT_TMP_BYTES - MT_OWS_MAX - MT_LINE_REACH)
+				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp + pre, n);
+		} else {
+			n = 0;
+		}
+		n += pre;
+		rest += pre;
+
 		/* leading SP / HTAB, counted on two words (exact lanes) */
 		__u64 w0 = mt_load64(b->tmp), w1 = mt_load64(b->tmp + 8);
-		__u64 v0 = ~(mt_zero_lanes(w0 ^ MT_BCAST(' ')) | mt_zero_lanes(w0 ^ MT_BCAST('\t'))) & MT_HIGH;
-		__u64 v1 = ~(mt_zero_lanes(w1 ^ MT_BCAST(' ')) | mt_zero_lanes(w1 ^ MT_BCAST('\t'))) & MT_HIGH;
+		__u64 v0 = ~mt_ows_lanes(w0) & MT_HIGH, v1 = ~mt_ows_lanes(w1) & MT_HIGH;
 		/* branch-free (a select here became a backward jump in the layout) */
 		__u64 z0 = ((v0 | -v0) >> 63) ^ 1, z1 = ((v1 | -v1) >> 63) ^ 1;
 		MT_BARRIER_VAR(z0);
@@ -879,87 +964,101 @@ static __always_inline void mt_take_value(struct mt_scratch *s, struct mt_buf *b
 		ows &= 31;
 		if (ows > MT_OWS_MAX)
 			ows = MT_OWS_MAX;
-		cut = n - (__s32)ows;
-		/* bytes of the value loaded from this packet: tmp past them may hold an earlier slot's */
-		const __s32 loaded = cut;
-		if (cut > max)
-			cut = max;
-		if (cut < 0)
-			cut = 0;
 		v = b->tmp + ows;
+		/* bytes of the line in reach, loaded from this packet (tmp past them may
+		 * hold an earlier slot's) */
+		__s32 seen = (__s32)n - (__s32)ows;
+		if (seen > MT_LINE_REACH)
+			seen = MT_LINE_REACH;
+		if (seen < 0)
+			seen = 0;
 
-		/* first CR / LF in the value's max + 1 bytes: haszero lanes, whose lowest lane is exact */
-		__u64 e = 0;
-		__u32 ej = 0;
+		/* The line's end: the first CR / LF among the seen bytes (haszero lanes,
+		 * whose lowest lane is exact).  It goes through map memory: as a register
+		 * it would be a different value on each exit of the scan, and the verifier
+		 * would walk the rest once per exit. */
+		__u32 end = (__u32)seen, ended = 0;
 		MT_LOOP
-		for (j = 0; j < (max + 8) / 8; j++) {
+		for (j = 0; j < (MT_LINE_REACH + 7) / 8; j++) {
+			if (j * 8 >= seen)
+				break;
 			__u64 w = mt_load64(v + j * 8);
-			e = mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
+			__u64 e = mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
 			if (e) {
-				ej = j;
+				__u32 at = j * 8 + mt_lane_index(e);
+				if (at < (__u32)seen) {
+					end = at;
+					ended = 1;
+				}
 				break;
 			}
 		}
-		/* The value is cut when its line does not end within max bytes of this packet: it
-		 * goes on, or the payload ends first. */
-		__u32 ended = 0;
-		if (e) {
-			__s32 at = (__s32)(ej * 8 + mt_lane_index(e));
-			if (at < cut)
-				cut = at;
-			ended = at <= max && at < loaded;
+		*(volatile __u16 *)&s->value_len[slot] = (__u16)(end | ended << 15);
+		end = *(volatile __u16 *)&s->value_len[slot];
+		ended = end >> 15;
+		end &= 8191;
+		if (end > MT_LINE_REACH)
+			end = MT_LINE_REACH;
+
+		/* trailing SP / HTAB before the end, word by word from the top; bytes
+		 * before the value (skipped OWS, the buffer before tmp) only ever count as
+		 * whitespace, and the count is cut at the value's start */
+		__u32 trail = 0, all = 1;
+		MT_UNROLL
+		for (int k = 1; k <= (MT_OWS_MAX + 7) / 8; k++) {
+			__u32 t = mt_trailing_ows(mt_load64(v + end - 8 * k));
+			trail += t * all;
+			all &= t == 8;
 		}
-		*(volatile __u32 *)&s->cut_mask |= (ended ^ 1) << slot;
+		if (trail > end)
+			trail = end;
+		len = end - trail;
+		copied = len > max ? max : len;
+		bits = (len > max ? MT_VALUE_CUT : 0) |
+		       (ended ? 0 : (rest - (__s64)ows > MT_LINE_REACH ? MT_VALUE_PAST_REACH : MT_VALUE_PAST_PACKET));
 	}
 
 	/* Copy the bytes before the cut and zero the rest of the slot's max (rounded
-	 * up to 8; a slot not found has cut 0): nothing past the value's line end is
-	 * ever stored in the scratch.  Bytes of the row past that are never read (the
+	 * up to 8; a slot not found copies nothing): nothing past the value is ever
+	 * stored in the scratch.  Bytes of the row past that are never read (the
 	 * event takes max bytes per slot) and are left alone. */
-	__u32 full = (__u32)cut >> 3, rem = (__u32)cut & 7;
+	__u32 full = copied >> 3, rem = copied & 7;
 	MT_LOOP
-	for (j = 0; j < (max + 7) / 8; j++) {
+	for (j = 0; j < (MT_CONTEXT_VALUE_MAX + 7) / 8; j++) {
+		if (j * 8 >= max)
+			break;
 		__u64 below = ((__u64)j - full) >> 63; /* j < full, branch-free */
 		MT_BARRIER_VAR(below);
 		mt_store64(row + j * 8, mt_load64(v + j * 8) & -below);
 	}
 	__u64 fo = (__u64)full * 8;
 	MT_BARRIER_VAR(fo); /* the bound check below must be on this register */
-	if (rem && fo <= ((max + 7) / 8) * 8 - 8) {
+	if (rem && fo <= MT_VALUE_STRIDE - 8) {
 		__u64 keep = (1ULL << (rem * 8)) - 1;
 		mt_store64(row + fo, mt_load64(v + fo) & keep);
 	}
-	s->value_len[slot] = (__u16)cut;
+	s->value_len[slot] = (__u16)len;
+	return bits;
 }
 
-static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
-					  const __u32 slot, const int max)
+/* Every slot's value; the masks are mt_finish's alone and set here whole.  A value that came
+ * with a held request (mt_segments.h) was measured in its own segment: its row, length and
+ * bits are kept. */
+static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
-	const int found = (s->found_mask >> slot) & 1;
-	__s64 n = 0;
-
-	if (found && MT_SPLIT_REQUESTS && (s->stitched_mask >> slot) & 1) {
-		/* its line began in the held segment (mt_segments.h) */
-		n = s->stitched_len;
-		if (n > MT_OWS_MAX + max + 1)
-			n = MT_OWS_MAX + max + 1;
-		mt_copy_words(b->tmp, b->stitched, (MT_OWS_MAX + max + 1 + 7) & ~7);
-	} else if (found) {
-		__u32 voff = s->value_off[slot];
-		n = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff; /* 64-bit: see the chunk load */
-		/* one byte past the longest value: it says whether the line goes on (a cut value) */
-		if (n > MT_OWS_MAX + max + 1)
-			n = MT_OWS_MAX + max + 1;
-		MT_BARRIER_VAR(n);
-		if (n > 0) {
-			MT_BARRIER_VAR(n); /* see the chunk load */
-			if (n <= MT_OWS_MAX + max + 1)
-				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
-		} else {
-			n = 0;
-		}
-	}
-	mt_take_value(s, b, slot, max, found, n);
+	const __u32 kept = MT_SPLIT_REQUESTS ? s->carried_mask : 0;
+	__u32 cut = s->cut_mask & kept, past_packet = s->past_packet_mask & kept, past_reach = s->past_reach_mask & kept;
+	__u32 bits;
+#define MT__MEASURE(slot, name, len, max) \
+	bits = kept & (1u << (slot)) ? 0 : mt_measure_value(skb, s, b, slot, max); \
+	cut |= (bits & MT_VALUE_CUT) << (slot); \
+	past_packet |= ((bits & MT_VALUE_PAST_PACKET) >> 1) << (slot); \
+	past_reach |= ((bits & MT_VALUE_PAST_REACH) >> 2) << (slot);
+	MT_CONTEXT_HEADERS(MT__MEASURE)
+#undef MT__MEASURE
+	s->cut_mask = cut;
+	s->past_packet_mask = past_packet;
+	s->past_reach_mask = past_reach;
 }
 /* ---- mt_segments.h: requests whose header block goes on in the flow's next segments ----
  * A packet whose payload ends inside the window before the block's blank line (truncated),
@@ -968,7 +1067,8 @@ static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scrat
  * found (masks and values) and, when the last line is cut by the segment's end and may be a
  * context line (a prefix of some "name:"), that partial line (at most MT_CARRY_BYTES; nothing
  * of any other header is kept).  The flow's next segment, when it starts at that seq, goes on
- * with the search instead of being HTTP-detected: first the partial line, stitched with this
+ * with the search (mt_entry looks it up only for a TCP segment with payload that is no request's
+ * start: HTTP detection comes first, so ACKs and new requests cost no lookup): first the partial line, stitched with this
  * segment's first bytes, then its own lines.  The event, when the search ends, carries the
  * request's first-byte seq, so both points key a request alike whichever segment held the
  * context and whether or not either saw the segments coalesced.  A held request is dropped,
@@ -990,6 +1090,8 @@ struct mt_request {
 	__u32 found_mask;
 	__u32 cut_mask;
 	__u32 repeat_mask;
+	__u32 past_packet_mask;
+	__u32 past_reach_mask;
 	__u16 value_len[MT_CONTEXT_SLOTS];
 	__u16 carry_len;                  /* bytes of the partial line in carry */
 	__u8 line_start;                  /* the held segment ended with its line: the next starts one */
@@ -1052,6 +1154,12 @@ static __always_inline int mt_tcp_facts(struct __sk_buff *skb, struct mt_scratch
 	return 0;
 }
 
+/* At entry, for a request's first segment: its TCP facts (mt_finish may hold it). */
+static __always_inline int mt_request_start(struct __sk_buff *skb, struct mt_scratch *s)
+{
+	return mt_tcp_facts(skb, s);
+}
+
 static __always_inline void mt_request_key(struct mt_scratch *s, struct mt_request_key *key)
 {
 	key->inner = s->packet.inner;
@@ -1069,18 +1177,32 @@ static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 co
 }
 
 /* 1 when "name:" may begin with the pl bytes at q (case-insensitively, as mt_name_eq).
- * Branch-free: a branch per byte would split the verifier's states per byte. */
+ * A word at a time (the literal's words and case folds are constants), and branch-free:
+ * a branch per byte or word would split the verifier's states. */
 static __always_inline __u64 mt_may_begin(const __u8 *q, __u64 pl, const char *lit, const int n)
 {
 	__u64 bad = 0;
 	MT_UNROLL
-	for (int i = 0; i < n; i++) {
-		__u8 l = (__u8)lit[i];
-		__u64 c = q[i] | (MT_IS_ALPHA(l) ? 0x20 : 0);
-		__u64 below = ((__u64)i - pl) >> 63; /* i < pl */
-		__u64 x = c ^ l;
-		MT_BARRIER_VAR(x); /* else clang compares c with l, a branch */
-		bad |= x & -below;
+	for (int w = 0; w < (n + 7) / 8; w++) {
+		__u64 lw = 0, fold = 0, within = 0;
+		MT_UNROLL
+		for (int i = 0; i < 8; i++) {
+			if (w * 8 + i < n) {
+				__u8 l = (__u8)lit[w * 8 + i];
+				lw |= (__u64)l << (8 * i);
+				fold |= (__u64)(MT_IS_ALPHA(l) ? 0x20 : 0) << (8 * i);
+				within |= 0xffULL << (8 * i);
+			}
+		}
+		/* the lanes below pl: k = pl - 8w clamped to 0..8, without a branch */
+		__s64 k = (__s64)pl - w * 8;
+		k &= ~(k >> 63);
+		__u64 full = (__u64)(7 - k) >> 63; /* k >= 8 */
+		MT_BARRIER_VAR(full);
+		__u64 below = ((1ULL << ((k * 8) & 63)) - 1) | -full;
+		__u64 x = (mt_load64(q + w * 8) | fold) ^ lw;
+		MT_BARRIER_VAR(x);
+		bad |= x & below & within;
 	}
 	MT_BARRIER_VAR(bad);
 	return ((bad | -bad) >> 63) ^ 1;
@@ -1114,12 +1236,14 @@ static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_sc
 	int done = mt_classify(b, b->line, s, 0);
 	__u32 fresh = *(volatile __u32 *)&s->found_mask & ~before;
 	if (fresh) {
+		/* the line's bytes after "name:" that came with the held request (negative: the
+		 * value starts that many bytes into this segment); mt_measure_value goes on from
+		 * them into this segment, to the line's end or the reach */
 		__u32 skip = (*(volatile __u32 *)&b->hit >> 8) & 511;
-		s->stitched_len = 0;
-		if (skip <= MT_NAMECOLON_MAX) {
-			mt_copy_words(b->stitched, b->line + skip, MT_TMP_BYTES);
-			s->stitched_len = (__u32)((__s64)c + n - skip);
-		}
+		if (skip > MT_NAMECOLON_MAX)
+			skip = MT_NAMECOLON_MAX;
+		s->stitched_len = (__s32)c - (__s32)skip;
+		mt_copy_words(b->stitched, b->line + skip, MT_CARRY_BYTES);
 		s->stitched_mask = fresh;
 		if (!before)
 			s->segment_offset = r->held_off;
@@ -1128,9 +1252,11 @@ static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_sc
 	return done;
 }
 
-/* At entry, after the table: 1 when this packet goes on with a held request (its state now in
- * s; the search goes on at chunk 0, or ends at the stitched line: s->done), 0 when it is a
- * packet of its own, -1 when it is not searched (an ACK of a held flow, or its FIN / RST). */
+/* At entry, for a TCP segment with payload that is no request's start: 1 when it goes on with a
+ * held request (its state now in s; the search goes on at chunk 0, or ends at the stitched line:
+ * s->done), else 0 (no held request, or a gap, a timeout), -1 (an RST, which drops it), the
+ * segment not searched.  A bare FIN or RST is not looked up: the request it leaves goes with
+ * the timeout, the next request's gap or the LRU. */
 static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
 	if (mt_tcp_facts(skb, s))
@@ -1140,7 +1266,6 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 	struct mt_request *r = bpf_map_lookup_elem(&mt_requests, &key);
 	if (!r)
 		return 0;
-	__u32 plen = s->payload_end - s->payload_off;
 	if (s->tcp_flags & MT_TCP_RST) {
 		mt_request_drop(s, MT_COUNTER_REQUESTS_CLOSED);
 		return -1;
@@ -1153,17 +1278,14 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 		mt_request_drop(s, MT_COUNTER_REQUESTS_GAP);
 		return 0;
 	}
-	if (!plen) {
-		if (s->tcp_flags & MT_TCP_FIN)
-			mt_request_drop(s, MT_COUNTER_REQUESTS_CLOSED);
-		return -1;
-	}
 	s->request_seq = r->request_seq;
 	s->request_off = r->searched;
 	s->segment_offset = r->segment_offset;
 	s->found_mask = r->found_mask;
 	s->cut_mask = r->cut_mask;
 	s->repeat_mask = r->repeat_mask;
+	s->past_packet_mask = r->past_packet_mask;
+	s->past_reach_mask = r->past_reach_mask;
 	s->carried_mask = r->found_mask;
 	s->line_start = r->line_start;
 	s->resumed = 1;
@@ -1244,6 +1366,8 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 	r->found_mask = s->found_mask;
 	r->cut_mask = s->cut_mask;
 	r->repeat_mask = s->repeat_mask;
+	r->past_packet_mask = s->past_packet_mask;
+	r->past_reach_mask = s->past_reach_mask;
 	r->line_start = s->line_start;
 	MT_UNROLL
 	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
@@ -1259,6 +1383,11 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 }
 #else
 /* Each packet is searched on its own (the record has no .segment to key a split request on). */
+static __always_inline int mt_request_start(struct __sk_buff *skb, struct mt_scratch *s)
+{
+	return 0;
+}
+
 static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
 	return 0;
@@ -1279,48 +1408,67 @@ static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 co
 #endif
 /* ---- mt_programs.h: the tc programs ---- */
 
+/* The packet's arrival at this point, before our own search (the checks before it cost both
+ * points of a hop the same few ns, so the hop's latency is unchanged), and the search's control
+ * fields: value rows are rewritten whole by mt_finish before any event is built from them. */
+static __always_inline void mt_entry_start(struct __sk_buff *skb, struct mt_scratch *s, const __u8 direction)
+{
+	s->timestamp = bpf_ktime_get_ns();
+	s->ifindex = skb->ifindex;
+	s->direction = direction;
+	s->found_mask = 0;
+	s->repeat_mask = 0;
+	s->done = 0;
+	s->truncated = 0;
+	MT_UNROLL
+	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
+		s->value_len[i] = 0;
+}
+
 static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 {
 	mt_count(MT_COUNTER_PACKETS);
 	struct mt_scratch *s = mt_scratch_get();
 	if (!s)
 		return TC_ACT_OK;
-	/* only the control fields and the packet facts: value rows are rewritten
-	 * whole by mt_finish before any event is built from them */
+	/* the parser reads its own flags (tunneled, has_*) back: they start at zero */
 	__builtin_memset(&s->packet, 0, sizeof(s->packet));
-	s->timestamp = bpf_ktime_get_ns();
-	s->ifindex = skb->ifindex;
-	s->direction = direction;
-	s->payload_off = 0;
-	s->payload_end = 0;
-	s->found_mask = 0;
-	s->cut_mask = 0;
-	s->repeat_mask = 0;
-	s->is_response = 0;
-	s->done = 0;
-	s->truncated = 0;
-	MT_UNROLL
-	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
-		s->value_len[i] = 0;
 
+	/* Cheapest rejection first: most packets are not HTTP requests (ACKs, responses,
+	 * other protocols), and neither a helper call nor a hash lookup is spent on them. */
 	if (mt_parse_packet(skb, s)) {
 		mt_count(MT_COUNTER_NOT_ACCEPTED);
+		return TC_ACT_OK;
+	}
+	if (mt_detect_http(skb, s)) {
+		/* Not a request's start; with split requests, a TCP segment with payload may go on
+		 * with a request held in mt_requests (mt_segments.h): only then the lookup, so ACKs
+		 * and everything else stay as cheap as before.  The timestamp is taken first, as for
+		 * any searched packet. */
+		if (!MT_SPLIT_REQUESTS || s->payload_end <= s->payload_off) {
+			mt_count(MT_COUNTER_NOT_HTTP);
+			return TC_ACT_OK;
+		}
+		struct mt_buf *b = mt_buf_get();
+		if (!b)
+			return TC_ACT_OK;
+		mt_entry_start(skb, s, direction);
+		if (mt_request_resume(skb, s, b) <= 0) {
+			mt_count(MT_COUNTER_NOT_HTTP);
+			return TC_ACT_OK;
+		}
+		/* a held request passed the table at its first segment */
+		mt_tail(skb, s->done ? MT_CHUNKS : 0);
 		return TC_ACT_OK;
 	}
 	if (!mt_table_allows(s)) {
 		mt_count(MT_COUNTER_FILTERED);
 		return TC_ACT_OK;
 	}
-	struct mt_buf *b = mt_buf_get();
-	if (!b)
+	mt_entry_start(skb, s, direction);
+	if (mt_request_start(skb, s))
 		return TC_ACT_OK;
-	/* a held request's next segment goes on with its search, whatever it starts with */
-	int resumed = mt_request_resume(skb, s, b);
-	if (resumed < 0 || (!resumed && mt_detect_http(skb, s))) {
-		mt_count(MT_COUNTER_NOT_HTTP);
-		return TC_ACT_OK;
-	}
-	mt_tail(skb, s->done ? MT_CHUNKS : 0);
+	mt_tail(skb, 0);
 	return TC_ACT_OK;
 }
 
@@ -1357,18 +1505,13 @@ int mt_finish(struct __sk_buff *skb)
 	if (!hold && !s->found_mask) {
 		mt_count(MT_COUNTER_NO_CONTEXT);
 		if (MT_SPLIT_REQUESTS)
-			mt_wipe(b->stitched, MT_TMP_BYTES);
+			mt_wipe(b->stitched, MT_CARRY_BYTES);
 		return TC_ACT_OK;
 	}
-	/* values that came with a held request are in their rows already */
-#define MT__COPY(slot, name, len, max) \
-	if (!MT_SPLIT_REQUESTS || !(s->carried_mask & (1u << (slot)))) \
-		mt_copy_value(skb, s, b, slot, max);
-	MT_CONTEXT_HEADERS(MT__COPY)
-#undef MT__COPY
+	mt_copy_values(skb, s, b);
 	mt_wipe(b->tmp, MT_TMP_BYTES);
 	if (MT_SPLIT_REQUESTS)
-		mt_wipe(b->stitched, MT_TMP_BYTES);
+		mt_wipe(b->stitched, MT_CARRY_BYTES);
 	if (hold) {
 		mt_request_hold(skb, s, carry);
 		return TC_ACT_OK;
@@ -1384,17 +1527,26 @@ struct mt_context_values {
     __u32 found_mask;
     __u32 cut_mask;
     __u32 repeat_mask;
-    __u16 len[8];
+    __u32 past_packet_mask;
+    __u32 past_reach_mask;
+    __u16 len[9];
     char v0[55]; /* traceparent */
     char v1[256]; /* tracestate */
     char v2[32]; /* x-b3-traceid */
     char v3[16]; /* x-b3-spanid */
     char v4[16]; /* x-b3-parentspanid */
     char v5[1]; /* x-b3-sampled */
-    char v6[68]; /* b3 */
-    char v7[70]; /* uber-trace-id */
-    __u8 _pad[2];
+    char v6[1]; /* x-b3-flags */
+    char v7[68]; /* b3 */
+    char v8[70]; /* uber-trace-id */
+    __u8 _pad[3];
 };
+_Static_assert(__builtin_offsetof(struct mt_context_values, found_mask) == 0, "event layout");
+_Static_assert(__builtin_offsetof(struct mt_context_values, cut_mask) == 4, "event layout");
+_Static_assert(__builtin_offsetof(struct mt_context_values, repeat_mask) == 8, "event layout");
+_Static_assert(__builtin_offsetof(struct mt_context_values, past_packet_mask) == 12, "event layout");
+_Static_assert(__builtin_offsetof(struct mt_context_values, past_reach_mask) == 16, "event layout");
+_Static_assert(__builtin_offsetof(struct mt_context_values, len) == 20, "event layout");
 
 struct mt_segment_info {
     __u32 request_seq;
@@ -1412,8 +1564,9 @@ struct mt_event {
     __u32 tcp_seqNo;
     __u32 payload_length;
     struct mt_context_values context;
+    __u8 _pad620[4];
 };
-_Static_assert(sizeof(struct mt_event) == 608, "event layout");
+_Static_assert(sizeof(struct mt_event) == 624, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, timestamp) == 0, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, tracing_point) == 8, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, direction) == 9, "event layout");
@@ -1553,6 +1706,7 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     }
     /* Reserved records hold whatever an older record left there: zero every padding byte. */
     __builtin_memset(e->_pad10, 0, 2);
+    __builtin_memset(e->_pad620, 0, 4);
     e->timestamp = s->timestamp;
     {
         __u32 ifindex = s->ifindex;
@@ -1567,7 +1721,9 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     e->context.found_mask = s->found_mask;
     e->context.cut_mask = s->cut_mask;
     e->context.repeat_mask = s->repeat_mask;
-    __builtin_memset(e->context._pad, 0, 2);
+    e->context.past_packet_mask = s->past_packet_mask;
+    e->context.past_reach_mask = s->past_reach_mask;
+    __builtin_memset(e->context._pad, 0, 3);
     e->context.len[0] = s->value_len[0];
     __builtin_memcpy(e->context.v0, s->value[0], 55);
     e->context.len[1] = s->value_len[1];
@@ -1581,9 +1737,11 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     e->context.len[5] = s->value_len[5];
     __builtin_memcpy(e->context.v5, s->value[5], 1);
     e->context.len[6] = s->value_len[6];
-    __builtin_memcpy(e->context.v6, s->value[6], 68);
+    __builtin_memcpy(e->context.v6, s->value[6], 1);
     e->context.len[7] = s->value_len[7];
-    __builtin_memcpy(e->context.v7, s->value[7], 70);
+    __builtin_memcpy(e->context.v7, s->value[7], 68);
+    e->context.len[8] = s->value_len[8];
+    __builtin_memcpy(e->context.v8, s->value[8], 70);
     bpf_ringbuf_submit(e, 0);
     mt_count(MT_COUNTER_EVENTS);
 }
@@ -1633,6 +1791,6 @@ const char mt_manifest[] =
     "{\"jaeger\":{}}],\"line\":26,\"placement\":\"anywhere\"},\"tables\":[],\"target\":{\"complexityBudge"
     "t\":1000000,\"instructionBudget\":4096,\"profile\":\"unrolled\"}},\"tailCalls\":[\"mt_search_0\",\"m"
     "t_search_1\",\"mt_search_2\",\"mt_search_3\",\"mt_finish\"],\"tunables\":{\"candidatesPerChunk\":8,\""
-    "headerStackBytes\":1024,\"leadingLines\":[],\"leadingWhitespaceMax\":16,\"prefixChars\":1,\"requestF"
-    "lows\":4096,\"requestTimeoutMs\":1000},\"version\":2}"
+    "headerStackBytes\":1024,\"leadingLines\":[],\"leadingWhitespaceMax\":16,\"lineReach\":512,\"prefixCh"
+    "ars\":1,\"requestFlows\":4096,\"requestTimeoutMs\":1000},\"version\":2}"
     ;

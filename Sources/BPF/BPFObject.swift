@@ -35,11 +35,11 @@ public final class BPFObject {
         return result
     }
 
-    /// Instructions in `.text`, where clang puts subprograms (non-inlined functions, callbacks).
-    public var subprogramInstructions: Int {
+    /// The instructions of `.text`, where clang puts subprograms (non-inlined functions, callbacks).
+    public var subprograms: [bpf_insn] {
         guard let bytes = FileManager.default.contents(atPath: objectPath),
-              let text = try? ELFSections.section(named: ".text", in: [UInt8](bytes)) else { return 0 }
-        return text.count / 8
+              let text = try? ELFSections.section(named: ".text", in: [UInt8](bytes)) else { return [] }
+        return Array(text).withUnsafeBytes { Array($0.bindMemory(to: bpf_insn.self)) }
     }
 
     public func program(named name: String) -> BPFProgram? {

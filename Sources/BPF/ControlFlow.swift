@@ -4,8 +4,12 @@ import Foundation
 /// The control-flow graph of a program's instructions, for the property pre-5.3 verifiers
 /// enforce: no back-edge (a jump to an instruction on the current depth-first path). A jump to
 /// a lower address that closes no cycle is a cross edge, which those verifiers accept.
+///
+/// Instructions are taken as compiled: a bpf-to-bpf call's target is a relocation into `.text`,
+/// so the call falls through here, and `.text` (every function in it) is checked on its own.
 public enum ControlFlow {
-    /// The number of back-edges (loops) in `instructions`.
+    /// The number of back-edges (loops) in `instructions`, from every function start: an
+    /// instruction no earlier depth-first walk reached.
     public static func backEdges(_ instructions: [bpf_insn]) -> Int {
         let count = instructions.count
         guard count > 0 else { return 0 }
@@ -20,8 +24,8 @@ public enum ControlFlow {
             switch operation {
             case 0x90: return []  // exit
             case 0x80:
-                // A bpf-to-bpf call (src_reg 1) enters a subprogram and comes back.
-                return insn.src_reg == 1 ? [pc + 1, pc + 1 + Int(insn.imm)] : [pc + 1]
+                // A helper call, or a bpf-to-bpf call into `.text`: either comes back.
+                return [pc + 1]
             case 0x00:
                 // ja: the 32-bit form (gotol) keeps its offset in imm.
                 return [pc + 1 + (instructionClass == 0x06 ? Int(insn.imm) : Int(insn.off))]
@@ -32,9 +36,16 @@ public enum ControlFlow {
         enum Color { case white, grey, black }
         var color = [Color](repeating: .white, count: count)
         var backEdges = 0
+        for root in 0..<count where color[root] == .white {
+            backEdges += walk(from: root)
+        }
+        return backEdges
+
         // Iterative DFS: (pc, next successor index).
-        var stack: [(Int, Int)] = [(0, 0)]
-        color[0] = .grey
+        func walk(from root: Int) -> Int {
+        var backEdges = 0
+        var stack: [(Int, Int)] = [(root, 0)]
+        color[root] = .grey
         while let (pc, index) = stack.last {
             let next = successors(pc).filter { $0 >= 0 && $0 < count }
             if index < next.count {
@@ -55,5 +66,17 @@ public enum ControlFlow {
             }
         }
         return backEdges
+        }
     }
+
+    /// Whether `instructions` reach into `.text`: a bpf-to-bpf call (src_reg 1), or a helper that
+    /// runs a callback (bpf_for_each_map_elem, bpf_timer_set_callback, bpf_find_vma, bpf_loop,
+    /// bpf_user_ringbuf_drain), whose address is only a relocation until libbpf loads it.
+    public static func usesSubprograms(_ instructions: [bpf_insn]) -> Bool {
+        instructions.contains { insn in
+            insn.code == 0x85 && (insn.src_reg == 1 || (insn.src_reg == 0 && callbackHelpers.contains(insn.imm)))
+        }
+    }
+
+    static let callbackHelpers: Set<Int32> = [164, 170, 180, 181, 209]
 }

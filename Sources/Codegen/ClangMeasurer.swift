@@ -31,16 +31,21 @@ public struct ClangMeasurer: ProgramMeasurer {
         return CompiledObject(bytes: bytes, programs: try Self.measure(objectURL, plan: plan))
     }
 
-    /// Counts every program of `object` without loading it (libbpf's bpf_program__insn_cnt), plus
-    /// all of `.text`, the subprograms libbpf may append at load time (bpf_loop's callbacks): an
-    /// upper bound, since which program takes which subprogram is only settled by relocation.
+    /// Counts every program of `object` without loading it (libbpf's bpf_program__insn_cnt), plus,
+    /// for a program that reaches into `.text` (mt_finish's value measure, bpf_loop's callbacks),
+    /// all of `.text`, the subprograms libbpf may append at load time: an upper bound, since which
+    /// program takes which subprogram is only settled by relocation. Its loops count as the program's.
     static func measure(_ object: URL, plan: SearchPlan) throws -> [ProgramMeasurement] {
         let bpf = try BPFObject(path: object.path)
-        let subprograms = bpf.subprogramInstructions
+        let subprograms = bpf.subprograms
+        let subprogramLoops = ControlFlow.backEdges(subprograms)
         return try bpf.programs.map { program in
             guard let symbol = ProgramSymbol(name: program.name) else { throw CodegenError.unexpectedProgram(program.name) }
-            return ProgramMeasurement(program: symbol, section: program.section, instructions: program.instructionCount + subprograms,
-                                      budget: plan.budget, backEdges: ControlFlow.backEdges(program.instructions), chunks: plan.chunks)
+            let instructions = program.instructions
+            let calls = ControlFlow.usesSubprograms(instructions)
+            return ProgramMeasurement(program: symbol, section: program.section,
+                                      instructions: program.instructionCount + (calls ? subprograms.count : 0), budget: plan.budget,
+                                      backEdges: ControlFlow.backEdges(instructions) + (calls ? subprogramLoops : 0), chunks: plan.chunks)
         }
     }
 

@@ -10,9 +10,7 @@ struct EventEmitter {
     func emitTypes(into out: inout SourceBuilder) {
         let headers = layout.contextHeaders
         out.block("struct mt_context_values", trailer: ";") { out in
-            out.line("__u32 found_mask;")
-            out.line("__u32 cut_mask;")
-            out.line("__u32 repeat_mask;")
+            for mask in Self.contextMasks { out.line("__u32 \(mask.name);") }
             out.line("__u16 len[\(max(headers.count, 1))];")
             for (slot, header) in headers.enumerated() {
                 out.line("char v\(slot)[\(header.maxValueBytes)]; /* \(header.name) */")
@@ -20,6 +18,10 @@ struct EventEmitter {
             // Explicit, so mt_submit_event can zero it: ring-buffer records are not zeroed on reserve.
             if contextTailPadding > 0 { out.line("__u8 _pad[\(contextTailPadding)];") }
         }
+        for mask in Self.contextMasks {
+            out.line("_Static_assert(__builtin_offsetof(struct mt_context_values, \(mask.name)) == \(mask.offset), \"event layout\");")
+        }
+        out.line("_Static_assert(__builtin_offsetof(struct mt_context_values, len) == \(SlotKind.contextLengthOffset(slot: 0)), \"event layout\");")
         out.line()
         out.block("struct mt_segment_info", trailer: ";") { out in
             out.line("__u32 request_seq;")
@@ -45,6 +47,12 @@ struct EventEmitter {
             out.line("_Static_assert(__builtin_offsetof(struct mt_event, \(slot.name)) == \(slot.offset), \"event layout\");")
         }
     }
+
+    /// The masks of `struct mt_context_values`, named as in `struct mt_scratch`, at their layout offsets.
+    static let contextMasks: [(name: String, offset: Int)] = [
+        ("found_mask", SlotKind.foundMaskOffset), ("cut_mask", SlotKind.cutMaskOffset), ("repeat_mask", SlotKind.repeatMaskOffset),
+        ("past_packet_mask", SlotKind.pastPacketMaskOffset), ("past_reach_mask", SlotKind.pastReachMaskOffset),
+    ]
 
     /// Bytes that round `struct mt_context_values` up to its 4-byte alignment.
     private var contextTailPadding: Int {
@@ -114,9 +122,7 @@ struct EventEmitter {
         case .outerFiveTuple: out.line("e->outer = s->packet.outer;")
         case .payloadLength: out.line("e->payload_length = s->payload_end - s->payload_off;")
         case .traceContext:
-            out.line("e->context.found_mask = s->found_mask;")
-            out.line("e->context.cut_mask = s->cut_mask;")
-            out.line("e->context.repeat_mask = s->repeat_mask;")
+            for mask in Self.contextMasks { out.line("e->context.\(mask.name) = s->\(mask.name);") }
             if contextTailPadding > 0 { out.line("__builtin_memset(e->context._pad, 0, \(contextTailPadding));") }
             for (index, header) in layout.contextHeaders.enumerated() {
                 out.line("e->context.len[\(index)] = s->value_len[\(index)];")

@@ -42,7 +42,7 @@ public struct HTTPRequest: Sendable, Hashable {
     public var contextOffset: Int { head.utf8.count - "traceparent: ".utf8.count }
 
     /// Headers `X-Lab-Padding-NN: mmm...` totalling `bytes` bytes (or a little more when `bytes` is too small for one header).
-    static func paddingHeaders(bytes: Int) -> String {
+    public static func paddingHeaders(bytes: Int) -> String {
         var remaining = bytes
         var headers = ""
         var index = 1

@@ -23,8 +23,11 @@ public final class PacketCapture: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         file = directory.appendingPathComponent("\(interface)-\(UInt32.random(in: 0...UInt32.max)).pcap")
         // --immediate-mode -U: hand over and write each packet as it arrives (a stop would otherwise lose the
-        // last buffered block); -Z root: do not drop to the tcpdump user, who may not write the state directory.
-        process = try testbed.start(in: namespace, "tcpdump", ["--immediate-mode", "-i", interface, "-nn", "-s", "0", "-U", "-Z", "root", "-w", file.path] + filter, label: "tcpdump-\(interface)")
+        // last buffered block); -Z root: do not drop to the tcpdump user, who may not write the state directory;
+        // nanosecond timestamps: the latencies compared with them are tens of microseconds.
+        process = try testbed.start(in: namespace, "tcpdump", [
+            "--immediate-mode", "--time-stamp-precision=nano", "-i", interface, "-nn", "-s", "0", "-U", "-Z", "root", "-w", file.path,
+        ] + filter, label: "tcpdump-\(interface)")
         self.namespace = namespace
         self.interface = interface
         do {

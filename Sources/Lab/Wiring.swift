@@ -57,6 +57,8 @@ extension Testbed {
                           "mtu", "\(topology.overlayMTU)", "netns", pod.namespace])
         try nodeNS.ip(["link", "set", pod.vport, "master", node.bridge])
         try nodeNS.ip(["link", "set", pod.vport, "up"])
+        // The pod's end too (`mtu` on `ip link add` sets only the first end): Flannel gives pods the overlay's MTU.
+        try podNS.ip(["link", "set", pod.interface, "mtu", "\(topology.overlayMTU)"])
         try podNS.ip(["addr", "add", "\(pod.ip)/24", "dev", pod.interface])
         try podNS.ip(["link", "set", pod.interface, "up"])
         try podNS.ip(["route", "add", "default", "via", node.gateway, "dev", pod.interface])

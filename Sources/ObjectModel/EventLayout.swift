@@ -59,8 +59,8 @@ public enum SlotKind: Hashable, Sendable {
     case presence
     /// `struct mt_tuple`: family, protocol, ports, then 16-byte source and destination addresses.
     case fiveTuple
-    /// `struct mt_context_values`: the found, cut and repeat masks, each slot's value length, then
-    /// each slot's value bytes.
+    /// `struct mt_context_values`: the found, cut, repeat, past-packet and past-reach masks, each
+    /// slot's true value length, then each slot's value bytes.
     case context(headers: [ContextHeader])
     /// `struct mt_segment_info`: u32 sequence number of the request's first byte, then u32 request
     /// offset of the segment the first context line began in.
@@ -101,15 +101,23 @@ public enum SlotKind: Hashable, Sendable {
     public static let requestSequenceOffset = 0
     public static let segmentOffsetOffset = 4
 
-    /// In `struct mt_context_values`, u32 masks, a bit per slot: found; cut (the value's line goes
-    /// on past the slot's maximum, or the payload ends first); repeat (the header's line came again).
+    /// In `struct mt_context_values`, u32 masks, a bit per slot: found; cut (the value is longer than
+    /// the slot's maximum, so only a prefix was copied); repeat (the header's line came again);
+    /// past packet (the payload ends before the value's line does: the length counts the bytes up to
+    /// the packet's end); past reach (no line end within `SearchTunables.lineReach` bytes of the
+    /// value's start: the length counts those). Past packet and past reach exclude each other; with
+    /// neither, the kernel saw the line's end and the length is exact.
     public static let foundMaskOffset = 0
     public static let cutMaskOffset = 4
     public static let repeatMaskOffset = 8
+    public static let pastPacketMaskOffset = 12
+    public static let pastReachMaskOffset = 16
 
-    /// Then a u16 copied length per slot.
+    /// Then a u16 per slot: the value's true length, from after the leading optional whitespace
+    /// to the line's end, trailing optional whitespace excluded (up to the tunables' whitespace
+    /// limit on either side). The bytes copied are the first min(length, maximum) of it.
     public static func contextLengthOffset(slot: Int) -> Int {
-        12 + 2 * slot
+        20 + 2 * slot
     }
 
     /// Then the values, each slot's maximum wide.

@@ -21,6 +21,12 @@ public struct SearchTunables: Codable, Hashable, Sendable {
     /// the context block: `host`, which Envoy always writes first, so that what the context-first
     /// sidecar sends (the context right after Host) is found at a small window.
     public var leadingLines: [String]
+    /// `MT_LINE_REACH`: bytes of a value's line, from its first byte, in which the kernel looks for
+    /// the line's end to measure the value's true length; a line that goes on is reported as such
+    /// (past reach), never guessed at. 512: the tracestate length W3C asks vendors to propagate
+    /// (Level 1 §3.3.1.5), and more than any header's maximum (256).
+    public var lineReach: Int
+
     /// `MT_REQUEST_FLOWS`: flows whose request's search goes on in the next segment, at once
     /// (`mt_requests`, an LRU hash: the least recently used one makes room).
     public var requestFlows: Int
@@ -28,12 +34,13 @@ public struct SearchTunables: Codable, Hashable, Sendable {
     public var requestTimeoutMs: Int
 
     public init(prefixChars: Int, candidatesPerChunk: Int, leadingWhitespaceMax: Int, headerStackBytes: Int, leadingLines: [String],
-                requestFlows: Int = 4096, requestTimeoutMs: Int = 1000) {
+                lineReach: Int = 512, requestFlows: Int = 4096, requestTimeoutMs: Int = 1000) {
         self.prefixChars = prefixChars
         self.candidatesPerChunk = candidatesPerChunk
         self.leadingWhitespaceMax = leadingWhitespaceMax
         self.headerStackBytes = headerStackBytes
         self.leadingLines = leadingLines
+        self.lineReach = lineReach
         self.requestFlows = requestFlows
         self.requestTimeoutMs = requestTimeoutMs
     }
@@ -55,7 +62,7 @@ public struct SearchTunables: Codable, Hashable, Sendable {
     /// The C macros, in emission order.
     public var cDefines: [(name: String, value: Int)] {
         [("MT_PREFIX_CHARS", prefixChars), ("MT_MAX_CANDIDATES", candidatesPerChunk),
-         ("MT_OWS_MAX", leadingWhitespaceMax), ("MT_MAX_HEADER_BYTES", headerStackBytes),
+         ("MT_OWS_MAX", leadingWhitespaceMax), ("MT_MAX_HEADER_BYTES", headerStackBytes), ("MT_LINE_REACH", lineReach),
          ("MT_REQUEST_FLOWS", requestFlows), ("MT_REQUEST_TIMEOUT_NS", requestTimeoutMs * 1_000_000)]
     }
 }

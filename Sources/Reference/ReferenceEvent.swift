@@ -42,7 +42,7 @@ extension ReferenceInterpreter {
                 put(UInt64(segment.request), at: offset + SlotKind.requestSequenceOffset, size: 4)
                 put(UInt64(segment.offset), at: offset + SlotKind.segmentOffsetOffset, size: 4)
             case .traceContext:
-                var found: UInt64 = 0, cut: UInt64 = 0, repeated: UInt64 = 0
+                var found: UInt64 = 0, cut: UInt64 = 0, repeated: UInt64 = 0, pastPacket: UInt64 = 0, pastReach: UInt64 = 0
                 var valueOffset = offset + SlotKind.contextValuesOffset(layout.contextHeaders)
                 for (index, header) in layout.contextHeaders.enumerated() {
                     if let value = values[index] {
@@ -50,14 +50,20 @@ extension ReferenceInterpreter {
                         found |= bit
                         if value.cut { cut |= bit }
                         if search.repeated[index] { repeated |= bit }
-                        put(UInt64(value.bytes.count), at: offset + SlotKind.contextLengthOffset(slot: index), size: 2)
+                        switch value.lineEnd {
+                        case .seen: break
+                        case .pastPacket: pastPacket |= bit
+                        case .pastReach: pastReach |= bit
+                        }
+                        put(UInt64(value.length), at: offset + SlotKind.contextLengthOffset(slot: index), size: 2)
                         bytes.replaceSubrange(valueOffset..<(valueOffset + value.bytes.count), with: value.bytes)
                     }
                     valueOffset += header.maxValueBytes
                 }
-                put(found, at: offset + SlotKind.foundMaskOffset, size: 4)
-                put(cut, at: offset + SlotKind.cutMaskOffset, size: 4)
-                put(repeated, at: offset + SlotKind.repeatMaskOffset, size: 4)
+                for (mask, maskOffset) in [(found, SlotKind.foundMaskOffset), (cut, SlotKind.cutMaskOffset), (repeated, SlotKind.repeatMaskOffset),
+                                           (pastPacket, SlotKind.pastPacketMaskOffset), (pastReach, SlotKind.pastReachMaskOffset)] {
+                    put(mask, at: offset + maskOffset, size: 4)
+                }
             case .header(let ref, _, _):
                 let captured = parsed.fields[ref]
                 switch slot.kind {

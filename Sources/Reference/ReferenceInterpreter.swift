@@ -33,9 +33,11 @@ import Spec
 ///   every context header is found (a repeat after that is not seen). Under `.fixed`, a leading
 ///   line (`host:`) before any context header is passed over; any other line, or a leading line
 ///   after a context header, ends the search (the block's end; so repeats inside it are seen).
-///   `.anywhere` skips other lines. Values: up to 16 leading SP/HTAB skipped, then bytes up to the
-///   first CR or LF, at most the header's `maxValueBytes`, never past the payload end; the value
-///   is cut when its line does not end within `maxValueBytes` (it goes on, or the payload ends).
+///   `.anywhere` skips other lines. Values (ReferenceValue.swift): up to 16 leading SP/HTAB
+///   skipped; the length runs to the first CR or LF within `lineReach` bytes and the payload,
+///   up to 16 trailing SP/HTAB excluded; a line with no end there is past the packet (the payload
+///   ended first) or past the reach; the copy is the first min(length, `maxValueBytes`) bytes,
+///   cut when the length is longer.
 ///   An event is emitted iff at least one context header was found.
 public struct ReferenceInterpreter: Sendable {
     /// The kernel's documented limitation (SearchTunables.candidatesPerChunk): each chunk of
@@ -92,8 +94,10 @@ public struct ReferenceInterpreter: Sendable {
     public let window: Int
     public let placement: Placement
     public let candidateCap: CandidateCap
-    /// Leading SP/HTAB skipped before a value.
+    /// Leading SP/HTAB skipped before a value (and trailing SP/HTAB left out of its length).
     public let leadingWhitespaceMax: Int
+    /// Bytes of a value's line, from its first byte, looked at for the line's end.
+    public let lineReach: Int
     /// No header stack of a traced packet ends deeper than this many bytes.
     public let headerStackBytes: Int
     public let tracingPoint: UInt8
@@ -120,6 +124,7 @@ public struct ReferenceInterpreter: Sendable {
         self.candidateCap = CandidateCap(chunkBytes: manifest.plan.chunkBytes, maxCandidates: tunables.candidatesPerChunk,
                                          prefixChars: tunables.prefixChars)
         self.leadingWhitespaceMax = tunables.leadingWhitespaceMax
+        self.lineReach = tunables.lineReach
         self.headerStackBytes = tunables.headerStackBytes
         self.tracingPoint = UInt8(truncatingIfNeeded: tracingPoint)
         self.hook = hook
@@ -172,8 +177,8 @@ public struct ReferenceInterpreter: Sendable {
     }
 
     /// `frame` after the frames that left `requests` held, which it may go on with (mt_segments.h):
-    /// a held request's next segment (its flow and point, the expected seq, some payload) carries
-    /// on with the search, whatever it starts with; a FIN or RST, or any other seq, drops it. A
+    /// a held request's next segment (its flow and point, the expected seq, some payload, no
+    /// request's start) carries on with the search; an RST with payload, or any other seq, drops it. A
     /// packet whose search ends in its payload before the blank line, inside the window, without
     /// FIN or RST, is held instead of making an event (`.held`). The model has no clock: the
     /// kernel's timeout is left to tests that wait.
@@ -186,35 +191,29 @@ public struct ReferenceInterpreter: Sendable {
         var evaluation = Evaluation(outcome: .event)
         evaluation.payloadOffset = parsed.payloadStart
         evaluation.payloadLength = parsed.payloadEnd - parsed.payloadStart
-        if ir.tables.contains(where: { $0.defaultAction == .skip }) {
-            evaluation.outcome = .filtered
-            return evaluation
-        }
+        // The kernel checks HTTP before the tables (the cheaper check first).
         let payload = Array(frame[parsed.payloadStart..<parsed.payloadEnd])
         let key = requestKey(parsed)
-        var held = requests[key]
-        if let request = held {
+        var held: HeldRequest?
+        if !isHTTP(payload[...]) {
+            // No request's start: a TCP segment with payload may go on with a held request (the
+            // kernel looks only then, after HTTP detection, before the tables: the request passed
+            // them at its first segment). An RST drops it, another seq is a gap; a bare FIN or RST
+            // is not looked at.
+            guard ir.record.followsSplitRequests, !payload.isEmpty, let request = requests[key] else {
+                evaluation.outcome = .notHTTP
+                return evaluation
+            }
             let closes = parsed.tcpFlags & Self.tcpRST != 0
             if closes || parsed.tcpSequence != request.nextSequence {
                 requests[key] = nil
                 evaluation.dropped = closes ? .requestsClosed : .requestsGap
-                held = nil
-                if closes {
-                    evaluation.outcome = .notHTTP
-                    return evaluation
-                }
-            } else if payload.isEmpty {
-                // an ACK goes by; a FIN ends the request with nothing more to search
-                if parsed.tcpFlags & Self.tcpFIN != 0 {
-                    requests[key] = nil
-                    evaluation.dropped = .requestsClosed
-                }
                 evaluation.outcome = .notHTTP
                 return evaluation
             }
-        }
-        guard held != nil || isHTTP(payload[...]) else {
-            evaluation.outcome = .notHTTP
+            held = request
+        } else if ir.tables.contains(where: { $0.defaultAction == .skip }) {
+            evaluation.outcome = .filtered
             return evaluation
         }
         evaluation.resumed = held != nil

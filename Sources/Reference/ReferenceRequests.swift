@@ -1,12 +1,9 @@
 import ObjectModel
 import Spec
 
-/// A context value as the kernel copies it: its bytes (leading OWS skipped, up to the line's end
-/// or the header's maximum) and whether it was cut.
-public struct HeldValue: Hashable, Sendable {
-    public var bytes: [UInt8]
-    public var cut: Bool
-}
+/// A context value as the kernel reports it (ReferenceValue.swift); a held request keeps the
+/// values found in its earlier segments as they were measured there.
+typealias HeldValue = ReferenceInterpreter.ObservedValue
 
 /// A request whose header block goes on in the flow's next segment, as `mt_requests` holds it
 /// (mt_segments.h): keyed by inner 5-tuple and tracing point.
@@ -67,7 +64,8 @@ extension ReferenceInterpreter {
     }
 
     /// The held request's partial line stitched with the segment's first `carryBytes`, classified
-    /// as a line of its own: its value, when it records one, comes from the stitched bytes.
+    /// as a line of its own: its value, when it records one, is measured over the held bytes
+    /// followed by the whole segment (to its line's end, the reach or the segment's end).
     func stitch(_ held: HeldRequest, payload: [UInt8], into result: inout SearchResult, values: inout [HeldValue?]) -> Bool {
         guard !held.carry.isEmpty else { return false }
         let line = held.carry + payload.prefix(carryBytes)
@@ -75,7 +73,7 @@ extension ReferenceInterpreter {
         let done = take(line, line: 0, into: &result)
         for index in values.indices where before[index] == nil {
             if let start = result.valueStarts[index] {
-                values[index] = value(line, from: start, max: layout.contextHeaders[index].maxValueBytes)
+                values[index] = value(held.carry + payload, from: start, max: layout.contextHeaders[index].maxValueBytes)
             }
         }
         return done

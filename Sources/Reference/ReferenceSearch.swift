@@ -1,7 +1,7 @@
 import Spec
 
 /// The L7 stages: HTTP detection, the context search (plain and with the kernel's per-chunk
-/// candidate cap) and the value copy.
+/// candidate cap).
 extension ReferenceInterpreter {
     func isHTTP(_ payload: ArraySlice<UInt8>) -> Bool {
         guard payload.count >= 8 else { return false }
@@ -157,25 +157,5 @@ extension ReferenceInterpreter {
         }
         result.truncated = !done && payload.count < window
         return result
-    }
-
-    /// The value of the header whose line's "name:" ends just before `start`, as the kernel
-    /// copies it, and whether it was cut: its line does not end within `max` bytes (it goes on,
-    /// or the payload ends first).
-    func value(_ payload: [UInt8], from start: Int, max: Int) -> HeldValue {
-        var index = start
-        var skipped = 0
-        while index < payload.count, skipped < leadingWhitespaceMax,
-              payload[index] == UInt8(ascii: " ") || payload[index] == UInt8(ascii: "\t") {
-            index += 1
-            skipped += 1
-        }
-        var value: [UInt8] = []
-        while index < payload.count, value.count < max, payload[index] != 0x0d, payload[index] != 0x0a {
-            value.append(payload[index])
-            index += 1
-        }
-        let ended = index < payload.count && (payload[index] == 0x0d || payload[index] == 0x0a)
-        return HeldValue(bytes: value, cut: !ended)
     }
 }

@@ -70,7 +70,11 @@ public struct EventDecoder: Sendable {
         self.layout = layout
     }
 
-    public enum DecodeError: Error { case shortRecord(Int, expected: Int) }
+    public enum DecodeError: Error {
+        case shortRecord(Int, expected: Int)
+        /// A context slot marked both past the packet and past the reach, which exclude each other.
+        case bothLineEnds(header: String)
+    }
 
     public func decode(_ bytes: UnsafeRawBufferPointer) throws -> PacketEvent {
         guard bytes.count >= layout.size else { throw DecodeError.shortRecord(bytes.count, expected: layout.size) }
@@ -92,22 +96,27 @@ public struct EventDecoder: Sendable {
             case (.outerFiveTuple, _): event.outer = tuple(bytes, at: slot.offset)
             case (.payloadLength, _): event.payloadLength = UInt32(unsigned(slot.offset, 4))
             case (.traceContext, .context(let headers)):
-                let found = unsigned(slot.offset + SlotKind.foundMaskOffset, 4)
-                let cut = unsigned(slot.offset + SlotKind.cutMaskOffset, 4)
-                let repeated = unsigned(slot.offset + SlotKind.repeatMaskOffset, 4)
+                let mask = { (offset: Int) in unsigned(slot.offset + offset, 4) }
+                let found = mask(SlotKind.foundMaskOffset), cut = mask(SlotKind.cutMaskOffset)
+                let repeated = mask(SlotKind.repeatMaskOffset)
+                let pastPacket = mask(SlotKind.pastPacketMaskOffset), pastReach = mask(SlotKind.pastReachMaskOffset)
                 var valueOffset = slot.offset + SlotKind.contextValuesOffset(headers)
                 for (index, header) in headers.enumerated() {
                     let bit = UInt64(1) << UInt64(index)
-                    let length = min(Int(unsigned(slot.offset + SlotKind.contextLengthOffset(slot: index), 2)), header.maxValueBytes)
                     if found & bit != 0 {
-                        var value = Array(bytes[valueOffset..<(valueOffset + length)])
-                        let isCut = cut & bit != 0
-                        // The kernel copies up to the line's end; the field value excludes trailing OWS.
-                        if !isCut { while let last = value.last, last == 0x20 || last == 0x09 { value.removeLast() } }
-                        // The kernel copies the first occurrence; of a cut value it knows only that its
-                        // line went on (length is then a lower bound), of a repeat only that there was one.
-                        event.observedHeaders.append(ObservedHeader(name: header.name, bytes: value, length: value.count + (isCut ? 1 : 0),
-                                                                    cut: isCut, occurrences: repeated & bit != 0 ? 2 : 1))
+                        // The kernel reports the true length; it copied the first min(length, max) bytes.
+                        let length = Int(unsigned(slot.offset + SlotKind.contextLengthOffset(slot: index), 2))
+                        let value = Array(bytes[valueOffset..<(valueOffset + min(length, header.maxValueBytes))])
+                        let lineEnd: ObservedHeader.LineEnd
+                        switch (pastPacket & bit != 0, pastReach & bit != 0) {
+                        case (false, false): lineEnd = .seen
+                        case (true, false): lineEnd = .pastPacket
+                        case (false, true): lineEnd = .pastReach
+                        case (true, true): throw DecodeError.bothLineEnds(header: header.name)
+                        }
+                        // Of a repeat the kernel knows only that there was one.
+                        event.observedHeaders.append(ObservedHeader(name: header.name, bytes: value, length: length, cut: cut & bit != 0,
+                                                                    lineEnd: lineEnd, occurrences: repeated & bit != 0 ? 2 : 1))
                         event.contextValues[header.name] = String(decoding: value, as: UTF8.self)
                     }
                     valueOffset += header.maxValueBytes

@@ -8,7 +8,6 @@ enum B3Multi {
     static let spanIdName = "x-b3-spanid"
     static let parentName = "x-b3-parentspanid"
     static let sampledName = "x-b3-sampled"
-    /// Not among `TraceContextFormat.b3Multi.headers` yet; read whenever it is observed.
     static let flagsName = "x-b3-flags"
     static let names = [traceIdName, spanIdName, parentName, sampledName, flagsName]
 
@@ -22,7 +21,9 @@ enum B3Multi {
         }
         var debug = false
         if let flags = observed[flagsName] {
-            if flags.length == 1, flags.value == "1" {
+            if let incompleteness = flags.incompleteness {
+                notes.append("x-b3-flags ignored: \(incompleteness)")
+            } else if flags.value == "1" {
                 debug = true
             } else {
                 // "Absent or any other value can be ignored."
@@ -31,8 +32,8 @@ enum B3Multi {
         }
         var sampled: Bool?
         if let header = observed[sampledName] {
-            // The length alone rules out most values; a cut value's length is only a lower bound.
-            guard header.isCut || [1, 4, 5].contains(header.length) else {
+            // The length alone rules out most values, when it is exact.
+            guard header.lineEnd != .seen || [1, 4, 5].contains(header.length) else {
                 return (.failure(InvalidReason(header: sampledName, problem: "value is \(header.length) bytes, which no 0, 1, true or false is")), notes)
             }
             if let problem = header.wholeValueProblem(longestValid: 5) { return (.failure(problem), notes) }

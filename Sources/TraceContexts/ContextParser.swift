@@ -12,19 +12,10 @@ public struct ContextParser: Sendable {
         self.formats = formats
     }
 
-    /// Every header the parser reads for `format`, with the bytes the kernel should copy of it:
-    /// the spec's own context headers, and for B3 multi also `x-b3-flags` (debug), which the
-    /// spec's header list does not carry yet.
-    public static func headersRead(by format: TraceContextFormat) -> [(name: String, maxValueBytes: Int)] {
-        let own = format.headers.map { (name: $0.name, maxValueBytes: $0.maxValueBytes) }
-        guard format == .b3Multi, !own.contains(where: { $0.name == B3Multi.flagsName }) else { return own }
-        return own + [(name: B3Multi.flagsName, maxValueBytes: 1)]
-    }
-
     /// The verdict for one event. `headers` holds one record per header name (the kernel's
     /// slot for it); records with no occurrence count as absent. The runner builds them from
-    /// each slot: `ObservedHeader(name: slot.name, value: copiedBytes, length: trueLength,
-    /// cut: cutFlag, occurrences: count)`.
+    /// each slot: `ObservedHeader(name: slot.name, bytes: copiedBytes, length: trueLength,
+    /// cut: cutFlag, lineEnd: fromThePastMasks, occurrences: count)`.
     public func verdict(for headers: [ObservedHeader]) -> Verdict {
         var observed: [String: ObservedHeader] = [:]
         for header in headers where header.occurrences > 0 {

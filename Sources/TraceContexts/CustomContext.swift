@@ -6,8 +6,8 @@ enum CustomContext {
             return .failure(InvalidReason(header: header.name, problem: "more than one \(header.name) header in the request; exactly one is allowed"))
         }
         guard header.length > 0 else { return .failure(InvalidReason(header: header.name, problem: "value is empty")) }
-        guard !header.isCut else {
-            return .failure(InvalidReason(header: header.name, problem: "value is \(header.lengthText) bytes but only \(header.bytes.count) were copied; a custom id is only valid whole"))
+        if let incompleteness = header.incompleteness {
+            return .failure(InvalidReason(header: header.name, problem: "\(incompleteness); a custom id is only valid whole"))
         }
         return .success(header.value)
     }

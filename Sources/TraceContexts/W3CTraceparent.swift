@@ -17,8 +17,8 @@ enum W3CTraceparent {
             // The W3C suite's test_traceparent_duplicated: two traceparents restart the trace.
             return invalid("more than one traceparent header in the request; exactly one is allowed")
         }
-        guard !header.isCut || header.bytes.count >= version00Length else {
-            return invalid("value is \(header.lengthText) bytes but only \(header.bytes.count) were copied, fewer than the \(version00Length) every version starts with")
+        if let incompleteness = header.incompleteness, header.bytes.count < version00Length {
+            return invalid("\(incompleteness), fewer than the \(version00Length) every version starts with")
         }
         // Only the copied prefix is split. With at least 55 bytes copied, a field the cut
         // shortens still shows more digits than it may have, or lies past trace-flags: so a
@@ -41,13 +41,13 @@ enum W3CTraceparent {
             }
             if rule.zeroForbidden, Bytes.isZero(field) { return invalid("\(rule.field) is all zeros") }
         }
-        if versionText == "00" {
-            guard header.length == version00Length else {
-                return invalid("version 00 value is \(header.length) bytes; it must be exactly \(version00Length)")
-            }
-        } else if header.length > version00Length, header.bytes.count == version00Length {
-            // The fields parsed above put a '-' at byte 56 whenever it was copied; here it was not.
-            return invalid("version \(versionText) value is \(header.lengthText) bytes but only \(version00Length) were copied, so the '-' that must follow trace-flags cannot be checked")
+        if versionText == "00", header.length != version00Length {
+            return invalid("version 00 value is \(header.lengthText) bytes; it must be exactly \(version00Length)")
+        }
+        if header.bytes.count == version00Length, let incompleteness = header.incompleteness {
+            // The fields parsed above put a '-' at byte 56 whenever it was copied (and then what
+            // follows is a later version's own); here it was not, or the line's end was not seen.
+            return invalid("version \(versionText): \(incompleteness), so what follows trace-flags (the end, or '-' in a later version) cannot be checked")
         }
         let flags = fields[3]
         let flagsValue = UInt8(Bytes.text(flags), radix: 16) ?? 0

@@ -18,9 +18,7 @@ enum W3CTracestate {
             // bytes reach user space: the combined list is unknown.
             return dropped("more than one tracestate header and only the first is copied")
         }
-        guard !header.isCut else {
-            return dropped("value is \(header.lengthText) bytes but only \(header.bytes.count) were copied")
-        }
+        if let incompleteness = header.incompleteness { return dropped(incompleteness) }
         var members: [TraceStateMember] = []
         var notes: [String] = []
         var listed = 0

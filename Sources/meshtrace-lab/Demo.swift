@@ -26,23 +26,17 @@ struct Demo: ParsableCommand {
         try testbed.up()
         defer { try? testbed.down() }
         print(testbed.topology)
-        let generator = try TracingRun.executable("meshtrace-gen")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-demo-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
         // The paper's proposed format (context first, 200-byte window) and the original one
         // (context after a 1 KiB header block, found with a 2 KiB window).
         let runs: [(Placement, [String])] = [(.fixed, []), (.anywhere, ["--placement", "anywhere", "--window", "2048"])]
         for (placement, flags) in runs {
-            let directory = work.appendingPathComponent("\(placement)")
-            let generated = try Command.run([generator, spec, "-o", directory.path] + flags)
-            guard generated.status == 0 else {
-                throw ValidationError("meshtrace-gen failed:\n\(generated.stderr)\(generated.stdout)")
-            }
+            let generated = try TracingRun.generate(spec: spec, flags: flags, into: work.appendingPathComponent("\(placement)"))
             print("\n== \(placement) placement: meshtrace-gen \(([spec] + flags).joined(separator: " "))")
-            print(generated.stdout)
-            let object = try FileManager.default.contentsOfDirectory(atPath: directory.path).first { $0.hasSuffix(".bpf.o") }
+            print(generated.report)
             let tracing = TracingRun(testbed: testbed)
-            try tracing.start(object: directory.appendingPathComponent(object ?? "missing.bpf.o").path)
+            try tracing.start(object: generated.object)
             let sent = try testbed.sendRequests(count: requests, placement: placement)
             var total = sent.requests.count
             if load > 0 {

@@ -12,17 +12,17 @@ struct MeshtraceLab: ParsableCommand {
             Nodes, pods and the overlay live in network namespaces named <prefix>-node1, <prefix>-pod1, ...;
             every address is in 198.18.0.0/15. Needs root.
             """,
-        subcommands: [Up.self, Down.self, Status.self, Traffic.self, Load.self, Demo.self]
+        subcommands: [Up.self, Down.self, Status.self, Traffic.self, Load.self, Demo.self, Evaluate.self, Overhead.self]
     )
 }
 
 struct TestbedOptions: ParsableArguments {
-    @Option(help: "Name prefix for the testbed's namespaces and interfaces (at most \(Topology.maxPrefixLength) lowercase letters or digits).")
-    var prefix = Topology.defaultPrefix
+    @Option(help: "Name prefix for the testbed's namespaces and interfaces (at most \(Topology.maxPrefixLength) lowercase letters or digits; default \(Topology.defaultPrefix), with a mesh \(MeshTopology.defaultPrefix)).")
+    var prefix: String?
 
     func testbed() throws -> Testbed {
         try Privileges.requireRoot()
-        return try Testbed(prefix: prefix)
+        return try Testbed(prefix: prefix ?? Topology.defaultPrefix)
     }
 }
 
@@ -32,8 +32,10 @@ struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Build the testbed (or leave a healthy one as it is) and print its topology.")
 
     @OptionGroup var options: TestbedOptions
+    @OptionGroup var meshOptions: MeshUpOptions
 
     func run() throws {
+        if let variant = try meshOptions.variant() { return try MeshCommands.up(try options.mesh(), variant) }
         let testbed = try options.testbed()
         let outcome = try testbed.up()
         let how = switch outcome {
@@ -50,9 +52,10 @@ struct Down: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Stop the testbed's processes and remove its namespaces and interfaces.")
 
     @OptionGroup var options: TestbedOptions
+    @OptionGroup var meshFlag: MeshFlag
 
     func run() throws {
-        let testbed = try options.testbed()
+        let testbed = meshFlag.mesh ? try options.mesh().testbed : try options.testbed()
         try testbed.down()
         print("testbed \(testbed.topology.prefix): down")
     }
@@ -64,20 +67,27 @@ struct Status: ParsableCommand {
     )
 
     @OptionGroup var options: TestbedOptions
+    @OptionGroup var meshFlag: MeshFlag
 
     func run() throws {
+        if meshFlag.mesh { return try MeshCommands.status(try options.mesh()) }
         let testbed = try options.testbed()
         let status = try testbed.status()
-        let name = testbed.topology.prefix
-        if status.isUp {
-            print("testbed \(name): up")
-            print(testbed.topology)
-        } else if status.isAbsent {
-            print("testbed \(name): down")
+        try Self.report(what: "testbed \(testbed.topology.prefix)", up: status.isUp ? "up" : nil, absent: status.isAbsent,
+                        problems: status.problems, topology: testbed.topology, flags: "")
+    }
+
+    /// Prints the verdict; exits 1 when absent, 2 when partly up.
+    static func report(what: String, up: String?, absent: Bool, problems: [String], topology: Topology, flags: String) throws {
+        if let up {
+            print("\(what): \(up)")
+            print(topology)
+        } else if absent {
+            print("\(what): down")
             throw ExitCode(1)
         } else {
-            print("testbed \(name): partly up (run 'meshtrace-lab up' to rebuild, 'meshtrace-lab down' to remove)")
-            for problem in status.problems { print("  \(problem)") }
+            print("\(what): partly up (run 'meshtrace-lab up\(flags)' to rebuild, 'meshtrace-lab down\(flags.isEmpty ? "" : " --mesh")' to remove)")
+            for problem in problems { print("  \(problem)") }
             throw ExitCode(2)
         }
     }

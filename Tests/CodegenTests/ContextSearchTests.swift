@@ -42,20 +42,47 @@ final class ContextSearchTests: XCTestCase {
         }
     }
 
-    /// A value longer than its header's maximum is cut, and the kernel says so.
-    func testAValueLongerThanItsMaximumIsCut() throws {
+    /// A value longer than its header's maximum is cut, and the kernel says so and reports its
+    /// true length: up to the line's end, trailing whitespace excluded.
+    func testAValueLongerThanItsMaximumIsCutAndMeasured() throws {
         for configuration in [fixed, anywhere] {
             let event = try XCTUnwrap(try events(configuration, Requests.http([("traceparent", Requests.traceparent + "-extra")])).first)
             let header = try XCTUnwrap(event.observedHeaders.first)
             XCTAssertTrue(header.cut)
+            XCTAssertEqual(header.length, 61)
+            XCTAssertEqual(header.lineEnd, .seen)
             XCTAssertEqual(header.bytes, Array(Requests.traceparent.utf8))
-            XCTAssertEqual(event.contextFields.verdict, "invalid")
+            XCTAssertEqual(event.contextFields.reason, "traceparent: version 00 value is 61 bytes; it must be exactly 55")
             let exact = try XCTUnwrap(try events(configuration, Requests.http([("traceparent", Requests.traceparent)])).first)
             XCTAssertEqual(exact.observedHeaders.first?.cut, false, "a value of exactly its maximum is whole")
             XCTAssertEqual(exact.contextFields.verdict, "valid")
-            // The kernel looks one byte past the maximum: trailing whitespace there reads as more value.
-            let padded = try XCTUnwrap(try events(configuration, Requests.http([("traceparent", Requests.traceparent + "  ")])).first)
-            XCTAssertEqual(padded.observedHeaders.first?.cut, true)
+            // Trailing whitespace, even past the maximum, is no part of the value.
+            let padded = try XCTUnwrap(try events(configuration, Requests.http([("traceparent", Requests.traceparent + " \t  ")])).first)
+            XCTAssertEqual(padded.observedHeaders.first?.cut, false)
+            XCTAssertEqual(padded.observedHeaders.first?.length, 55)
+            XCTAssertEqual(padded.contextFields.verdict, "valid")
+        }
+    }
+
+    /// The kernel says when it did not see a value's line end: the payload ended first, or the
+    /// line goes on past the bytes it looks at (SearchTunables.lineReach); the length is then
+    /// what it saw, never a guess.
+    func testALineWithoutAnEndInReachIsReportedAsSuch() throws {
+        for configuration in [fixed, anywhere] {
+            let runner = try Generated.runner(configuration)
+            let reach = runner.object.manifest.tunables.lineReach
+            let cutShort = "GET / HTTP/1.1\r\ntraceparent: " + String(Requests.traceparent.prefix(30))
+            let short = try XCTUnwrap(try runner.events(for: Requests.packet(cutShort).frame).first?.observedHeaders.first)
+            XCTAssertEqual(short.lineEnd, .pastPacket)
+            XCTAssertEqual(short.length, 30)
+            XCTAssertFalse(short.cut)
+            let long = Requests.traceparent + String(repeating: "a", count: reach)
+            let event = try XCTUnwrap(try runner.events(for: Requests.packet(Requests.http([("traceparent", long)])).frame).first)
+            let header = try XCTUnwrap(event.observedHeaders.first)
+            XCTAssertEqual(header.lineEnd, .pastReach)
+            XCTAssertEqual(header.length, reach)
+            XCTAssertTrue(header.cut)
+            XCTAssertEqual(event.contextFields.reason, "traceparent: version 00 value is at least \(reach) bytes; it must be exactly 55")
         }
     }
 

@@ -34,4 +34,20 @@ final class ControlFlowTests: XCTestCase {
         // A 16-byte load takes two slots; a helper call falls through; exit.
         XCTAssertEqual(ControlFlow.backEdges([insn(ldDoubleWord), insn(0), insn(call, immediate: 1), insn(exit)]), 0)
     }
+
+    /// As compiled, a bpf-to-bpf call's target is a relocation (imm -1 for the start of `.text`):
+    /// it falls through, and is no loop on itself.
+    func testACallIntoTextFallsThrough() {
+        let program = [insn(mov), insn(call, source: 1, immediate: -1), insn(exit)]
+        XCTAssertEqual(ControlFlow.backEdges(program), 0)
+        XCTAssertTrue(ControlFlow.usesSubprograms(program))
+        XCTAssertFalse(ControlFlow.usesSubprograms([insn(call, immediate: 1), insn(exit)]), "a helper call")
+        XCTAssertTrue(ControlFlow.usesSubprograms([insn(call, immediate: 181), insn(exit)]), "bpf_loop takes a callback from .text")
+    }
+
+    /// `.text` holds several functions: a loop in any of them counts, wherever it starts.
+    func testEveryFunctionOfASectionIsWalked() {
+        // 0: mov; 1: exit | 2: mov; 3: ja -2 (to 2)
+        XCTAssertEqual(ControlFlow.backEdges([insn(mov), insn(exit), insn(mov), insn(ja, offset: -2)]), 1)
+    }
 }

@@ -1,3 +1,4 @@
+import Lab
 import XCTest
 
 /// The same requests through a stock Envoy and through one with the context-first filter, read

@@ -1,3 +1,4 @@
+import Lab
 import Foundation
 
 /// deploy/envoy/example-sidecar.yaml made runnable: placeholders filled and its marked blocks
@@ -12,17 +13,7 @@ struct SidecarConfig {
     static let luaFile = repository.appendingPathComponent("deploy/envoy/context-first.lua")
 
     /// Zipkin with W3C propagation too, so one run shows where both the B3 and the W3C headers land.
-    static let zipkinTracing = """
-        tracing:
-          provider:
-            name: envoy.tracers.zipkin
-            typed_config:
-              "@type": type.googleapis.com/envoy.config.trace.v3.ZipkinConfig
-              collector_cluster: collector
-              collector_endpoint: /api/v2/spans
-              collector_endpoint_version: HTTP_JSON
-              trace_context_option: USE_B3_WITH_W3C_PROPAGATION
-        """
+    static let zipkinTracing = "tracing:\n" + SidecarBootstrap.indent(SidecarBootstrap.zipkinProvider(propagation: "USE_B3_WITH_W3C_PROPAGATION"), by: 2)
 
     var router: Router
     var tracer: Tracer

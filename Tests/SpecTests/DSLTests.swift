@@ -218,10 +218,10 @@ final class DSLTests: XCTestCase {
         XCTAssertEqual(ir.search.bytes, 4096)
         XCTAssertEqual(ir.search.formats.map(\.label), ["w3c", "b3", "b3-single", "jaeger", "custom:x-request-id"])
         XCTAssertEqual(ir.search.formats.flatMap(\.headers).map(\.name), [
-            "traceparent", "tracestate", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled",
+            "traceparent", "tracestate", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags",
             "b3", "uber-trace-id", "x-request-id",
         ])
-        XCTAssertEqual(ir.search.formats.flatMap(\.headers).map(\.maxValueBytes), [55, 256, 32, 16, 16, 1, 68, 70, 36])
+        XCTAssertEqual(ir.search.formats.flatMap(\.headers).map(\.maxValueBytes), [55, 256, 32, 16, 16, 1, 1, 68, 70, 36])
         XCTAssertEqual(TraceContextFormat.w3c(tracestate: false).headers.map(\.name), ["traceparent"])
         XCTAssertEqual(SpecValidator.validate(ir), [])
 

@@ -47,6 +47,12 @@ public enum Generated {
         return ir
     }
 
+    /// Makes `ir` the spec `name` stands for in configurations: a variant of an example spec that
+    /// a test derives instead of keeping a copy of its file.
+    public static func register(_ ir: SpecIR, as name: String) {
+        irs[name] = ir
+    }
+
     public static func output(_ configuration: Configuration) throws -> Generator.Output {
         if let output = objects[configuration] { return output }
         let overrides = Overrides(window: configuration.window, placement: configuration.placement, profile: configuration.profile)

@@ -1,3 +1,4 @@
+import ConformanceVectors
 import Spec
 import TraceContexts
 import XCTest
@@ -7,15 +8,14 @@ import XCTest
 final class ConformanceVectorTests: XCTestCase {
     func testEveryVector() throws {
         let vectors = try Vectors.load()
-        let defaults = try vectors.formats.map(FormatLabel.format)
         var passed: [String: Int] = [:]
         var cut: [String: Int] = [:]
         for vector in vectors.cases {
-            let formats = try vector.formats.map { try $0.map(FormatLabel.format) } ?? defaults
+            let formats = try vectors.formats(of: vector)
             let observed = KernelView.observe(vector.headers, formats: formats)
             if observed.contains(where: \.cut) { cut[vector.suite, default: 0] += 1 }
             let verdict = ContextParser(formats: formats).verdict(for: observed)
-            var failures = mismatches(verdict, vector.expect)
+            var failures = vector.expect.mismatches(verdict)
             // The case's copy sizes are the spec's: its cut expectations hold only while they are.
             let sent = Set(vector.headers.map { $0[0].lowercased() })
             let sizes = Dictionary(uniqueKeysWithValues: KernelView.copySizes(formats).filter { sent.contains($0.name) }.map { ($0.name, $0.maxValueBytes) })
@@ -49,43 +49,5 @@ final class ConformanceVectorTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(counts["w3c-tracestate"] ?? 0, 15)
         XCTAssertGreaterThanOrEqual(counts["b3"] ?? 0, 25)
         XCTAssertGreaterThanOrEqual(counts["jaeger"] ?? 0, 8)
-    }
-
-    func mismatches(_ verdict: Verdict, _ expect: Vectors.Expect) -> [String] {
-        var failures: [String] = []
-        func check<T: Equatable>(_ what: String, _ actual: T, _ expected: T) {
-            if actual != expected { failures.append("\(what) is \(actual), expected \(expected)") }
-        }
-        check("format", verdict.format.map(FormatLabel.label), expect.format)
-        if let noteContains = expect.noteContains, !verdict.notes.contains(where: { $0.contains(noteContains) }) {
-            failures.append("no note contains '\(noteContains)'")
-        }
-        switch verdict.outcome {
-        case .valid(let context):
-            check("verdict", "valid", expect.verdict)
-            check("trace id", context.traceId.hex, expect.traceId)
-            check("span id", context.spanId.hex, expect.spanId)
-            check("parent span id", context.parentSpanId?.hex, expect.parentSpanId)
-            check("sampled", context.sampling.sampled, expect.sampled)
-            check("debug", context.sampling.debug, expect.debug ?? false)
-            if let tracestate = expect.tracestate {
-                check("tracestate", context.tracestate?.map { [$0.key, $0.value] }, tracestate)
-            }
-        case .validWithoutIds(let sampling):
-            check("verdict", "valid_without_ids", expect.verdict)
-            check("sampled", sampling.sampled, expect.sampled)
-            check("debug", sampling.debug, expect.debug ?? false)
-        case .opaque(let value):
-            check("verdict", "opaque", expect.verdict)
-            check("value", value, expect.value)
-        case .invalid(let reason):
-            check("verdict", "invalid", expect.verdict)
-            if let reasonContains = expect.reasonContains, !reason.description.contains(reasonContains) {
-                failures.append("reason '\(reason)' lacks '\(reasonContains)'")
-            }
-        case .absent:
-            check("verdict", "absent", expect.verdict)
-        }
-        return failures
     }
 }

@@ -30,12 +30,12 @@ final class JaegerTests: XCTestCase {
         XCTAssertEqual(verdict(jaeger, observed("uber-trace-id", "4d%3A17c29%2F0%3A1")).invalidReason?.problem,
                        "'%' escape other than %3A in '4d%3A17c29%2F0%3A1'")
         XCTAssertEqual(verdict(jaeger, observed("uber-trace-id", "4d%3A17c29%3A0%3A1", length: 76)).invalidReason?.problem,
-                       "value is at least 76 bytes, longer than the 75 of its longest valid form")
+                       "value is 76 bytes, longer than the 75 of its longest valid form")
     }
 
     func testTooLongPlainValue() {
         XCTAssertEqual(verdict(jaeger, observed("uber-trace-id", "4d:17c29:0:1", length: 70)).invalidReason?.problem,
-                       "value is at least 70 bytes, longer than the 69 of its longest valid form")
+                       "value is 70 bytes, longer than the 69 of its longest valid form")
     }
 
     func testSingleValued() {

@@ -3,9 +3,10 @@ import TraceContexts
 
 /// Records written by hand, for rules the wire derivation cannot reach (other copy sizes,
 /// inconsistent records): by default whole, once.
-func observed(_ name: String, _ value: String, length: Int? = nil, cut: Bool? = nil, occurrences: Int = 1) -> ObservedHeader {
+func observed(_ name: String, _ value: String, length: Int? = nil, cut: Bool? = nil, lineEnd: ObservedHeader.LineEnd = .seen,
+              occurrences: Int = 1) -> ObservedHeader {
     let length = length ?? value.utf8.count
-    return ObservedHeader(name: name, value: value, length: length, cut: cut ?? (length > value.utf8.count), occurrences: occurrences)
+    return ObservedHeader(name: name, value: value, length: length, cut: cut ?? (length > value.utf8.count), lineEnd: lineEnd, occurrences: occurrences)
 }
 
 func verdict(_ formats: [TraceContextFormat], _ headers: ObservedHeader...) -> Verdict {

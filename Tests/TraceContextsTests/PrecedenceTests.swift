@@ -31,7 +31,7 @@ final class PrecedenceTests: XCTestCase {
         let custom: [TraceContextFormat] = [.custom(name: "X-Request-Id", maxValueBytes: 8)]
         XCTAssertEqual(verdict(custom, observed("x-request-id", "abcdefgh")).outcome, .opaque("abcdefgh"))
         XCTAssertEqual(verdict(custom, observed("x-request-id", "abcdefgh", length: 9)).invalidReason?.problem,
-                       "value is at least 9 bytes but only 8 were copied; a custom id is only valid whole")
+                       "value is 9 bytes but only 8 were copied; a custom id is only valid whole")
         XCTAssertEqual(verdict(custom, observed("x-request-id", "")).invalidReason?.problem, "value is empty")
     }
 }

@@ -28,7 +28,7 @@ final class W3CTraceparentTests: XCTestCase {
 
     func testCopyShorterThanTheFieldsIsNeverRead() {
         let reason = verdict(w3c, observed("traceparent", String(traceparent.prefix(40)), length: 55)).invalidReason
-        XCTAssertEqual(reason?.problem, "value is at least 55 bytes but only 40 were copied, fewer than the 55 every version starts with")
+        XCTAssertEqual(reason?.problem, "value is 55 bytes but only 40 were copied, fewer than the 55 every version starts with")
     }
 
     func testFieldRules() {
@@ -64,5 +64,16 @@ final class W3CTraceparentTests: XCTestCase {
         let later = "cc" + traceparent.dropFirst(2)
         let reason = verdict(w3c, observed("traceparent", later, length: 70, cut: false)).invalidReason
         XCTAssertTrue(reason?.problem.contains("only 55 were copied") == true)
+    }
+
+    /// A line whose end the kernel did not see: its length is a lower bound, said as such, and a
+    /// value that might go on is never taken as whole.
+    func testUnseenLineEndIsNeverWhole() {
+        let packet = verdict(w3c, observed("traceparent", traceparent, lineEnd: .pastPacket)).invalidReason?.problem
+        XCTAssertEqual(packet, "version 00: value is at least 55 bytes and its line goes on past the packet's end, so what follows trace-flags (the end, or '-' in a later version) cannot be checked")
+        let reach = verdict(w3c, observed("traceparent", traceparent, length: 600, lineEnd: .pastReach)).invalidReason?.problem
+        XCTAssertEqual(reach, "version 00 value is at least 600 bytes; it must be exactly 55")
+        let short = verdict(w3c, observed("traceparent", "00-abc", lineEnd: .pastPacket)).invalidReason?.problem
+        XCTAssertEqual(short, "value is at least 6 bytes and its line goes on past the packet's end, fewer than the 55 every version starts with")
     }
 }

@@ -50,7 +50,7 @@ final class W3CTracestateTests: XCTestCase {
     func testDroppedNeverInvalidatesTraceparent() {
         let dropped = members("k=v", length: 300)
         XCTAssertNil(dropped.members)
-        XCTAssertEqual(dropped.notes, ["tracestate dropped: value is at least 300 bytes but only 3 were copied"])
+        XCTAssertEqual(dropped.notes, ["tracestate dropped: value is 300 bytes but only 3 were copied"])
         XCTAssertEqual(members("k=v", occurrences: 2).notes, ["tracestate dropped: more than one tracestate header and only the first is copied"])
         XCTAssertNil(members("K=v").members)
     }

@@ -18,8 +18,8 @@ struct PayloadGenerator {
         self.chunkBytes = chunkBytes
         let ours = ir.search.formats.flatMap(\.headers).map(\.name)
         contextNames = ours
-        let all = ["traceparent", "tracestate", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "b3",
-                   "uber-trace-id", "x-request-id"]
+        let all = ["traceparent", "tracestate", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid", "x-b3-sampled", "x-b3-flags",
+                   "b3", "uber-trace-id", "x-request-id"]
         otherContextNames = all.filter { !ours.contains($0) }
     }
 
@@ -73,7 +73,8 @@ struct PayloadGenerator {
             default: return hexString(36, &rng)
             }
         }
-        return randomValue(rng.small(300), &rng)
+        // Now and then a line around the kernel's reach for its end (SearchTunables.lineReach, 512).
+        return randomValue(rng.chance(0.1) ? rng.range(480...620) : rng.small(300), &rng)
     }
 
     /// A well-formed value with a flaw: cut, extended, upper-case hex, a stray byte.
@@ -128,7 +129,8 @@ struct PayloadGenerator {
         let roll = rng.below(100)
         if roll < 3 { separator = [0x20, 0x3a] }  // "name :" is not the header
         else if roll < 5 { separator = [] }  // no colon at all
-        return name + separator + whitespace(&rng) + value
+        // Trailing whitespace is no part of the value, also past the header's maximum.
+        return name + separator + whitespace(&rng) + value + (rng.chance(0.2) ? whitespace(&rng) : [])
     }
 
     /// Filler lines of exactly `length` bytes in all, CRLFs included (length >= 4), whose names

@@ -17,7 +17,8 @@
 #endif
 /* mt_buf.hit's slot code (5 bits) of a leading line (MT_LEADING_LINES): past every context slot. */
 #define MT_LEADING_SLOT 31
-#if !defined(MT_PREFIX_CHARS) || !defined(MT_MAX_CANDIDATES) || !defined(MT_OWS_MAX) || !defined(MT_MAX_HEADER_BYTES)
+#if !defined(MT_PREFIX_CHARS) || !defined(MT_MAX_CANDIDATES) || !defined(MT_OWS_MAX) || !defined(MT_MAX_HEADER_BYTES) || \
+	!defined(MT_LINE_REACH)
 #error "the search tunables are emitted by meshtrace-gen before the templates (SearchTunables.swift)"
 #endif
 #ifndef MT_LOOP
@@ -60,10 +61,11 @@ union mt__name_sizes {
 #define MT_BUF_BYTES (MT_P_MAX + 8 * MT_NAMECOLON_WORDS + 16)
 /* bytes loaded: the byte before the chunk, the chunk, and the longest name+':' after it */
 #define MT_LOAD_MAX (MT_CHUNK_BYTES + 1 + MT_NAMECOLON_MAX)
-#define MT_TMP_BYTES (MT_OWS_MAX + MT_VALUE_STRIDE + 8)
 /* the most of a line split across two segments that can matter: "name:", OWS, the value and
  * the byte after it (mt_segments.h) */
 #define MT_CARRY_BYTES ((MT_NAMECOLON_MAX + MT_OWS_MAX + MT_CONTEXT_VALUE_MAX + 1 + 7) & ~7)
+/* a value's leading OWS and its line's reach (mt_value.h), after a stitched line's held bytes */
+#define MT_TMP_BYTES (MT_OWS_MAX + ((MT_LINE_REACH + 7) & ~7) + 8 + (MT_SPLIT_REQUESTS ? MT_CARRY_BYTES : 0))
 
 /* ---- word tricks ---- */
 #define MT_BCAST(c) (0x0101010101010101ULL * (__u8)(c))
@@ -172,10 +174,12 @@ struct mt_scratch {
 	__u32 payload_off;                /* first TCP payload byte, from skb start */
 	__u32 payload_end;                /* one past the last L7 byte */
 	__u32 found_mask;                 /* bit per slot: header found */
-	__u32 cut_mask;                   /* bit per slot: the value's line goes on past its max (mt_finish) */
+	__u32 cut_mask;                   /* bit per slot: the value is longer than its max (mt_finish) */
 	__u32 repeat_mask;                /* bit per slot: the header's line seen again after it was found */
+	__u32 past_packet_mask;           /* bit per slot: the payload ends before the value's line (mt_finish) */
+	__u32 past_reach_mask;            /* bit per slot: no line end within MT_LINE_REACH bytes (mt_finish) */
 	__u32 value_off[MT_CONTEXT_SLOTS];/* payload offset of the byte after "name:" */
-	__u16 value_len[MT_CONTEXT_SLOTS];/* set by mt_finish */
+	__u16 value_len[MT_CONTEXT_SLOTS];/* set by mt_finish: the value's true length (mt_value.h) */
 	__u8 direction;                   /* MT_DIRECTION_INGRESS / _EGRESS */
 	__u8 is_response;                 /* payload starts with "HTTP/1." */
 	__u8 done;                        /* search complete (blank line / fixed stop / all found) */
@@ -190,9 +194,10 @@ struct mt_scratch {
 	__u32 segment_offset;             /* request offset of the segment the first context line began in */
 	__u32 carried_mask;               /* slots whose values came with the held request */
 	__u32 stitched_mask;              /* the slot whose line began in the held segment: value in mt_buf.stitched */
-	__u32 stitched_len;               /* bytes after its "name:" in mt_buf.stitched */
+	__s32 stitched_len;               /* its line's bytes after "name:" in mt_buf.stitched (< 0: the
+					   * value starts -stitched_len bytes into this segment) */
 	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
-	 * first CR/LF, at the slot's max and at the payload end.  Row r is
+	 * first CR/LF and trailing SP/HTAB, at the slot's max and at the payload end.  Row r is
 	 * MT_VALUE_STRIDE (= MT_CONTEXT_VALUE_MAX rounded up to 8) bytes; mt_finish
 	 * writes its first round8(max_r) bytes on every event (zeros past
 	 * value_len[r]; all zeros when the slot was not found), the rest of the row
@@ -211,7 +216,7 @@ struct mt_buf {
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
 	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */
-	__u8 stitched[MT_TMP_BYTES] __attribute__((aligned(8)));  /* its bytes after "name:", until mt_finish */
+	__u8 stitched[MT_CARRY_BYTES] __attribute__((aligned(8))); /* its bytes after "name:", until mt_finish */
 };
 
 /* enum mt_counter (MT_COUNTER_*, MT_COUNTERS) is generated before the templates

@@ -1,47 +1,66 @@
 /* ---- mt_programs.h: the tc programs ---- */
 
+/* The packet's arrival at this point, before our own search (the checks before it cost both
+ * points of a hop the same few ns, so the hop's latency is unchanged), and the search's control
+ * fields: value rows are rewritten whole by mt_finish before any event is built from them. */
+static __always_inline void mt_entry_start(struct __sk_buff *skb, struct mt_scratch *s, const __u8 direction)
+{
+	s->timestamp = bpf_ktime_get_ns();
+	s->ifindex = skb->ifindex;
+	s->direction = direction;
+	s->found_mask = 0;
+	s->repeat_mask = 0;
+	s->done = 0;
+	s->truncated = 0;
+	MT_UNROLL
+	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
+		s->value_len[i] = 0;
+}
+
 static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 {
 	mt_count(MT_COUNTER_PACKETS);
 	struct mt_scratch *s = mt_scratch_get();
 	if (!s)
 		return TC_ACT_OK;
-	/* only the control fields and the packet facts: value rows are rewritten
-	 * whole by mt_finish before any event is built from them */
+	/* the parser reads its own flags (tunneled, has_*) back: they start at zero */
 	__builtin_memset(&s->packet, 0, sizeof(s->packet));
-	s->timestamp = bpf_ktime_get_ns();
-	s->ifindex = skb->ifindex;
-	s->direction = direction;
-	s->payload_off = 0;
-	s->payload_end = 0;
-	s->found_mask = 0;
-	s->cut_mask = 0;
-	s->repeat_mask = 0;
-	s->is_response = 0;
-	s->done = 0;
-	s->truncated = 0;
-	MT_UNROLL
-	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
-		s->value_len[i] = 0;
 
+	/* Cheapest rejection first: most packets are not HTTP requests (ACKs, responses,
+	 * other protocols), and neither a helper call nor a hash lookup is spent on them. */
 	if (mt_parse_packet(skb, s)) {
 		mt_count(MT_COUNTER_NOT_ACCEPTED);
+		return TC_ACT_OK;
+	}
+	if (mt_detect_http(skb, s)) {
+		/* Not a request's start; with split requests, a TCP segment with payload may go on
+		 * with a request held in mt_requests (mt_segments.h): only then the lookup, so ACKs
+		 * and everything else stay as cheap as before.  The timestamp is taken first, as for
+		 * any searched packet. */
+		if (!MT_SPLIT_REQUESTS || s->payload_end <= s->payload_off) {
+			mt_count(MT_COUNTER_NOT_HTTP);
+			return TC_ACT_OK;
+		}
+		struct mt_buf *b = mt_buf_get();
+		if (!b)
+			return TC_ACT_OK;
+		mt_entry_start(skb, s, direction);
+		if (mt_request_resume(skb, s, b) <= 0) {
+			mt_count(MT_COUNTER_NOT_HTTP);
+			return TC_ACT_OK;
+		}
+		/* a held request passed the table at its first segment */
+		mt_tail(skb, s->done ? MT_CHUNKS : 0);
 		return TC_ACT_OK;
 	}
 	if (!mt_table_allows(s)) {
 		mt_count(MT_COUNTER_FILTERED);
 		return TC_ACT_OK;
 	}
-	struct mt_buf *b = mt_buf_get();
-	if (!b)
+	mt_entry_start(skb, s, direction);
+	if (mt_request_start(skb, s))
 		return TC_ACT_OK;
-	/* a held request's next segment goes on with its search, whatever it starts with */
-	int resumed = mt_request_resume(skb, s, b);
-	if (resumed < 0 || (!resumed && mt_detect_http(skb, s))) {
-		mt_count(MT_COUNTER_NOT_HTTP);
-		return TC_ACT_OK;
-	}
-	mt_tail(skb, s->done ? MT_CHUNKS : 0);
+	mt_tail(skb, 0);
 	return TC_ACT_OK;
 }
 
@@ -78,18 +97,13 @@ int mt_finish(struct __sk_buff *skb)
 	if (!hold && !s->found_mask) {
 		mt_count(MT_COUNTER_NO_CONTEXT);
 		if (MT_SPLIT_REQUESTS)
-			mt_wipe(b->stitched, MT_TMP_BYTES);
+			mt_wipe(b->stitched, MT_CARRY_BYTES);
 		return TC_ACT_OK;
 	}
-	/* values that came with a held request are in their rows already */
-#define MT__COPY(slot, name, len, max) \
-	if (!MT_SPLIT_REQUESTS || !(s->carried_mask & (1u << (slot)))) \
-		mt_copy_value(skb, s, b, slot, max);
-	MT_CONTEXT_HEADERS(MT__COPY)
-#undef MT__COPY
+	mt_copy_values(skb, s, b);
 	mt_wipe(b->tmp, MT_TMP_BYTES);
 	if (MT_SPLIT_REQUESTS)
-		mt_wipe(b->stitched, MT_TMP_BYTES);
+		mt_wipe(b->stitched, MT_CARRY_BYTES);
 	if (hold) {
 		mt_request_hold(skb, s, carry);
 		return TC_ACT_OK;

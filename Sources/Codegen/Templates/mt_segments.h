@@ -5,7 +5,8 @@
  * found (masks and values) and, when the last line is cut by the segment's end and may be a
  * context line (a prefix of some "name:"), that partial line (at most MT_CARRY_BYTES; nothing
  * of any other header is kept).  The flow's next segment, when it starts at that seq, goes on
- * with the search instead of being HTTP-detected: first the partial line, stitched with this
+ * with the search (mt_entry looks it up only for a TCP segment with payload that is no request's
+ * start: HTTP detection comes first, so ACKs and new requests cost no lookup): first the partial line, stitched with this
  * segment's first bytes, then its own lines.  The event, when the search ends, carries the
  * request's first-byte seq, so both points key a request alike whichever segment held the
  * context and whether or not either saw the segments coalesced.  A held request is dropped,
@@ -27,6 +28,8 @@ struct mt_request {
 	__u32 found_mask;
 	__u32 cut_mask;
 	__u32 repeat_mask;
+	__u32 past_packet_mask;
+	__u32 past_reach_mask;
 	__u16 value_len[MT_CONTEXT_SLOTS];
 	__u16 carry_len;                  /* bytes of the partial line in carry */
 	__u8 line_start;                  /* the held segment ended with its line: the next starts one */
@@ -89,6 +92,12 @@ static __always_inline int mt_tcp_facts(struct __sk_buff *skb, struct mt_scratch
 	return 0;
 }
 
+/* At entry, for a request's first segment: its TCP facts (mt_finish may hold it). */
+static __always_inline int mt_request_start(struct __sk_buff *skb, struct mt_scratch *s)
+{
+	return mt_tcp_facts(skb, s);
+}
+
 static __always_inline void mt_request_key(struct mt_scratch *s, struct mt_request_key *key)
 {
 	key->inner = s->packet.inner;
@@ -106,18 +115,32 @@ static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 co
 }
 
 /* 1 when "name:" may begin with the pl bytes at q (case-insensitively, as mt_name_eq).
- * Branch-free: a branch per byte would split the verifier's states per byte. */
+ * A word at a time (the literal's words and case folds are constants), and branch-free:
+ * a branch per byte or word would split the verifier's states. */
 static __always_inline __u64 mt_may_begin(const __u8 *q, __u64 pl, const char *lit, const int n)
 {
 	__u64 bad = 0;
 	MT_UNROLL
-	for (int i = 0; i < n; i++) {
-		__u8 l = (__u8)lit[i];
-		__u64 c = q[i] | (MT_IS_ALPHA(l) ? 0x20 : 0);
-		__u64 below = ((__u64)i - pl) >> 63; /* i < pl */
-		__u64 x = c ^ l;
-		MT_BARRIER_VAR(x); /* else clang compares c with l, a branch */
-		bad |= x & -below;
+	for (int w = 0; w < (n + 7) / 8; w++) {
+		__u64 lw = 0, fold = 0, within = 0;
+		MT_UNROLL
+		for (int i = 0; i < 8; i++) {
+			if (w * 8 + i < n) {
+				__u8 l = (__u8)lit[w * 8 + i];
+				lw |= (__u64)l << (8 * i);
+				fold |= (__u64)(MT_IS_ALPHA(l) ? 0x20 : 0) << (8 * i);
+				within |= 0xffULL << (8 * i);
+			}
+		}
+		/* the lanes below pl: k = pl - 8w clamped to 0..8, without a branch */
+		__s64 k = (__s64)pl - w * 8;
+		k &= ~(k >> 63);
+		__u64 full = (__u64)(7 - k) >> 63; /* k >= 8 */
+		MT_BARRIER_VAR(full);
+		__u64 below = ((1ULL << ((k * 8) & 63)) - 1) | -full;
+		__u64 x = (mt_load64(q + w * 8) | fold) ^ lw;
+		MT_BARRIER_VAR(x);
+		bad |= x & below & within;
 	}
 	MT_BARRIER_VAR(bad);
 	return ((bad | -bad) >> 63) ^ 1;
@@ -151,12 +174,14 @@ static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_sc
 	int done = mt_classify(b, b->line, s, 0);
 	__u32 fresh = *(volatile __u32 *)&s->found_mask & ~before;
 	if (fresh) {
+		/* the line's bytes after "name:" that came with the held request (negative: the
+		 * value starts that many bytes into this segment); mt_measure_value goes on from
+		 * them into this segment, to the line's end or the reach */
 		__u32 skip = (*(volatile __u32 *)&b->hit >> 8) & 511;
-		s->stitched_len = 0;
-		if (skip <= MT_NAMECOLON_MAX) {
-			mt_copy_words(b->stitched, b->line + skip, MT_TMP_BYTES);
-			s->stitched_len = (__u32)((__s64)c + n - skip);
-		}
+		if (skip > MT_NAMECOLON_MAX)
+			skip = MT_NAMECOLON_MAX;
+		s->stitched_len = (__s32)c - (__s32)skip;
+		mt_copy_words(b->stitched, b->line + skip, MT_CARRY_BYTES);
 		s->stitched_mask = fresh;
 		if (!before)
 			s->segment_offset = r->held_off;
@@ -165,9 +190,11 @@ static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_sc
 	return done;
 }
 
-/* At entry, after the table: 1 when this packet goes on with a held request (its state now in
- * s; the search goes on at chunk 0, or ends at the stitched line: s->done), 0 when it is a
- * packet of its own, -1 when it is not searched (an ACK of a held flow, or its FIN / RST). */
+/* At entry, for a TCP segment with payload that is no request's start: 1 when it goes on with a
+ * held request (its state now in s; the search goes on at chunk 0, or ends at the stitched line:
+ * s->done), else 0 (no held request, or a gap, a timeout), -1 (an RST, which drops it), the
+ * segment not searched.  A bare FIN or RST is not looked up: the request it leaves goes with
+ * the timeout, the next request's gap or the LRU. */
 static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
 	if (mt_tcp_facts(skb, s))
@@ -177,7 +204,6 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 	struct mt_request *r = bpf_map_lookup_elem(&mt_requests, &key);
 	if (!r)
 		return 0;
-	__u32 plen = s->payload_end - s->payload_off;
 	if (s->tcp_flags & MT_TCP_RST) {
 		mt_request_drop(s, MT_COUNTER_REQUESTS_CLOSED);
 		return -1;
@@ -190,17 +216,14 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 		mt_request_drop(s, MT_COUNTER_REQUESTS_GAP);
 		return 0;
 	}
-	if (!plen) {
-		if (s->tcp_flags & MT_TCP_FIN)
-			mt_request_drop(s, MT_COUNTER_REQUESTS_CLOSED);
-		return -1;
-	}
 	s->request_seq = r->request_seq;
 	s->request_off = r->searched;
 	s->segment_offset = r->segment_offset;
 	s->found_mask = r->found_mask;
 	s->cut_mask = r->cut_mask;
 	s->repeat_mask = r->repeat_mask;
+	s->past_packet_mask = r->past_packet_mask;
+	s->past_reach_mask = r->past_reach_mask;
 	s->carried_mask = r->found_mask;
 	s->line_start = r->line_start;
 	s->resumed = 1;
@@ -281,6 +304,8 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 	r->found_mask = s->found_mask;
 	r->cut_mask = s->cut_mask;
 	r->repeat_mask = s->repeat_mask;
+	r->past_packet_mask = s->past_packet_mask;
+	r->past_reach_mask = s->past_reach_mask;
 	r->line_start = s->line_start;
 	MT_UNROLL
 	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
@@ -296,6 +321,11 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 }
 #else
 /* Each packet is searched on its own (the record has no .segment to key a split request on). */
+static __always_inline int mt_request_start(struct __sk_buff *skb, struct mt_scratch *s)
+{
+	return 0;
+}
+
 static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
 	return 0;

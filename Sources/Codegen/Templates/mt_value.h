@@ -1,8 +1,25 @@
-/* ---- mt_value.h: the value copy in mt_finish ----
- * Values are copied here, from the skb, so a value that runs past its chunk or
- * past the window is still whole, and the chunks stay small.  Bytes are copied
- * only up to the first CR/LF, the slot's max and the payload end; everything else
- * in the row is zeroed (privacy: nothing of the next header line leaves tmp). */
+/* ---- mt_value.h: each value's true length and its copy, in mt_finish ----
+ * Values are read here, from the skb, so a value that runs past its chunk or past
+ * the window is still whole, and the chunks stay small.  A value starts after the
+ * colon and up to MT_OWS_MAX SP/HTAB; its line is looked at for MT_LINE_REACH
+ * bytes from there.  Its length runs to the line's first CR/LF, trailing SP/HTAB
+ * excluded (up to MT_OWS_MAX of them); when no CR/LF is in reach, to what was seen
+ * of it, and the slot's past-packet bit (the payload ended first) or past-reach
+ * bit (the line goes on) says that the length is only a lower bound.  The copy is
+ * the value's first min(length, max) bytes; everything else in the row is zeroed
+ * (privacy: nothing of the next header line leaves tmp).  A line begun in a held
+ * segment (a stitched value, mt_segments.h) is measured the same way over its held
+ * bytes followed by this segment's: exact when its end is seen in this segment
+ * within the reach, else past reach or past packet (this segment ends first). */
+#if MT_LINE_REACH < MT_CONTEXT_VALUE_MAX + 1 || MT_LINE_REACH > 4096
+#error "MT_LINE_REACH must exceed every header's maximum (and stay within 4096)"
+#endif
+
+/* mt_measure_value's result bits, OR-ed into the masks by slot */
+#define MT_VALUE_CUT 1u
+#define MT_VALUE_PAST_PACKET 2u
+#define MT_VALUE_PAST_REACH 4u
+
 /* lane (0..7) of the lowest 0x80 lane bit */
 static __always_inline __u32 mt_lane_index(__u64 lanes)
 {
@@ -10,21 +27,75 @@ static __always_inline __u32 mt_lane_index(__u64 lanes)
 	return (__u32)(((low >> 7) * 0x0001020304050607ULL) >> 56) & 7;
 }
 
-/* Takes the value from the n bytes after "name:" in b->tmp (found: else the row is zeroed)
- * into the slot's row. */
-static __always_inline void mt_take_value(struct mt_scratch *s, struct mt_buf *b, const __u32 slot, const int max,
-					  const int found, __s64 n)
+/* 0x80 in exactly the lanes holding SP or HTAB */
+static __always_inline __u64 mt_ows_lanes(__u64 w)
 {
+	return mt_zero_lanes(w ^ MT_BCAST(' ')) | mt_zero_lanes(w ^ MT_BCAST('\t'));
+}
+
+/* SP/HTAB bytes at the top of a word (0..8), branch-free: every lane up to the
+ * highest other byte is set by the folds, and the multiply counts them. */
+static __always_inline __u32 mt_trailing_ows(__u64 w)
+{
+	__u64 c = ~mt_ows_lanes(w) & MT_HIGH;
+	c |= c >> 8;
+	c |= c >> 16;
+	c |= c >> 32;
+	return 8 - (__u32)((((c >> 7) * 0x0101010101010101ULL) >> 56) & 15);
+}
+
+/* One slot: its length into value_len, its copy into its row; MT_VALUE_* bits back.
+ * Not inlined: one body for every slot keeps mt_finish's size independent of the
+ * number of headers (the verifier still walks it per call, with that call's max). */
+static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
+							 __u32 slot, __u32 max)
+{
+	if (slot >= MT_CONTEXT_SLOTS || max > MT_CONTEXT_VALUE_MAX)
+		return 0;
 	char *row = s->value[slot];
 	const __u8 *v = b->tmp;
-	__s32 cut = 0;
+	__u32 len = 0, copied = 0, bits = 0;
 	int j;
 
-	if (found) {
+	if (s->found_mask & (1u << slot)) {
+		__u32 voff = s->value_off[slot];
+		/* 64-bit: see the chunk load */
+		__s64 rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
+		__s64 pre = 0; /* the line's bytes before this segment's, in tmp */
+#if MT_SPLIT_REQUESTS
+		if (s->stitched_mask & (1u << slot)) {
+			/* Its line began in the held segment (mt_segments.h): the held bytes after
+			 * "name:", then this segment's from its first byte (or from where the value
+			 * starts, when "name:" itself ends in this segment), measured as one line. */
+			__s64 held = s->stitched_len;
+			if (held > MT_CARRY_BYTES)
+				held = MT_CARRY_BYTES;
+			if (held < -MT_NAMECOLON_MAX)
+				held = -MT_NAMECOLON_MAX;
+			voff = held < 0 ? (__u32)-held : 0;
+			pre = held < 0 ? 0 : held;
+			mt_copy_words(b->tmp, b->stitched, MT_CARRY_BYTES);
+			rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
+		}
+#endif
+		__s64 n = rest;
+		if (n > MT_OWS_MAX + MT_LINE_REACH - pre)
+			n = MT_OWS_MAX + MT_LINE_REACH - pre;
+		MT_BARRIER_VAR(n);
+		if (n > 0) {
+			MT_BARRIER_VAR(n); /* see the chunk load */
+			MT_BARRIER_VAR(pre);
+			if (n <= MT_OWS_MAX + MT_LINE_REACH && pre >= 0 && pre <= MT_TMP_BYTES - MT_OWS_MAX - MT_LINE_REACH)
+				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp + pre, n);
+		} else {
+			n = 0;
+		}
+		n += pre;
+		rest += pre;
+
 		/* leading SP / HTAB, counted on two words (exact lanes) */
 		__u64 w0 = mt_load64(b->tmp), w1 = mt_load64(b->tmp + 8);
-		__u64 v0 = ~(mt_zero_lanes(w0 ^ MT_BCAST(' ')) | mt_zero_lanes(w0 ^ MT_BCAST('\t'))) & MT_HIGH;
-		__u64 v1 = ~(mt_zero_lanes(w1 ^ MT_BCAST(' ')) | mt_zero_lanes(w1 ^ MT_BCAST('\t'))) & MT_HIGH;
+		__u64 v0 = ~mt_ows_lanes(w0) & MT_HIGH, v1 = ~mt_ows_lanes(w1) & MT_HIGH;
 		/* branch-free (a select here became a backward jump in the layout) */
 		__u64 z0 = ((v0 | -v0) >> 63) ^ 1, z1 = ((v1 | -v1) >> 63) ^ 1;
 		MT_BARRIER_VAR(z0);
@@ -33,85 +104,99 @@ static __always_inline void mt_take_value(struct mt_scratch *s, struct mt_buf *b
 		ows &= 31;
 		if (ows > MT_OWS_MAX)
 			ows = MT_OWS_MAX;
-		cut = n - (__s32)ows;
-		/* bytes of the value loaded from this packet: tmp past them may hold an earlier slot's */
-		const __s32 loaded = cut;
-		if (cut > max)
-			cut = max;
-		if (cut < 0)
-			cut = 0;
 		v = b->tmp + ows;
+		/* bytes of the line in reach, loaded from this packet (tmp past them may
+		 * hold an earlier slot's) */
+		__s32 seen = (__s32)n - (__s32)ows;
+		if (seen > MT_LINE_REACH)
+			seen = MT_LINE_REACH;
+		if (seen < 0)
+			seen = 0;
 
-		/* first CR / LF in the value's max + 1 bytes: haszero lanes, whose lowest lane is exact */
-		__u64 e = 0;
-		__u32 ej = 0;
+		/* The line's end: the first CR / LF among the seen bytes (haszero lanes,
+		 * whose lowest lane is exact).  It goes through map memory: as a register
+		 * it would be a different value on each exit of the scan, and the verifier
+		 * would walk the rest once per exit. */
+		__u32 end = (__u32)seen, ended = 0;
 		MT_LOOP
-		for (j = 0; j < (max + 8) / 8; j++) {
+		for (j = 0; j < (MT_LINE_REACH + 7) / 8; j++) {
+			if (j * 8 >= seen)
+				break;
 			__u64 w = mt_load64(v + j * 8);
-			e = mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
+			__u64 e = mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
 			if (e) {
-				ej = j;
+				__u32 at = j * 8 + mt_lane_index(e);
+				if (at < (__u32)seen) {
+					end = at;
+					ended = 1;
+				}
 				break;
 			}
 		}
-		/* The value is cut when its line does not end within max bytes of this packet: it
-		 * goes on, or the payload ends first. */
-		__u32 ended = 0;
-		if (e) {
-			__s32 at = (__s32)(ej * 8 + mt_lane_index(e));
-			if (at < cut)
-				cut = at;
-			ended = at <= max && at < loaded;
+		*(volatile __u16 *)&s->value_len[slot] = (__u16)(end | ended << 15);
+		end = *(volatile __u16 *)&s->value_len[slot];
+		ended = end >> 15;
+		end &= 8191;
+		if (end > MT_LINE_REACH)
+			end = MT_LINE_REACH;
+
+		/* trailing SP / HTAB before the end, word by word from the top; bytes
+		 * before the value (skipped OWS, the buffer before tmp) only ever count as
+		 * whitespace, and the count is cut at the value's start */
+		__u32 trail = 0, all = 1;
+		MT_UNROLL
+		for (int k = 1; k <= (MT_OWS_MAX + 7) / 8; k++) {
+			__u32 t = mt_trailing_ows(mt_load64(v + end - 8 * k));
+			trail += t * all;
+			all &= t == 8;
 		}
-		*(volatile __u32 *)&s->cut_mask |= (ended ^ 1) << slot;
+		if (trail > end)
+			trail = end;
+		len = end - trail;
+		copied = len > max ? max : len;
+		bits = (len > max ? MT_VALUE_CUT : 0) |
+		       (ended ? 0 : (rest - (__s64)ows > MT_LINE_REACH ? MT_VALUE_PAST_REACH : MT_VALUE_PAST_PACKET));
 	}
 
 	/* Copy the bytes before the cut and zero the rest of the slot's max (rounded
-	 * up to 8; a slot not found has cut 0): nothing past the value's line end is
-	 * ever stored in the scratch.  Bytes of the row past that are never read (the
+	 * up to 8; a slot not found copies nothing): nothing past the value is ever
+	 * stored in the scratch.  Bytes of the row past that are never read (the
 	 * event takes max bytes per slot) and are left alone. */
-	__u32 full = (__u32)cut >> 3, rem = (__u32)cut & 7;
+	__u32 full = copied >> 3, rem = copied & 7;
 	MT_LOOP
-	for (j = 0; j < (max + 7) / 8; j++) {
+	for (j = 0; j < (MT_CONTEXT_VALUE_MAX + 7) / 8; j++) {
+		if (j * 8 >= max)
+			break;
 		__u64 below = ((__u64)j - full) >> 63; /* j < full, branch-free */
 		MT_BARRIER_VAR(below);
 		mt_store64(row + j * 8, mt_load64(v + j * 8) & -below);
 	}
 	__u64 fo = (__u64)full * 8;
 	MT_BARRIER_VAR(fo); /* the bound check below must be on this register */
-	if (rem && fo <= ((max + 7) / 8) * 8 - 8) {
+	if (rem && fo <= MT_VALUE_STRIDE - 8) {
 		__u64 keep = (1ULL << (rem * 8)) - 1;
 		mt_store64(row + fo, mt_load64(v + fo) & keep);
 	}
-	s->value_len[slot] = (__u16)cut;
+	s->value_len[slot] = (__u16)len;
+	return bits;
 }
 
-static __always_inline void mt_copy_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
-					  const __u32 slot, const int max)
+/* Every slot's value; the masks are mt_finish's alone and set here whole.  A value that came
+ * with a held request (mt_segments.h) was measured in its own segment: its row, length and
+ * bits are kept. */
+static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
-	const int found = (s->found_mask >> slot) & 1;
-	__s64 n = 0;
-
-	if (found && MT_SPLIT_REQUESTS && (s->stitched_mask >> slot) & 1) {
-		/* its line began in the held segment (mt_segments.h) */
-		n = s->stitched_len;
-		if (n > MT_OWS_MAX + max + 1)
-			n = MT_OWS_MAX + max + 1;
-		mt_copy_words(b->tmp, b->stitched, (MT_OWS_MAX + max + 1 + 7) & ~7);
-	} else if (found) {
-		__u32 voff = s->value_off[slot];
-		n = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff; /* 64-bit: see the chunk load */
-		/* one byte past the longest value: it says whether the line goes on (a cut value) */
-		if (n > MT_OWS_MAX + max + 1)
-			n = MT_OWS_MAX + max + 1;
-		MT_BARRIER_VAR(n);
-		if (n > 0) {
-			MT_BARRIER_VAR(n); /* see the chunk load */
-			if (n <= MT_OWS_MAX + max + 1)
-				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
-		} else {
-			n = 0;
-		}
-	}
-	mt_take_value(s, b, slot, max, found, n);
+	const __u32 kept = MT_SPLIT_REQUESTS ? s->carried_mask : 0;
+	__u32 cut = s->cut_mask & kept, past_packet = s->past_packet_mask & kept, past_reach = s->past_reach_mask & kept;
+	__u32 bits;
+#define MT__MEASURE(slot, name, len, max) \
+	bits = kept & (1u << (slot)) ? 0 : mt_measure_value(skb, s, b, slot, max); \
+	cut |= (bits & MT_VALUE_CUT) << (slot); \
+	past_packet |= ((bits & MT_VALUE_PAST_PACKET) >> 1) << (slot); \
+	past_reach |= ((bits & MT_VALUE_PAST_REACH) >> 2) << (slot);
+	MT_CONTEXT_HEADERS(MT__MEASURE)
+#undef MT__MEASURE
+	s->cut_mask = cut;
+	s->past_packet_mask = past_packet;
+	s->past_reach_mask = past_reach;
 }

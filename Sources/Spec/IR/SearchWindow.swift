@@ -34,7 +34,8 @@ public enum Placement: String, Codable, Hashable, Sendable, CaseIterable {
 public enum TraceContextFormat: Codable, Hashable, Sendable {
     /// W3C Trace Context: `traceparent`, and `tracestate` when asked for.
     case w3c(tracestate: Bool)
-    /// Zipkin B3 multi-header: `X-B3-TraceId`, `X-B3-SpanId`, `X-B3-ParentSpanId`, `X-B3-Sampled`.
+    /// Zipkin B3 multi-header: `X-B3-TraceId`, `X-B3-SpanId`, `X-B3-ParentSpanId`, `X-B3-Sampled`,
+    /// `X-B3-Flags` (debug).
     case b3Multi
     /// Zipkin B3 single header: `b3`.
     case b3Single
@@ -55,6 +56,7 @@ public enum TraceContextFormat: Codable, Hashable, Sendable {
                 ContextHeader(name: "x-b3-spanid", maxValueBytes: 16),
                 ContextHeader(name: "x-b3-parentspanid", maxValueBytes: 16),
                 ContextHeader(name: "x-b3-sampled", maxValueBytes: 1),
+                ContextHeader(name: "x-b3-flags", maxValueBytes: 1),
             ]
         case .b3Single: [ContextHeader(name: "b3", maxValueBytes: 68)]
         case .jaeger: [ContextHeader(name: "uber-trace-id", maxValueBytes: 70)]

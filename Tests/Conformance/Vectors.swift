@@ -2,55 +2,56 @@ import Foundation
 import Spec
 import TraceContexts
 
-/// Tests/Conformance/trace-context-vectors.json, decoded.
-struct Vectors: Decodable {
-    var formats: [String]
-    var maxValueBytes: [String: Int]
-    var suites: [Suite]
-    var cases: [Case]
+/// Tests/Conformance/trace-context-vectors.json, decoded: shared by the user-space and the kernel
+/// conformance tests.
+public struct Vectors: Decodable {
+    public var formats: [String]
+    public var maxValueBytes: [String: Int]
+    public var suites: [Suite]
+    public var cases: [Case]
 
-    struct Suite: Decodable {
-        var suite: String
-        var source: String
-        var cases: Int
+    public struct Suite: Decodable {
+        public var suite: String
+        public var source: String
+        public var cases: Int
     }
 
-    struct Case: Decodable {
+    public struct Case: Decodable {
         enum CodingKeys: String, CodingKey {
             case suite, name, from, headers, formats, maxValueBytes = "max_value_bytes", expect, note
         }
 
-        var suite: String
-        var name: String
-        var from: String
-        var headers: [[String]]
-        var formats: [String]?
+        public var suite: String
+        public var name: String
+        public var from: String
+        public var headers: [[String]]
+        public var formats: [String]?
         /// The copy size of each read header the case sends: what makes its cut cases cut.
-        var maxValueBytes: [String: Int]
-        var expect: Expect
-        var note: String?
+        public var maxValueBytes: [String: Int]
+        public var expect: Expect
+        public var note: String?
     }
 
-    struct Expect: Decodable {
-        var verdict: String
-        var format: String?
-        var traceId: String?
-        var spanId: String?
-        var parentSpanId: String?
-        var sampled: Bool?
-        var debug: Bool?
-        var reasonContains: String?
-        var noteContains: String?
-        var value: String?
+    public struct Expect: Decodable {
+        public var verdict: String
+        public var format: String?
+        public var traceId: String?
+        public var spanId: String?
+        public var parentSpanId: String?
+        public var sampled: Bool?
+        public var debug: Bool?
+        public var reasonContains: String?
+        public var noteContains: String?
+        public var value: String?
         /// Checked only when the case says: nil inside means no list (absent or dropped).
-        var tracestate: [[String]]??
+        public var tracestate: [[String]]??
 
         enum CodingKeys: String, CodingKey {
             case verdict, format, traceId = "trace_id", spanId = "span_id", parentSpanId = "parent_span_id", sampled, debug
             case reasonContains = "reason_contains", noteContains = "note_contains", value, tracestate
         }
 
-        init(from decoder: any Decoder) throws {
+        public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             verdict = try container.decode(String.self, forKey: .verdict)
             format = try container.decodeIfPresent(String.self, forKey: .format)
@@ -72,20 +73,24 @@ struct Vectors: Decodable {
         case formats, maxValueBytes = "max_value_bytes", suites, cases
     }
 
-    static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Conformance/trace-context-vectors.json")
+    public static let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("trace-context-vectors.json")
 
-    static func load() throws -> Vectors {
+    public static func load() throws -> Vectors {
         try JSONDecoder().decode(Vectors.self, from: Data(contentsOf: url))
+    }
+
+    /// The spec's formats `vector` is decided by: its own, or the file's.
+    public func formats(of vector: Case) throws -> [TraceContextFormat] {
+        try (vector.formats ?? formats).map(FormatLabel.format)
     }
 }
 
 /// The vector files' names for formats: the spec's labels, with `w3c+tracestate` for W3C with
 /// tracestate and `custom:NAME:MAX` carrying the custom header's copy size.
-enum FormatLabel {
-    struct Unknown: Error { var label: String }
+public enum FormatLabel {
+    public struct Unknown: Error { var label: String }
 
-    static func format(_ label: String) throws -> TraceContextFormat {
+    public static func format(_ label: String) throws -> TraceContextFormat {
         switch label {
         case "w3c": return .w3c(tracestate: false)
         case "w3c+tracestate": return .w3c(tracestate: true)
@@ -99,7 +104,7 @@ enum FormatLabel {
         }
     }
 
-    static func label(_ format: TraceContextFormat) -> String {
+    public static func label(_ format: TraceContextFormat) -> String {
         format == .w3c(tracestate: true) ? "w3c+tracestate" : format.label
     }
 }

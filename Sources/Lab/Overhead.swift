@@ -1,0 +1,125 @@
+import Foundation
+import Runner
+import Spec
+
+/// What tracing adds to a request: the same load with and without meshtrace-run on both nodes,
+/// in one run, the phases alternating (off, on, off, on, …) so that the machine's drift hits
+/// both alike.
+public struct OverheadRun {
+    /// A request format and the object that traces it.
+    public struct Format: Sendable {
+        public var name: String
+        public var placement: Placement
+        public var object: String
+
+        public init(name: String, placement: Placement, object: String) {
+            self.name = name
+            self.placement = placement
+            self.object = object
+        }
+    }
+
+    public struct Options: Sendable {
+        public var rounds = 3
+        public var rate = 80.0
+        public var latencySeconds = 10.0
+        public var wrkSeconds = 5
+        public var connections = 8
+        public var threads = 2
+
+        public init() {}
+    }
+
+    /// One phase: a format, with or without the runners.
+    public struct Phase: Sendable, Codable {
+        public var format: String
+        public var traced: Bool
+        public var round: Int
+        public var latency: OpenLoopReport
+        public var wrkRequestsPerSecond: Double
+        /// The runners' events and joined packets, summed over both nodes (0 without them).
+        public var events: Int
+        public var joined: Int
+    }
+
+    public let testbed: Testbed
+    public let options: Options
+
+    public init(testbed: Testbed, options: Options) {
+        self.testbed = testbed
+        self.options = options
+    }
+
+    public func run(_ formats: [Format], progress: (String) -> Void) throws -> [Phase] {
+        var phases: [Phase] = []
+        for round in 1...options.rounds {
+            for format in formats {
+                for traced in [false, true] {
+                    phases.append(try phase(format, traced: traced, round: round))
+                    let last = phases[phases.count - 1]
+                    progress(String(format: "round %d, %@, runner %@: median %.1f us, p99 %.1f us, wrk %.0f req/s, events %d, joined %d",
+                                    round, format.name, traced ? "on" : "off", last.latency.medianMs * 1e3, last.latency.p99Ms * 1e3,
+                                    last.wrkRequestsPerSecond, last.events, last.joined))
+                }
+            }
+        }
+        return phases
+    }
+
+    private func phase(_ format: Format, traced: Bool, round: Int) throws -> Phase {
+        let tracing = TracingRun(testbed: testbed)
+        if traced { try tracing.start(object: format.object) }
+        let latency: OpenLoopReport, wrk: LoadReport
+        do {
+            latency = try testbed.openLoop(rate: options.rate, seconds: options.latencySeconds, placement: format.placement)
+            wrk = try testbed.load(LoadOptions(duration: options.wrkSeconds, connections: options.connections, threads: options.threads,
+                                               placement: format.placement))
+        } catch {
+            tracing.stop()
+            throw error
+        }
+        let outputs = tracing.stop()
+        if let silent = outputs.first(where: { $0.summary == nil }) {
+            throw LabError.unexpectedOutput("meshtrace-run on \(silent.node) printed no summary: \(silent.notes.suffix(3).joined(separator: " | "))")
+        }
+        let summaries = outputs.compactMap(\.summary)
+        return Phase(format: format.name, traced: traced, round: round, latency: latency, wrkRequestsPerSecond: wrk.requestsPerSecond,
+                     events: summaries.map(\.events).reduce(0, +), joined: summaries.map(\.joined).reduce(0, +))
+    }
+}
+
+/// Both sides of one format, over every round: latencies pooled, throughput averaged.
+public struct OverheadComparison: Sendable {
+    public struct Side: Sendable {
+        public var median: Double
+        public var p99: Double
+        public var requestsPerSecond: Double
+        public var errors: Int
+        public var events: Int
+        public var joined: Int
+
+        init(_ phases: [OverheadRun.Phase]) {
+            let pooled = OpenLoopReport(pooling: phases.map(\.latency))
+            median = pooled.medianMs / 1e3
+            p99 = pooled.p99Ms / 1e3
+            errors = pooled.failures.count
+            requestsPerSecond = phases.map(\.wrkRequestsPerSecond).reduce(0, +) / Double(max(phases.count, 1))
+            events = phases.map(\.events).reduce(0, +)
+            joined = phases.map(\.joined).reduce(0, +)
+        }
+    }
+
+    public var format: String
+    public var off: Side
+    public var on: Side
+
+    public init(format: String, phases: [OverheadRun.Phase]) {
+        self.format = format
+        off = Side(phases.filter { $0.format == format && !$0.traced })
+        on = Side(phases.filter { $0.format == format && $0.traced })
+    }
+
+    public var medianRatio: Double { on.median / off.median }
+    public var p99Ratio: Double { on.p99 / off.p99 }
+    public var throughputRatio: Double { on.requestsPerSecond / off.requestsPerSecond }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Spec
+
+/// The text form of a run: every figure with its ratios.
+enum BenchReport {
+    static func print(_ r: BenchResult) {
+        let floors = Set(r.rows.compactMap(\.scanNs)).sorted()
+        Swift.print("\n== Floors (BPF_PROG_TEST_RUN, CPU \(r.cpu), best of \(r.rounds) x \(r.repetitions) runs, interleaved)")
+        Swift.print(String(format: "empty tc program:                 %7.1f ns", r.empty))
+        if let low = floors.first, let high = floors.last {
+            Swift.print(String(format: "byte-by-byte scan of the frame:   %7.1f .. %.1f ns (%.1fx .. %.1fx empty)", low, high, low / r.empty, high / r.empty))
+        }
+
+        let nonHTTP = r.rows.filter { $0.group == .nonHTTP }
+        if !nonHTTP.isEmpty {
+            Swift.print("\n== Packets that are not traced (specs/mesh.swift, fixed, 200 B window): ns, x empty (target <= 2.5x)")
+            for row in nonHTTP {
+                Swift.print(col(row.name, 30) + col(row.profile!.rawValue, 9) + String(format: "%7.1f ns  %5.2fx", row.ns, row.xEmpty))
+            }
+        }
+
+        Swift.print("\n== Requests (VXLAN, W3C traceparent): ns, x empty, x byte scan of the same frame, x paper-style baseline")
+        Swift.print("profile   placement window  block  context      event       ns   x empty  x scan  x base")
+        for row in r.rows where row.group == .request {
+            let base = row.xBaseline.map { String(format: "%6.2f", $0) } ?? "     -"
+            Swift.print(col(row.profile!.rawValue, 9) + col(row.placement!.rawValue, 9) + String(format: "%6d %6d  ", row.window!, row.blockBytes!)
+                + col(row.position!.rawValue, 12) + col(row.event == true ? "yes" : "no", 5)
+                + String(format: "%9.1f %8.2f %7.2f  ", row.ns, row.xEmpty, row.xByteScan ?? 0) + base)
+        }
+        let baselines = r.rows.filter { $0.group == .baseline }
+        for row in baselines {
+            Swift.print(col(row.name, 44) + String(format: "%9.1f ns %8.2fx empty (found: %@)", row.ns, row.xEmpty, (row.event == true ? "yes" : "no") as NSString))
+        }
+
+        if !r.perKiB.isEmpty {
+            Swift.print("\n== anywhere search per KiB of header block (slope from the 200 B request), next to the byte scan's slope")
+            Swift.print("profile   window  context   ns/KiB  byte scan ns/KiB  ratio (targets: <= 0.5 every profile, <= 0.25 best)")
+            for k in r.perKiB {
+                Swift.print(col(k.profile.rawValue, 9) + String(format: "%6d  ", k.window) + col(k.position.rawValue, 7)
+                    + String(format: "%8.1f  %16.1f  %5.2f", k.nsPerKiB, k.byteScanNsPerKiB, k.ratio))
+            }
+        }
+        printStops(r)
+
+        Swift.print("\n== Targets")
+        for t in r.targets {
+            Swift.print((t.met ? "met      " : "NOT MET  ") + col(t.name, 86) + String(format: "%6.2f (limit %.2f)", t.value, t.limit))
+        }
+    }
+
+    /// The cost stops growing once every context is found or the blank line is reached.
+    private static func printStops(_ r: BenchResult) {
+        var lines: [String] = []
+        for profile in LoopProfile.allCases {
+            guard let short = r.request(profile, .anywhere, 200, .first) else { continue }
+            if let four = r.request(profile, .anywhere, 4096, .last), let eight = r.request(profile, .anywhere, 8192, .last) {
+                lines.append(col(profile.rawValue, 9) + String(format: "blank line reached: %d B block, 4 KiB window %.1f ns, 8 KiB window %.1f ns (%.2fx)",
+                                                              eight.blockBytes!, four.ns, eight.ns, eight.ns / four.ns))
+            }
+            if let every = r.rows.first(where: { $0.profile == profile && $0.placement == .anywhere && $0.position == .everyFirst }) {
+                lines.append(col(profile.rawValue, 9) + String(format: "every context first in a %d B block, %d B window: %.1f ns = %.2fx the 200 B request",
+                                                              every.blockBytes!, every.window!, every.ns, every.ns / short.ns))
+            }
+        }
+        guard !lines.isEmpty else { return }
+        Swift.print("\n== anywhere: the cost stops growing")
+        lines.forEach { Swift.print($0) }
+    }
+
+    /// `text` left-aligned in `width` columns and a space (String(format:)'s %-Ns does not pad %@).
+    private static func col(_ text: String, _ width: Int) -> String {
+        text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) + " "
+    }
+}

@@ -1,0 +1,56 @@
+import BPF
+import Codegen
+import Foundation
+import Spec
+import Subprocess
+
+/// The hand-written programs in Benchmarks/: the empty program and the byte-by-byte scan (the
+/// floors every figure is a ratio to) and the paper-style baseline.
+struct Floors {
+    let root: URL
+    let work: URL
+    let driver = ClangDriver()
+
+    /// Compiles `Benchmarks/<name>.bpf.c` with `defines`; the object and its largest program's instruction count.
+    func compile(_ name: String, profile: LoopProfile, defines: [String] = []) throws -> (URL, BPFObject) {
+        let object = work.appendingPathComponent("\(name)\(defines.joined()).o")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let result = try Command.run([driver.clang] + ClangDriver.flags(for: profile) + defines.map { "-D\($0)" } + [
+            "-c", root.appendingPathComponent("Benchmarks/\(name).bpf.c").path, "-o", object.path,
+        ])
+        guard result.status == 0 else { throw BenchError("Benchmarks/\(name).bpf.c does not compile: \(result.stderr)") }
+        return (object, try BPFObject(path: object.path))
+    }
+
+    /// A loaded program of a Benchmarks/ object.
+    func loaded(_ name: String, profile: LoopProfile, defines: [String] = []) throws -> (BPFObject, BPFProgram) {
+        let (_, bpf) = try compile(name, profile: profile, defines: defines)
+        try bpf.load()
+        guard let program = bpf.program(named: name) else { throw BenchError("Benchmarks/\(name).bpf.c has no program '\(name)'") }
+        return (bpf, program)
+    }
+
+    /// The baseline at `window` bytes: its instruction count (Int.max when clang left a loop in
+    /// it: a loop is not the paper's kind of program).
+    func baselineInstructions(window: Int) throws -> Int {
+        let (_, bpf) = try compile("baseline", profile: .unrolled, defines: ["BASELINE_WINDOW=\(window)"])
+        let programs = bpf.programs
+        if programs.contains(where: { ControlFlow.backEdges($0.instructions) > 0 }) { return Int.max }
+        return programs.map(\.instructionCount).max() ?? 0
+    }
+
+    /// The baseline keys its records by the inner TCP sequence number as on the wire.
+    static func sequenceKey(_ frame: [UInt8]) -> [UInt8] {
+        let tcp = BenchFrames.headerBytes - 20
+        return Array(frame[(tcp + 4)..<(tcp + 8)])
+    }
+}
+
+extension BPFProgram {
+    /// A Subject run: mean ns per run of `frame`, the verdict checked.
+    func nanoseconds(_ frame: [UInt8], repetitions: Int) throws -> Double {
+        let verdict = try testRun(frame: frame, repeat: repetitions)
+        guard verdict.returnValue == 0 else { throw BenchError("\(name) returned \(verdict.returnValue), not TC_ACT_OK") }
+        return Double(verdict.durationNs)
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Lab
+import Spec
+
+/// What tracing adds to a request on the testbed: the same load with and without meshtrace-run
+/// on both nodes, interleaved in one run, for the original and the proposed request formats.
+struct Overhead: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure what tracing adds: end-to-end latency (open loop) and wrk throughput, runners off and on, interleaved.",
+        discussion: "Targets: latency +2 % at most (median), throughput -2 % at most, in both formats."
+    )
+
+    @OptionGroup var options: TestbedOptions
+
+    @Option(help: "The spec to generate and attach.")
+    var spec = "specs/mesh.swift"
+
+    @Option(help: "Rounds; each runs every format off, then on.")
+    var rounds = 3
+
+    @Option(help: "Open-loop request rate, requests a second.")
+    var rate = 80.0
+
+    @Option(help: "Seconds of open-loop load per phase.")
+    var latencySeconds = 10.0
+
+    @Option(help: "Seconds of wrk per phase.")
+    var wrkSeconds = 5
+
+    @Option(help: "Leave the testbed up at the end (it is torn down otherwise).")
+    var keep = false
+
+    func run() throws {
+        let testbed = try options.testbed()
+        try testbed.up()
+        defer { if !keep { try? testbed.down() } }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-overhead-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: work) }
+        // The original format (context after ~1 KiB of headers, found with a 2 KiB anywhere
+        // window) and the proposed one (context first, the spec's fixed window).
+        let shapes: [(String, Placement, [String])] = [
+            ("original (context last, anywhere 2 KiB)", .anywhere, ["--placement", "anywhere", "--window", "2048"]),
+            ("proposed (context first, fixed)", .fixed, []),
+        ]
+        let formats = try shapes.map { name, placement, flags in
+            OverheadRun.Format(name: name, placement: placement,
+                               object: try TracingRun.generate(spec: spec, flags: flags, into: work.appendingPathComponent("\(placement)")).object)
+        }
+        var settings = OverheadRun.Options()
+        settings.rounds = rounds
+        settings.rate = rate
+        settings.latencySeconds = latencySeconds
+        settings.wrkSeconds = wrkSeconds
+        print(String(format: "== overhead: %d round(s), runners off then on; open loop %.0f req/s x %.0f s, wrk %d connections x %d s",
+                     rounds, rate, latencySeconds, settings.connections, wrkSeconds))
+        let phases = try OverheadRun(testbed: testbed, options: settings).run(formats) { print($0) }
+        print(Self.table(formats.map { OverheadComparison(format: $0.name, phases: phases) }))
+    }
+
+    static func table(_ comparisons: [OverheadComparison]) -> String {
+        var lines = ["format                                   runner  median[us]   p99[us]  wrk[req/s]  errors   events   joined"]
+        for c in comparisons {
+            for (label, side) in [("off", c.off), ("on", c.on)] {
+                lines.append(c.format.padding(toLength: 41, withPad: " ", startingAt: 0) + label.padding(toLength: 6, withPad: " ", startingAt: 0)
+                    + String(format: " %10.1f %9.1f %11.1f %7d %8d %8d", side.median * 1e6, side.p99 * 1e6,
+                             side.requestsPerSecond, side.errors, side.events, side.joined))
+            }
+            lines.append(String(format: "%@ on/off: median %.3fx (target <= 1.020), p99 %.3fx, throughput %.3fx (target >= 0.980)",
+                                c.format as NSString, c.medianRatio, c.p99Ratio, c.throughputRatio))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Lab
+import XCTest
+
+/// `meshtrace-lab overhead` in a short mode on its own testbed (prefix mto1): the output is
+/// well-formed and the runners were really attached while the "on" phases ran. The figures
+/// themselves are the benchmark's business, never a test's.
+final class OverheadTests: XCTestCase {
+    static let prefix = "mto1"
+
+    override func setUpWithError() throws {
+        guard Privileges.isRoot else { throw XCTSkip("OverheadTests need root: network namespaces (sudo swift test --filter LabTests.OverheadTests)") }
+        // `overhead` tears its testbed down; this covers a run that dies before it can.
+        addTeardownBlock { try? Testbed(prefix: Self.prefix).down() }
+    }
+
+    func testShortRunIsWellFormedAndTracesTheOnPhases() throws {
+        let lab = try TracingRun.executable("meshtrace-lab")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let result = try Command.run([lab, "overhead", "--prefix", Self.prefix, "--spec", root.appendingPathComponent("specs/mesh.swift").path,
+                                      "--rounds", "1", "--rate", "40", "--latency-seconds", "2", "--wrk-seconds", "1"])
+        XCTAssertEqual(result.status, 0, result.stderr + result.stdout)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        for format in ["original (context last, anywhere 2 KiB)", "proposed (context first, fixed)"] {
+            let rows = lines.filter { $0.hasPrefix(format) }
+            let off = try XCTUnwrap(rows.first { $0.split(separator: " ").dropFirst(format.split(separator: " ").count).first == "off" }, result.stdout)
+            let on = try XCTUnwrap(rows.first { $0.split(separator: " ").dropFirst(format.split(separator: " ").count).first == "on" }, result.stdout)
+            // median, p99, req/s, errors, events, joined
+            let offFigures = off.split(separator: " ").suffix(6).compactMap { Double($0) }
+            let onFigures = on.split(separator: " ").suffix(6).compactMap { Double($0) }
+            XCTAssertEqual(offFigures.count, 6, off)
+            XCTAssertEqual(onFigures.count, 6, on)
+            XCTAssertGreaterThan(offFigures[0], 0, off)
+            XCTAssertGreaterThanOrEqual(offFigures[1], offFigures[0], off)
+            XCTAssertGreaterThan(offFigures[2], 0, off)
+            XCTAssertEqual(offFigures[4], 0, "no runner, no events: \(off)")
+            XCTAssertGreaterThan(onFigures[4], 0, "the runners saw no events while on: \(on)")
+            XCTAssertGreaterThan(onFigures[5], 0, "the runners joined nothing while on: \(on)")
+            let ratio = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) on/off:") }, result.stdout)
+            XCTAssertTrue(ratio.contains("median ") && ratio.contains("throughput "), ratio)
+        }
+        XCTAssertTrue(try Testbed(prefix: Self.prefix).status().isAbsent, "overhead left its testbed up")
+    }
+}
