@@ -5,7 +5,7 @@
 Request i is due at start + i/QPS, whatever became of the others; each goes on a connection of its
 own, and its latency runs from the moment it was due to its last response byte, so a slow path
 shows as latency, never as fewer requests. The request is read from stdin: `head` alone when
-`tail` is null (the mesh's gateway starts the trace), else head + a fresh W3C traceparent value +
+`tail` is null or absent (the mesh's gateway starts the trace), else head + a fresh W3C traceparent value +
 tail (the two-node lab places the context itself). Prints one JSON object: latencies in ms of the
 200s, and what failed.
 """
@@ -20,7 +20,7 @@ SHAPE = json.load(sys.stdin)
 
 
 def request():
-    if SHAPE["tail"] is None:
+    if SHAPE.get("tail") is None:
         return SHAPE["head"].encode("latin-1")
     context = "00-%032x-%016x-01" % (random.getrandbits(128), random.getrandbits(64))
     return (SHAPE["head"] + context + SHAPE["tail"]).encode("latin-1")
