@@ -35,11 +35,12 @@ public final class BPFObject {
         return result
     }
 
-    /// The instructions of `.text`, where clang puts subprograms (non-inlined functions, callbacks).
-    public var subprograms: [bpf_insn] {
-        guard let bytes = FileManager.default.contents(atPath: objectPath),
-              let text = try? ELFSections.section(named: ".text", in: [UInt8](bytes)) else { return [] }
-        return Array(text).withUnsafeBytes { Array($0.bindMemory(to: bpf_insn.self)) }
+    /// The functions of `.text` (non-inlined functions, callbacks) and which program takes which.
+    public func subprograms() throws -> Subprograms {
+        guard let bytes = FileManager.default.contents(atPath: objectPath) else {
+            throw ELFSections.Failure(description: "\(objectPath) cannot be read")
+        }
+        return try Subprograms(objectBytes: [UInt8](bytes))
     }
 
     public func program(named name: String) -> BPFProgram? {

@@ -68,15 +68,4 @@ public enum ControlFlow {
         return backEdges
         }
     }
-
-    /// Whether `instructions` reach into `.text`: a bpf-to-bpf call (src_reg 1), or a helper that
-    /// runs a callback (bpf_for_each_map_elem, bpf_timer_set_callback, bpf_find_vma, bpf_loop,
-    /// bpf_user_ringbuf_drain), whose address is only a relocation until libbpf loads it.
-    public static func usesSubprograms(_ instructions: [bpf_insn]) -> Bool {
-        instructions.contains { insn in
-            insn.code == 0x85 && (insn.src_reg == 1 || (insn.src_reg == 0 && callbackHelpers.contains(insn.imm)))
-        }
-    }
-
-    static let callbackHelpers: Set<Int32> = [164, 170, 180, 181, 209]
 }

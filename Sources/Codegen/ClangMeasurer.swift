@@ -31,21 +31,21 @@ public struct ClangMeasurer: ProgramMeasurer {
         return CompiledObject(bytes: bytes, programs: try Self.measure(objectURL, plan: plan))
     }
 
-    /// Counts every program of `object` without loading it (libbpf's bpf_program__insn_cnt), plus,
-    /// for a program that reaches into `.text` (mt_finish's value measure, bpf_loop's callbacks),
-    /// all of `.text`, the subprograms libbpf may append at load time: an upper bound, since which
-    /// program takes which subprogram is only settled by relocation. Its loops count as the program's.
+    /// Counts every program of `object` without loading it (libbpf's bpf_program__insn_cnt), plus
+    /// the `.text` functions it reaches (mt_finish's value measure, bpf_loop's callbacks), which
+    /// libbpf appends to it at load time. Their loops count as the program's.
     static func measure(_ object: URL, plan: SearchPlan) throws -> [ProgramMeasurement] {
         let bpf = try BPFObject(path: object.path)
-        let subprograms = bpf.subprograms
-        let subprogramLoops = ControlFlow.backEdges(subprograms)
+        let subprograms = try bpf.subprograms()
         return try bpf.programs.map { program in
             guard let symbol = ProgramSymbol(name: program.name) else { throw CodegenError.unexpectedProgram(program.name) }
+            let reached = try subprograms.reached(byProgram: program.name)
             let instructions = program.instructions
-            let calls = ControlFlow.usesSubprograms(instructions)
             return ProgramMeasurement(program: symbol, section: program.section,
-                                      instructions: program.instructionCount + (calls ? subprograms.count : 0), budget: plan.budget,
-                                      backEdges: ControlFlow.backEdges(instructions) + (calls ? subprogramLoops : 0), chunks: plan.chunks)
+                                      instructions: program.instructionCount + reached.reduce(0) { $0 + $1.count }, budget: plan.budget,
+                                      backEdges: ControlFlow.backEdges(instructions)
+                                          + reached.reduce(0) { $0 + ControlFlow.backEdges(subprograms.instructions(of: $1)) },
+                                      chunks: plan.chunks)
         }
     }
 

@@ -9,7 +9,7 @@ extension ReferenceInterpreter {
     func values(_ payload: [UInt8], search: SearchResult, held: [HeldValue?]) -> [HeldValue?] {
         layout.contextHeaders.indices.map { index in
             if let value = held[index] { return value }
-            return search.valueStarts[index].map { self.value(payload, from: $0, max: layout.contextHeaders[index].maxValueBytes) }
+            return search.valueStarts[index].map { self.value(payload, from: $0, max: layout.contextHeaders[index].maxValueBytes, reach: lineReach) }
         }
     }
 

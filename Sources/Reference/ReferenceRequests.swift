@@ -29,12 +29,17 @@ extension ReferenceInterpreter {
     static let tcpFIN: UInt8 = 0x01
     static let tcpRST: UInt8 = 0x04
 
+    /// `MT_NAMECOLON_MAX`: the longest "name:" compared.
+    var nameColonMax: Int { (contextNames + leadingNames).map { $0.count + 1 }.max() ?? 1 }
+
     /// `MT_CARRY_BYTES`: the most of a line split across two segments that can matter.
     var carryBytes: Int {
-        let nameColon = (contextNames + leadingNames).map { $0.count + 1 }.max() ?? 1
         let valueMax = layout.contextHeaders.map(\.maxValueBytes).max() ?? 1
-        return (nameColon + leadingWhitespaceMax + valueMax + 1 + 7) / 8 * 8
+        return (nameColonMax + leadingWhitespaceMax + valueMax + 1 + 7) / 8 * 8
     }
+
+    /// `MT_STITCH_REACH`: how far a stitched value's line is looked at (more than any maximum).
+    var stitchReach: Int { carryBytes - nameColonMax - leadingWhitespaceMax }
 
     func requestKey(_ parsed: Parsed) -> String {
         "\(parsed.inner.saddr):\(parsed.inner.sport)>\(parsed.inner.daddr):\(parsed.inner.dport)/\(parsed.inner.proto)@\(hook)"
@@ -65,7 +70,7 @@ extension ReferenceInterpreter {
 
     /// The held request's partial line stitched with the segment's first `carryBytes`, classified
     /// as a line of its own: its value, when it records one, is measured over the held bytes
-    /// followed by the whole segment (to its line's end, the reach or the segment's end).
+    /// followed by the segment (to its line's end, `stitchReach` or the segment's end).
     func stitch(_ held: HeldRequest, payload: [UInt8], into result: inout SearchResult, values: inout [HeldValue?]) -> Bool {
         guard !held.carry.isEmpty else { return false }
         let line = held.carry + payload.prefix(carryBytes)
@@ -73,7 +78,8 @@ extension ReferenceInterpreter {
         let done = take(line, line: 0, into: &result)
         for index in values.indices where before[index] == nil {
             if let start = result.valueStarts[index] {
-                values[index] = value(held.carry + payload, from: start, max: layout.contextHeaders[index].maxValueBytes)
+                values[index] = value(held.carry + payload, from: start, max: layout.contextHeaders[index].maxValueBytes,
+                                      reach: stitchReach)
             }
         }
         return done

@@ -64,8 +64,11 @@ union mt__name_sizes {
 /* the most of a line split across two segments that can matter: "name:", OWS, the value and
  * the byte after it (mt_segments.h) */
 #define MT_CARRY_BYTES ((MT_NAMECOLON_MAX + MT_OWS_MAX + MT_CONTEXT_VALUE_MAX + 1 + 7) & ~7)
-/* a value's leading OWS and its line's reach (mt_value.h), after a stitched line's held bytes */
-#define MT_TMP_BYTES (MT_OWS_MAX + ((MT_LINE_REACH + 7) & ~7) + 8 + (MT_SPLIT_REQUESTS ? MT_CARRY_BYTES : 0))
+/* the reach of a stitched value's line (mt_value.h): what the stitched line holds after the
+ * longest "name:" and OWS, more than any value's maximum */
+#define MT_STITCH_REACH (MT_CARRY_BYTES - MT_NAMECOLON_MAX - MT_OWS_MAX)
+/* a value's leading OWS and its line's reach (mt_value.h) */
+#define MT_TMP_BYTES (MT_OWS_MAX + ((MT_LINE_REACH + 7) & ~7) + 8)
 
 /* ---- word tricks ---- */
 #define MT_BCAST(c) (0x0101010101010101ULL * (__u8)(c))
@@ -188,14 +191,15 @@ struct mt_scratch {
 	__u8 tcp_flags;
 	__u8 resumed;                     /* this packet goes on with a held request */
 	__u8 line_start;                  /* this packet's first byte starts a header line */
+	__u8 hold;                        /* mt_finish: the request goes on in the flow's next segment */
+	__u16 carry_len;                  /* ... with this packet's partial last line, of these bytes */
 	__u32 seq;                        /* TCP sequence number of this packet's first payload byte */
 	__u32 request_seq;                /* ... and of the request's first byte (the event's key) */
 	__u32 request_off;                /* request bytes before this packet */
 	__u32 segment_offset;             /* request offset of the segment the first context line began in */
 	__u32 carried_mask;               /* slots whose values came with the held request */
-	__u32 stitched_mask;              /* the slot whose line began in the held segment: value in mt_buf.stitched */
-	__s32 stitched_len;               /* its line's bytes after "name:" in mt_buf.stitched (< 0: the
-					   * value starts -stitched_len bytes into this segment) */
+	__u32 stitched_mask;              /* the slot whose line began in the held segment (measured at resume) */
+	__u32 stitch_held;                /* bytes of the stitched line (mt_buf.line) from the held segment */
 	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
 	 * first CR/LF and trailing SP/HTAB, at the slot's max and at the payload end.  Row r is
 	 * MT_VALUE_STRIDE (= MT_CONTEXT_VALUE_MAX rounded up to 8) bytes; mt_finish
@@ -216,7 +220,6 @@ struct mt_buf {
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
 	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */
-	__u8 stitched[MT_CARRY_BYTES] __attribute__((aligned(8))); /* its bytes after "name:", until mt_finish */
 };
 
 /* enum mt_counter (MT_COUNTER_*, MT_COUNTERS) is generated before the templates

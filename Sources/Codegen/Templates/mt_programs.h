@@ -90,22 +90,21 @@ int mt_finish(struct __sk_buff *skb)
 	struct mt_buf *b = mt_buf_get();
 	if (!s || !b)
 		return TC_ACT_OK;
-	__u32 carry;
-	int hold = mt_request_goes_on(skb, s, b, &carry);
+	/* Whether the request goes on is read back from the scratch: in a register it would be
+	 * another value on each way out of mt_request_goes_on, and the verifier would walk the
+	 * values' copies once per way. */
+	mt_request_goes_on(skb, s, b);
+	const int hold = MT_SPLIT_REQUESTS && *(volatile __u8 *)&s->hold;
 	if (!hold && s->resumed)
 		mt_request_drop(s, MT_COUNTERS); /* the search ended: nothing to count */
 	if (!hold && !s->found_mask) {
 		mt_count(MT_COUNTER_NO_CONTEXT);
-		if (MT_SPLIT_REQUESTS)
-			mt_wipe(b->stitched, MT_CARRY_BYTES);
 		return TC_ACT_OK;
 	}
 	mt_copy_values(skb, s, b);
 	mt_wipe(b->tmp, MT_TMP_BYTES);
-	if (MT_SPLIT_REQUESTS)
-		mt_wipe(b->stitched, MT_CARRY_BYTES);
-	if (hold) {
-		mt_request_hold(skb, s, carry);
+	if (MT_SPLIT_REQUESTS && *(volatile __u8 *)&s->hold) {
+		mt_request_hold(skb, s, *(volatile __u16 *)&s->carry_len);
 		return TC_ACT_OK;
 	}
 	if (MT_SPLIT_REQUESTS && !(s->carried_mask | s->stitched_mask))

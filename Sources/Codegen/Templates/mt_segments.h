@@ -159,9 +159,28 @@ static __always_inline __u64 mt_may_be_context(const __u8 *q, __u64 pl)
 	return any;
 }
 
+/* A stitched value, measured over the stitched line (mt_buf.line: s->stitch_held bytes of the
+ * held segment, then this segment's first ones) from skip, the byte after its "name:".  Not
+ * inlined, as mt_measure_value. */
+static __attribute__((noinline)) __u32 mt_measure_stitched(struct mt_scratch *s, struct mt_buf *b, __u32 slot, __u32 max,
+							    __u32 skip)
+{
+	if (slot >= MT_CONTEXT_SLOTS || max > MT_CONTEXT_VALUE_MAX || skip > MT_NAMECOLON_MAX)
+		return 0;
+	__s64 held = s->stitch_held;
+	if (held > MT_CARRY_BYTES)
+		held = MT_CARRY_BYTES;
+	__s64 plen = (__s64)(__s32)(s->payload_end - s->payload_off);
+	__s64 loaded = plen < MT_CARRY_BYTES ? plen : MT_CARRY_BYTES; /* as mt_load_carry */
+	if (loaded < 0)
+		loaded = 0;
+	return mt_measure_at(s, b->line + skip, held + loaded - (__s64)skip, held + plen - (__s64)skip, slot, max, 1,
+			     MT_STITCH_REACH);
+}
+
 /* The partial line of a held request, stitched with this segment's first bytes, classified
- * as mt_search_chunk would.  A context value it starts is left in b->stitched (from the byte
- * after "name:") for mt_finish to copy like any other.  1 = the search ends at that line. */
+ * as mt_search_chunk would.  A context value it starts is measured here, from the stitched
+ * line, and kept as the held request's are.  1 = the search ends at that line. */
 static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
 					     const struct mt_request *r)
 {
@@ -169,20 +188,25 @@ static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_sc
 	if (!c || c > MT_CARRY_BYTES)
 		return 0;
 	mt_copy_words(b->line, r->carry, MT_CARRY_BYTES);
-	__s64 n = mt_load_carry(skb, s->payload_off, b->line + c, (__s64)(__s32)(s->payload_end - s->payload_off));
+	mt_load_carry(skb, s->payload_off, b->line + c, (__s64)(__s32)(s->payload_end - s->payload_off));
 	__u32 before = *(volatile __u32 *)&s->found_mask;
 	int done = mt_classify(b, b->line, s, 0);
 	__u32 fresh = *(volatile __u32 *)&s->found_mask & ~before;
 	if (fresh) {
-		/* the line's bytes after "name:" that came with the held request (negative: the
-		 * value starts that many bytes into this segment); mt_measure_value goes on from
-		 * them into this segment, to the line's end or the reach */
+		/* where the value starts in the stitched line: after "name:" */
 		__u32 skip = (*(volatile __u32 *)&b->hit >> 8) & 511;
-		if (skip > MT_NAMECOLON_MAX)
-			skip = MT_NAMECOLON_MAX;
-		s->stitched_len = (__s32)c - (__s32)skip;
-		mt_copy_words(b->stitched, b->line + skip, MT_CARRY_BYTES);
+		__u32 bits = 0;
+		s->stitch_held = c;
+#define MT__STITCHED(slot, name, len, max) \
+		if (fresh & (1u << (slot))) \
+			bits = mt_measure_stitched(s, b, slot, max, skip) << (slot);
+		MT_CONTEXT_HEADERS(MT__STITCHED)
+#undef MT__STITCHED
+		s->cut_mask = (s->cut_mask & ~fresh) | (bits & fresh);
+		s->past_packet_mask = (s->past_packet_mask & ~fresh) | ((bits >> 1) & fresh);
+		s->past_reach_mask = (s->past_reach_mask & ~fresh) | ((bits >> 2) & fresh);
 		s->stitched_mask = fresh;
+		s->carried_mask |= fresh;
 		if (!before)
 			s->segment_offset = r->held_off;
 	}
@@ -239,13 +263,9 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 	return 1;
 }
 
-/* In mt_finish, before the values are copied: 1 when the request goes on in the flow's next
- * segment.  Then the partial last line, when it may be a context line, is left to the next
- * segment (its slot, found here, is un-found) and its length returned in *carry. */
-static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b, __u32 *carry)
+static __attribute__((noinline)) int mt_request_may_go_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
 	__u32 plen = s->payload_end - s->payload_off;
-	*carry = 0;
 	if (!s->truncated || (s->tcp_flags & (MT_TCP_FIN | MT_TCP_RST)) || s->request_off + plen >= MT_WINDOW_BYTES)
 		return 0;
 	/* the last MT_CARRY_BYTES of the payload: the partial line is what follows their last '\n' */
@@ -280,8 +300,18 @@ static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_s
 		unfound |= (__u32)((((__u64)start - (__u64)s->value_off[i]) >> 63) << i);
 	MT_BARRIER_VAR(unfound);
 	*(volatile __u32 *)&s->found_mask &= ~(unfound & ~(s->carried_mask | s->stitched_mask));
-	*carry = pl;
+	s->carry_len = (__u16)pl;
 	return 1;
+}
+
+/* In mt_finish, before the values are copied: s->hold = 1 when the request goes on in the
+ * flow's next segment.  Then the partial last line, when it may be a context line, is left to
+ * the next segment (its slot, found here, is un-found) and its length is s->carry_len. */
+static __always_inline void mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
+{
+	s->hold = 0;
+	s->carry_len = 0;
+	s->hold = mt_request_may_go_on(skb, s, b);
 }
 
 /* In mt_finish, after the values are copied: stores the held request. */
@@ -331,9 +361,8 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 	return 0;
 }
 
-static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b, __u32 *carry)
+static __always_inline void mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
-	return 0;
 }
 
 static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scratch *s, const __u32 carry)

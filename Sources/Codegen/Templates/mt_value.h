@@ -8,9 +8,9 @@
  * bit (the line goes on) says that the length is only a lower bound.  The copy is
  * the value's first min(length, max) bytes; everything else in the row is zeroed
  * (privacy: nothing of the next header line leaves tmp).  A line begun in a held
- * segment (a stitched value, mt_segments.h) is measured the same way over its held
- * bytes followed by this segment's: exact when its end is seen in this segment
- * within the reach, else past reach or past packet (this segment ends first). */
+ * segment (a stitched value) is measured the same way when the segment that goes on
+ * with it arrives, over the stitched line (mt_segments.h), its reach MT_STITCH_REACH:
+ * enough to copy any value and tell that it was cut. */
 #if MT_LINE_REACH < MT_CONTEXT_VALUE_MAX + 1 || MT_LINE_REACH > 4096
 #error "MT_LINE_REACH must exceed every header's maximum (and stay within 4096)"
 #endif
@@ -44,57 +44,20 @@ static __always_inline __u32 mt_trailing_ows(__u64 w)
 	return 8 - (__u32)((((c >> 7) * 0x0101010101010101ULL) >> 56) & 15);
 }
 
-/* One slot: its length into value_len, its copy into its row; MT_VALUE_* bits back.
- * Not inlined: one body for every slot keeps mt_finish's size independent of the
- * number of headers (the verifier still walks it per call, with that call's max). */
-static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
-							 __u32 slot, __u32 max)
+/* One slot's value at v, n bytes of its line loaded there (rest: to the payload's end), its
+ * line looked at for reach bytes: its length into value_len, its copy into its row (a slot not
+ * found copies nothing and zeroes its row); MT_VALUE_* bits back. */
+static __always_inline __u32 mt_measure_at(struct mt_scratch *s, const __u8 *v, __s64 n, __s64 rest, __u32 slot,
+					   __u32 max, const __u32 found, const __u32 reach)
 {
-	if (slot >= MT_CONTEXT_SLOTS || max > MT_CONTEXT_VALUE_MAX)
-		return 0;
 	char *row = s->value[slot];
-	const __u8 *v = b->tmp;
+	const __u8 *line = v;
 	__u32 len = 0, copied = 0, bits = 0;
 	int j;
 
-	if (s->found_mask & (1u << slot)) {
-		__u32 voff = s->value_off[slot];
-		/* 64-bit: see the chunk load */
-		__s64 rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
-		__s64 pre = 0; /* the line's bytes before this segment's, in tmp */
-#if MT_SPLIT_REQUESTS
-		if (s->stitched_mask & (1u << slot)) {
-			/* Its line began in the held segment (mt_segments.h): the held bytes after
-			 * "name:", then this segment's from its first byte (or from where the value
-			 * starts, when "name:" itself ends in this segment), measured as one line. */
-			__s64 held = s->stitched_len;
-			if (held > MT_CARRY_BYTES)
-				held = MT_CARRY_BYTES;
-			if (held < -MT_NAMECOLON_MAX)
-				held = -MT_NAMECOLON_MAX;
-			voff = held < 0 ? (__u32)-held : 0;
-			pre = held < 0 ? 0 : held;
-			mt_copy_words(b->tmp, b->stitched, MT_CARRY_BYTES);
-			rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
-		}
-#endif
-		__s64 n = rest;
-		if (n > MT_OWS_MAX + MT_LINE_REACH - pre)
-			n = MT_OWS_MAX + MT_LINE_REACH - pre;
-		MT_BARRIER_VAR(n);
-		if (n > 0) {
-			MT_BARRIER_VAR(n); /* see the chunk load */
-			MT_BARRIER_VAR(pre);
-			if (n <= MT_OWS_MAX + MT_LINE_REACH && pre >= 0 && pre <= MT_TMP_BYTES - MT_OWS_MAX - MT_LINE_REACH)
-				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp + pre, n);
-		} else {
-			n = 0;
-		}
-		n += pre;
-		rest += pre;
-
+	if (found) {
 		/* leading SP / HTAB, counted on two words (exact lanes) */
-		__u64 w0 = mt_load64(b->tmp), w1 = mt_load64(b->tmp + 8);
+		__u64 w0 = mt_load64(line), w1 = mt_load64(line + 8);
 		__u64 v0 = ~mt_ows_lanes(w0) & MT_HIGH, v1 = ~mt_ows_lanes(w1) & MT_HIGH;
 		/* branch-free (a select here became a backward jump in the layout) */
 		__u64 z0 = ((v0 | -v0) >> 63) ^ 1, z1 = ((v1 | -v1) >> 63) ^ 1;
@@ -104,12 +67,12 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		ows &= 31;
 		if (ows > MT_OWS_MAX)
 			ows = MT_OWS_MAX;
-		v = b->tmp + ows;
-		/* bytes of the line in reach, loaded from this packet (tmp past them may
-		 * hold an earlier slot's) */
+		v = line + ows;
+		/* bytes of the line in reach, loaded from this packet (the buffer past them
+		 * may hold an earlier slot's) */
 		__s32 seen = (__s32)n - (__s32)ows;
-		if (seen > MT_LINE_REACH)
-			seen = MT_LINE_REACH;
+		if (seen > (__s32)reach)
+			seen = reach;
 		if (seen < 0)
 			seen = 0;
 
@@ -119,7 +82,7 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		 * would walk the rest once per exit. */
 		__u32 end = (__u32)seen, ended = 0;
 		MT_LOOP
-		for (j = 0; j < (MT_LINE_REACH + 7) / 8; j++) {
+		for (j = 0; j < (reach + 7) / 8; j++) {
 			if (j * 8 >= seen)
 				break;
 			__u64 w = mt_load64(v + j * 8);
@@ -137,11 +100,11 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		end = *(volatile __u16 *)&s->value_len[slot];
 		ended = end >> 15;
 		end &= 8191;
-		if (end > MT_LINE_REACH)
-			end = MT_LINE_REACH;
+		if (end > reach)
+			end = reach;
 
 		/* trailing SP / HTAB before the end, word by word from the top; bytes
-		 * before the value (skipped OWS, the buffer before tmp) only ever count as
+		 * before the value (skipped OWS, the buffer before it) only ever count as
 		 * whitespace, and the count is cut at the value's start */
 		__u32 trail = 0, all = 1;
 		MT_UNROLL
@@ -155,7 +118,7 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		len = end - trail;
 		copied = len > max ? max : len;
 		bits = (len > max ? MT_VALUE_CUT : 0) |
-		       (ended ? 0 : (rest - (__s64)ows > MT_LINE_REACH ? MT_VALUE_PAST_REACH : MT_VALUE_PAST_PACKET));
+		       (ended ? 0 : (rest - (__s64)ows > (__s64)reach ? MT_VALUE_PAST_REACH : MT_VALUE_PAST_PACKET));
 	}
 
 	/* Copy the bytes before the cut and zero the rest of the slot's max (rounded
@@ -181,9 +144,36 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 	return bits;
 }
 
-/* Every slot's value; the masks are mt_finish's alone and set here whole.  A value that came
- * with a held request (mt_segments.h) was measured in its own segment: its row, length and
- * bits are kept. */
+/* One slot, from the skb: its line loaded into tmp.  Not inlined: one body for every slot
+ * keeps mt_finish's size independent of the number of headers (the verifier still walks it
+ * per call, with that call's max). */
+static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
+							 __u32 slot, __u32 max)
+{
+	if (slot >= MT_CONTEXT_SLOTS || max > MT_CONTEXT_VALUE_MAX)
+		return 0;
+	const __u32 found = (s->found_mask >> slot) & 1;
+	__s64 n = 0, rest = 0;
+	if (found) {
+		__u32 voff = s->value_off[slot];
+		/* 64-bit: see the chunk load */
+		rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
+		n = rest;
+		if (n > MT_OWS_MAX + MT_LINE_REACH)
+			n = MT_OWS_MAX + MT_LINE_REACH;
+		MT_BARRIER_VAR(n);
+		if (n > 0) {
+			MT_BARRIER_VAR(n); /* see the chunk load */
+			if (n <= MT_OWS_MAX + MT_LINE_REACH)
+				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
+		} else {
+			n = 0;
+		}
+	}
+	return mt_measure_at(s, b->tmp, n, rest, slot, max, found, MT_LINE_REACH);
+}
+
+/* Every slot's value; the masks are mt_finish's alone and set here whole. */
 static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
 	const __u32 kept = MT_SPLIT_REQUESTS ? s->carried_mask : 0;
