@@ -103,6 +103,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
  *                           payload bytes [k*C, (k+1)*C) of the window; record
  *                           where each value starts (no value bytes copied yet)
  *   mt_finish              : copy the values (cut at CR/LF), submit the event
+ *   mt_hold                : (split requests) whether the request goes on in the
+ *                           flow's next segment: hold it, or submit the event
  */
 /* ---- mt_profile_unrolled.h: the unrolled profile (any kernel with tail calls) ----
  * No loop at all: every loop over packet data is unrolled, as pre-5.3 verifiers
@@ -125,8 +127,10 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
 #if MT_CHUNKS * MT_CHUNK_BYTES < MT_WINDOW_BYTES || (MT_CHUNKS - 1) * MT_CHUNK_BYTES >= MT_WINDOW_BYTES
 #error "MT_CHUNKS must be ceil(MT_WINDOW_BYTES / MT_CHUNK_BYTES)"
 #endif
-#if MT_CHUNKS + 1 > 33
-#error "MT_CHUNKS + 1 programs exceed the tail-call limit (33)"
+/* mt_progs: the chunks, mt_finish at MT_CHUNKS, mt_hold after it (split requests only) */
+#define MT_HOLD_PROGRAM (MT_CHUNKS + 1)
+#if MT_CHUNKS + 1 + MT_SPLIT_REQUESTS > 33
+#error "MT_CHUNKS + 1 (+ mt_hold) programs exceed the tail-call limit (33)"
 #endif
 #if MT_CONTEXT_SLOTS < 1 || MT_CONTEXT_SLOTS > 31
 #error "MT_CONTEXT_SLOTS must be 1..31"
@@ -180,8 +184,11 @@ union mt__name_sizes {
 /* the most of a line split across two segments that can matter: "name:", OWS, the value and
  * the byte after it (mt_segments.h) */
 #define MT_CARRY_BYTES ((MT_NAMECOLON_MAX + MT_OWS_MAX + MT_CONTEXT_VALUE_MAX + 1 + 7) & ~7)
-/* a value's leading OWS and its line's reach (mt_value.h), after a stitched line's held bytes */
-#define MT_TMP_BYTES (MT_OWS_MAX + ((MT_LINE_REACH + 7) & ~7) + 8 + (MT_SPLIT_REQUESTS ? MT_CARRY_BYTES : 0))
+/* the reach of a stitched value's line (mt_value.h): what the stitched line holds after the
+ * longest "name:" and OWS, more than any value's maximum */
+#define MT_STITCH_REACH (MT_CARRY_BYTES - MT_NAMECOLON_MAX - MT_OWS_MAX)
+/* a value's leading OWS and its line's reach (mt_value.h) */
+#define MT_TMP_BYTES (MT_OWS_MAX + ((MT_LINE_REACH + 7) & ~7) + 8)
 
 /* ---- word tricks ---- */
 #define MT_BCAST(c) (0x0101010101010101ULL * (__u8)(c))
@@ -309,9 +316,8 @@ struct mt_scratch {
 	__u32 request_off;                /* request bytes before this packet */
 	__u32 segment_offset;             /* request offset of the segment the first context line began in */
 	__u32 carried_mask;               /* slots whose values came with the held request */
-	__u32 stitched_mask;              /* the slot whose line began in the held segment: value in mt_buf.stitched */
-	__s32 stitched_len;               /* its line's bytes after "name:" in mt_buf.stitched (< 0: the
-					   * value starts -stitched_len bytes into this segment) */
+	__u32 stitched_mask;              /* the slot whose line began in the held segment (measured at resume) */
+	__u32 stitch_held;                /* bytes of the stitched line (mt_buf.line) from the held segment */
 	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
 	 * first CR/LF and trailing SP/HTAB, at the slot's max and at the payload end.  Row r is
 	 * MT_VALUE_STRIDE (= MT_CONTEXT_VALUE_MAX rounded up to 8) bytes; mt_finish
@@ -332,7 +338,6 @@ struct mt_buf {
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
 	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */
-	__u8 stitched[MT_CARRY_BYTES] __attribute__((aligned(8))); /* its bytes after "name:", until mt_finish */
 };
 
 /* enum mt_counter (MT_COUNTER_*, MT_COUNTERS) is generated before the templates
@@ -360,7 +365,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, MT_CHUNKS + 1);
+	__uint(max_entries, MT_CHUNKS + 1 + MT_SPLIT_REQUESTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } mt_progs SEC(".maps");
@@ -868,9 +873,9 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
  * bit (the line goes on) says that the length is only a lower bound.  The copy is
  * the value's first min(length, max) bytes; everything else in the row is zeroed
  * (privacy: nothing of the next header line leaves tmp).  A line begun in a held
- * segment (a stitched value, mt_segments.h) is measured the same way over its held
- * bytes followed by this segment's: exact when its end is seen in this segment
- * within the reach, else past reach or past packet (this segment ends first). */
+ * segment (a stitched value) is measured the same way when the segment that goes on
+ * with it arrives, over the stitched line (mt_segments.h), its reach MT_STITCH_REACH:
+ * enough to copy any value and tell that it was cut. */
 #if MT_LINE_REACH < MT_CONTEXT_VALUE_MAX + 1 || MT_LINE_REACH > 4096
 #error "MT_LINE_REACH must exceed every header's maximum (and stay within 4096)"
 #endif
@@ -904,57 +909,20 @@ static __always_inline __u32 mt_trailing_ows(__u64 w)
 	return 8 - (__u32)((((c >> 7) * 0x0101010101010101ULL) >> 56) & 15);
 }
 
-/* One slot: its length into value_len, its copy into its row; MT_VALUE_* bits back.
- * Not inlined: one body for every slot keeps mt_finish's size independent of the
- * number of headers (the verifier still walks it per call, with that call's max). */
-static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
-							 __u32 slot, __u32 max)
+/* One slot's value at v, n bytes of its line loaded there (rest: to the payload's end), its
+ * line looked at for reach bytes: its length into value_len, its copy into its row (a slot not
+ * found copies nothing and zeroes its row); MT_VALUE_* bits back. */
+static __always_inline __u32 mt_measure_at(struct mt_scratch *s, const __u8 *v, __s64 n, __s64 rest, __u32 slot,
+					   __u32 max, const __u32 found, const __u32 reach)
 {
-	if (slot >= MT_CONTEXT_SLOTS || max > MT_CONTEXT_VALUE_MAX)
-		return 0;
 	char *row = s->value[slot];
-	const __u8 *v = b->tmp;
+	const __u8 *line = v;
 	__u32 len = 0, copied = 0, bits = 0;
 	int j;
 
-	if (s->found_mask & (1u << slot)) {
-		__u32 voff = s->value_off[slot];
-		/* 64-bit: see the chunk load */
-		__s64 rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
-		__s64 pre = 0; /* the line's bytes before this segment's, in tmp */
-#if MT_SPLIT_REQUESTS
-		if (s->stitched_mask & (1u << slot)) {
-			/* Its line began in the held segment (mt_segments.h): the held bytes after
-			 * "name:", then this segment's from its first byte (or from where the value
-			 * starts, when "name:" itself ends in this segment), measured as one line. */
-			__s64 held = s->stitched_len;
-			if (held > MT_CARRY_BYTES)
-				held = MT_CARRY_BYTES;
-			if (held < -MT_NAMECOLON_MAX)
-				held = -MT_NAMECOLON_MAX;
-			voff = held < 0 ? (__u32)-held : 0;
-			pre = held < 0 ? 0 : held;
-			mt_copy_words(b->tmp, b->stitched, MT_CARRY_BYTES);
-			rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
-		}
-#endif
-		__s64 n = rest;
-		if (n > MT_OWS_MAX + MT_LINE_REACH - pre)
-			n = MT_OWS_MAX + MT_LINE_REACH - pre;
-		MT_BARRIER_VAR(n);
-		if (n > 0) {
-			MT_BARRIER_VAR(n); /* see the chunk load */
-			MT_BARRIER_VAR(pre);
-			if (n <= MT_OWS_MAX + MT_LINE_REACH && pre >= 0 && pre <= MT_TMP_BYTES - MT_OWS_MAX - MT_LINE_REACH)
-				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp + pre, n);
-		} else {
-			n = 0;
-		}
-		n += pre;
-		rest += pre;
-
+	if (found) {
 		/* leading SP / HTAB, counted on two words (exact lanes) */
-		__u64 w0 = mt_load64(b->tmp), w1 = mt_load64(b->tmp + 8);
+		__u64 w0 = mt_load64(line), w1 = mt_load64(line + 8);
 		__u64 v0 = ~mt_ows_lanes(w0) & MT_HIGH, v1 = ~mt_ows_lanes(w1) & MT_HIGH;
 		/* branch-free (a select here became a backward jump in the layout) */
 		__u64 z0 = ((v0 | -v0) >> 63) ^ 1, z1 = ((v1 | -v1) >> 63) ^ 1;
@@ -964,12 +932,12 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		ows &= 31;
 		if (ows > MT_OWS_MAX)
 			ows = MT_OWS_MAX;
-		v = b->tmp + ows;
-		/* bytes of the line in reach, loaded from this packet (tmp past them may
-		 * hold an earlier slot's) */
+		v = line + ows;
+		/* bytes of the line in reach, loaded from this packet (the buffer past them
+		 * may hold an earlier slot's) */
 		__s32 seen = (__s32)n - (__s32)ows;
-		if (seen > MT_LINE_REACH)
-			seen = MT_LINE_REACH;
+		if (seen > (__s32)reach)
+			seen = reach;
 		if (seen < 0)
 			seen = 0;
 
@@ -979,7 +947,7 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		 * would walk the rest once per exit. */
 		__u32 end = (__u32)seen, ended = 0;
 		MT_LOOP
-		for (j = 0; j < (MT_LINE_REACH + 7) / 8; j++) {
+		for (j = 0; j < (reach + 7) / 8; j++) {
 			if (j * 8 >= seen)
 				break;
 			__u64 w = mt_load64(v + j * 8);
@@ -997,11 +965,11 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		end = *(volatile __u16 *)&s->value_len[slot];
 		ended = end >> 15;
 		end &= 8191;
-		if (end > MT_LINE_REACH)
-			end = MT_LINE_REACH;
+		if (end > reach)
+			end = reach;
 
 		/* trailing SP / HTAB before the end, word by word from the top; bytes
-		 * before the value (skipped OWS, the buffer before tmp) only ever count as
+		 * before the value (skipped OWS, the buffer before it) only ever count as
 		 * whitespace, and the count is cut at the value's start */
 		__u32 trail = 0, all = 1;
 		MT_UNROLL
@@ -1015,7 +983,7 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		len = end - trail;
 		copied = len > max ? max : len;
 		bits = (len > max ? MT_VALUE_CUT : 0) |
-		       (ended ? 0 : (rest - (__s64)ows > MT_LINE_REACH ? MT_VALUE_PAST_REACH : MT_VALUE_PAST_PACKET));
+		       (ended ? 0 : (rest - (__s64)ows > (__s64)reach ? MT_VALUE_PAST_REACH : MT_VALUE_PAST_PACKET));
 	}
 
 	/* Copy the bytes before the cut and zero the rest of the slot's max (rounded
@@ -1041,9 +1009,36 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 	return bits;
 }
 
-/* Every slot's value; the masks are mt_finish's alone and set here whole.  A value that came
- * with a held request (mt_segments.h) was measured in its own segment: its row, length and
- * bits are kept. */
+/* One slot, from the skb: its line loaded into tmp.  Not inlined: one body for every slot
+ * keeps mt_finish's size independent of the number of headers (the verifier still walks it
+ * per call, with that call's max). */
+static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
+							 __u32 slot, __u32 max)
+{
+	if (slot >= MT_CONTEXT_SLOTS || max > MT_CONTEXT_VALUE_MAX)
+		return 0;
+	const __u32 found = (s->found_mask >> slot) & 1;
+	__s64 n = 0, rest = 0;
+	if (found) {
+		__u32 voff = s->value_off[slot];
+		/* 64-bit: see the chunk load */
+		rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
+		n = rest;
+		if (n > MT_OWS_MAX + MT_LINE_REACH)
+			n = MT_OWS_MAX + MT_LINE_REACH;
+		MT_BARRIER_VAR(n);
+		if (n > 0) {
+			MT_BARRIER_VAR(n); /* see the chunk load */
+			if (n <= MT_OWS_MAX + MT_LINE_REACH)
+				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
+		} else {
+			n = 0;
+		}
+	}
+	return mt_measure_at(s, b->tmp, n, rest, slot, max, found, MT_LINE_REACH);
+}
+
+/* Every slot's value; the masks are mt_finish's alone and set here whole. */
 static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
 	const __u32 kept = MT_SPLIT_REQUESTS ? s->carried_mask : 0;
@@ -1221,9 +1216,28 @@ static __always_inline __u64 mt_may_be_context(const __u8 *q, __u64 pl)
 	return any;
 }
 
+/* A stitched value, measured over the stitched line (mt_buf.line: s->stitch_held bytes of the
+ * held segment, then this segment's first ones) from skip, the byte after its "name:".  Not
+ * inlined, as mt_measure_value. */
+static __attribute__((noinline)) __u32 mt_measure_stitched(struct mt_scratch *s, struct mt_buf *b, __u32 slot, __u32 max,
+							    __u32 skip)
+{
+	if (slot >= MT_CONTEXT_SLOTS || max > MT_CONTEXT_VALUE_MAX || skip > MT_NAMECOLON_MAX)
+		return 0;
+	__s64 held = s->stitch_held;
+	if (held > MT_CARRY_BYTES)
+		held = MT_CARRY_BYTES;
+	__s64 plen = (__s64)(__s32)(s->payload_end - s->payload_off);
+	__s64 loaded = plen < MT_CARRY_BYTES ? plen : MT_CARRY_BYTES; /* as mt_load_carry */
+	if (loaded < 0)
+		loaded = 0;
+	return mt_measure_at(s, b->line + skip, held + loaded - (__s64)skip, held + plen - (__s64)skip, slot, max, 1,
+			     MT_STITCH_REACH);
+}
+
 /* The partial line of a held request, stitched with this segment's first bytes, classified
- * as mt_search_chunk would.  A context value it starts is left in b->stitched (from the byte
- * after "name:") for mt_finish to copy like any other.  1 = the search ends at that line. */
+ * as mt_search_chunk would.  A context value it starts is measured here, from the stitched
+ * line, and kept as the held request's are.  1 = the search ends at that line. */
 static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b,
 					     const struct mt_request *r)
 {
@@ -1231,20 +1245,25 @@ static __always_inline int mt_request_stitch(struct __sk_buff *skb, struct mt_sc
 	if (!c || c > MT_CARRY_BYTES)
 		return 0;
 	mt_copy_words(b->line, r->carry, MT_CARRY_BYTES);
-	__s64 n = mt_load_carry(skb, s->payload_off, b->line + c, (__s64)(__s32)(s->payload_end - s->payload_off));
+	mt_load_carry(skb, s->payload_off, b->line + c, (__s64)(__s32)(s->payload_end - s->payload_off));
 	__u32 before = *(volatile __u32 *)&s->found_mask;
 	int done = mt_classify(b, b->line, s, 0);
 	__u32 fresh = *(volatile __u32 *)&s->found_mask & ~before;
 	if (fresh) {
-		/* the line's bytes after "name:" that came with the held request (negative: the
-		 * value starts that many bytes into this segment); mt_measure_value goes on from
-		 * them into this segment, to the line's end or the reach */
+		/* where the value starts in the stitched line: after "name:" */
 		__u32 skip = (*(volatile __u32 *)&b->hit >> 8) & 511;
-		if (skip > MT_NAMECOLON_MAX)
-			skip = MT_NAMECOLON_MAX;
-		s->stitched_len = (__s32)c - (__s32)skip;
-		mt_copy_words(b->stitched, b->line + skip, MT_CARRY_BYTES);
+		__u32 bits = 0;
+		s->stitch_held = c;
+#define MT__STITCHED(slot, name, len, max) \
+		if (fresh & (1u << (slot))) \
+			bits = mt_measure_stitched(s, b, slot, max, skip) << (slot);
+		MT_CONTEXT_HEADERS(MT__STITCHED)
+#undef MT__STITCHED
+		s->cut_mask = (s->cut_mask & ~fresh) | (bits & fresh);
+		s->past_packet_mask = (s->past_packet_mask & ~fresh) | ((bits >> 1) & fresh);
+		s->past_reach_mask = (s->past_reach_mask & ~fresh) | ((bits >> 2) & fresh);
 		s->stitched_mask = fresh;
+		s->carried_mask |= fresh;
 		if (!before)
 			s->segment_offset = r->held_off;
 	}
@@ -1301,15 +1320,21 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 	return 1;
 }
 
-/* In mt_finish, before the values are copied: 1 when the request goes on in the flow's next
+/* In mt_finish: the search ended inside the window before the block's blank line, in a segment
+ * that neither closes nor resets the flow: the request may go on (mt_hold decides). */
+static __always_inline int mt_request_may_hold(const struct mt_scratch *s)
+{
+	return s->truncated && !(s->tcp_flags & (MT_TCP_FIN | MT_TCP_RST)) &&
+	       s->request_off + (s->payload_end - s->payload_off) < MT_WINDOW_BYTES;
+}
+
+/* In mt_hold, after the values are copied: 1 when the request goes on in the flow's next
  * segment.  Then the partial last line, when it may be a context line, is left to the next
  * segment (its slot, found here, is un-found) and its length returned in *carry. */
 static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b, __u32 *carry)
 {
 	__u32 plen = s->payload_end - s->payload_off;
 	*carry = 0;
-	if (!s->truncated || (s->tcp_flags & (MT_TCP_FIN | MT_TCP_RST)) || s->request_off + plen >= MT_WINDOW_BYTES)
-		return 0;
 	/* the last MT_CARRY_BYTES of the payload: the partial line is what follows their last '\n' */
 	__u32 tail = plen < MT_CARRY_BYTES ? plen : MT_CARRY_BYTES;
 	__s64 t = mt_load_carry(skb, s->payload_off + plen - tail, b->line, tail);
@@ -1346,7 +1371,7 @@ static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_s
 	return 1;
 }
 
-/* In mt_finish, after the values are copied: stores the held request. */
+/* In mt_hold: stores the held request (the values its segments found, measured in them). */
 static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scratch *s, const __u32 carry)
 {
 	__u32 zero = 0;
@@ -1363,11 +1388,12 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 	r->searched = s->request_off + plen;
 	r->held_off = s->request_off;
 	r->segment_offset = s->found_mask && !(s->carried_mask | s->stitched_mask) ? s->request_off : s->segment_offset;
+	/* the bits of found values only: a slot un-found by mt_request_goes_on was measured too */
 	r->found_mask = s->found_mask;
-	r->cut_mask = s->cut_mask;
+	r->cut_mask = s->cut_mask & s->found_mask;
 	r->repeat_mask = s->repeat_mask;
-	r->past_packet_mask = s->past_packet_mask;
-	r->past_reach_mask = s->past_reach_mask;
+	r->past_packet_mask = s->past_packet_mask & s->found_mask;
+	r->past_reach_mask = s->past_reach_mask & s->found_mask;
 	r->line_start = s->line_start;
 	MT_UNROLL
 	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
@@ -1393,13 +1419,9 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 	return 0;
 }
 
-static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b, __u32 *carry)
+static __always_inline int mt_request_may_hold(const struct mt_scratch *s)
 {
 	return 0;
-}
-
-static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scratch *s, const __u32 carry)
-{
 }
 
 static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 counter)
@@ -1491,6 +1513,21 @@ int mt_egress(struct __sk_buff *skb)
 		return mt_search_chunk(skb, k); \
 	}
 
+/* The request's search ended with this packet: a held request it went on with is let go,
+ * and the event is submitted when a context was found. */
+static __always_inline void mt_search_ended(struct __sk_buff *skb, struct mt_scratch *s)
+{
+	if (MT_SPLIT_REQUESTS && s->resumed)
+		mt_request_drop(s, MT_COUNTERS); /* nothing to count */
+	if (!s->found_mask) {
+		mt_count(MT_COUNTER_NO_CONTEXT);
+		return;
+	}
+	if (MT_SPLIT_REQUESTS && !(s->carried_mask | s->stitched_mask))
+		s->segment_offset = s->request_off;
+	mt_submit_event(skb, s);
+}
+
 SEC("tc")
 int mt_finish(struct __sk_buff *skb)
 {
@@ -1498,48 +1535,57 @@ int mt_finish(struct __sk_buff *skb)
 	struct mt_buf *b = mt_buf_get();
 	if (!s || !b)
 		return TC_ACT_OK;
-	__u32 carry;
-	int hold = mt_request_goes_on(skb, s, b, &carry);
-	if (!hold && s->resumed)
-		mt_request_drop(s, MT_COUNTERS); /* the search ended: nothing to count */
-	if (!hold && !s->found_mask) {
-		mt_count(MT_COUNTER_NO_CONTEXT);
-		if (MT_SPLIT_REQUESTS)
-			mt_wipe(b->stitched, MT_CARRY_BYTES);
-		return TC_ACT_OK;
+	/* A request that may go on in the flow's next segment has its values measured here, in
+	 * the segment that found them; mt_hold decides (in a program of its own: the decision's
+	 * code and the values' do not fit one program's budget in every profile). */
+	const int may_hold = mt_request_may_hold(s);
+	if (may_hold || s->found_mask) {
+		mt_copy_values(skb, s, b);
+		mt_wipe(b->tmp, MT_TMP_BYTES);
+		if (may_hold) {
+			mt_tail(skb, MT_HOLD_PROGRAM);
+			return TC_ACT_OK;
+		}
 	}
-	mt_copy_values(skb, s, b);
-	mt_wipe(b->tmp, MT_TMP_BYTES);
-	if (MT_SPLIT_REQUESTS)
-		mt_wipe(b->stitched, MT_CARRY_BYTES);
-	if (hold) {
-		mt_request_hold(skb, s, carry);
-		return TC_ACT_OK;
-	}
-	if (MT_SPLIT_REQUESTS && !(s->carried_mask | s->stitched_mask))
-		s->segment_offset = s->request_off;
-	mt_submit_event(skb, s);
+	mt_search_ended(skb, s);
 	return TC_ACT_OK;
 }
+
+#if MT_SPLIT_REQUESTS
+SEC("tc")
+int mt_hold(struct __sk_buff *skb)
+{
+	struct mt_scratch *s = mt_scratch_get();
+	struct mt_buf *b = mt_buf_get();
+	if (!s || !b)
+		return TC_ACT_OK;
+	__u32 carry;
+	if (mt_request_goes_on(skb, s, b, &carry))
+		mt_request_hold(skb, s, carry);
+	else
+		mt_search_ended(skb, s);
+	return TC_ACT_OK;
+}
+#endif
 /* ---- end of the fixed part ---- */
 
-struct mt_context_values {
+struct __attribute__((aligned(8))) mt_context_values {
     __u32 found_mask;
     __u32 cut_mask;
     __u32 repeat_mask;
     __u32 past_packet_mask;
     __u32 past_reach_mask;
     __u16 len[9];
-    char v0[55]; /* traceparent */
-    char v1[256]; /* tracestate */
-    char v2[32]; /* x-b3-traceid */
-    char v3[16]; /* x-b3-spanid */
-    char v4[16]; /* x-b3-parentspanid */
-    char v5[1]; /* x-b3-sampled */
-    char v6[1]; /* x-b3-flags */
-    char v7[68]; /* b3 */
-    char v8[70]; /* uber-trace-id */
-    __u8 _pad[3];
+    __u8 _pad[2];
+    char v0[56]; /* traceparent, 55 B */
+    char v1[256]; /* tracestate, 256 B */
+    char v2[32]; /* x-b3-traceid, 32 B */
+    char v3[16]; /* x-b3-spanid, 16 B */
+    char v4[16]; /* x-b3-parentspanid, 16 B */
+    char v5[8]; /* x-b3-sampled, 1 B */
+    char v6[8]; /* x-b3-flags, 1 B */
+    char v7[72]; /* b3, 68 B */
+    char v8[72]; /* uber-trace-id, 70 B */
 };
 _Static_assert(__builtin_offsetof(struct mt_context_values, found_mask) == 0, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_context_values, cut_mask) == 4, "event layout");
@@ -1547,6 +1593,7 @@ _Static_assert(__builtin_offsetof(struct mt_context_values, repeat_mask) == 8, "
 _Static_assert(__builtin_offsetof(struct mt_context_values, past_packet_mask) == 12, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_context_values, past_reach_mask) == 16, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_context_values, len) == 20, "event layout");
+_Static_assert(__builtin_offsetof(struct mt_context_values, v0) == 40, "event layout");
 
 struct mt_segment_info {
     __u32 request_seq;
@@ -1564,9 +1611,8 @@ struct mt_event {
     __u32 tcp_seqNo;
     __u32 payload_length;
     struct mt_context_values context;
-    __u8 _pad620[4];
 };
-_Static_assert(sizeof(struct mt_event) == 624, "event layout");
+_Static_assert(sizeof(struct mt_event) == 640, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, timestamp) == 0, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, tracing_point) == 8, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, direction) == 9, "event layout");
@@ -1706,7 +1752,6 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     }
     /* Reserved records hold whatever an older record left there: zero every padding byte. */
     __builtin_memset(e->_pad10, 0, 2);
-    __builtin_memset(e->_pad620, 0, 4);
     e->timestamp = s->timestamp;
     {
         __u32 ifindex = s->ifindex;
@@ -1723,9 +1768,9 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     e->context.repeat_mask = s->repeat_mask;
     e->context.past_packet_mask = s->past_packet_mask;
     e->context.past_reach_mask = s->past_reach_mask;
-    __builtin_memset(e->context._pad, 0, 3);
+    __builtin_memset(e->context._pad, 0, 2);
     e->context.len[0] = s->value_len[0];
-    __builtin_memcpy(e->context.v0, s->value[0], 55);
+    __builtin_memcpy(e->context.v0, s->value[0], 56);
     e->context.len[1] = s->value_len[1];
     __builtin_memcpy(e->context.v1, s->value[1], 256);
     e->context.len[2] = s->value_len[2];
@@ -1735,13 +1780,13 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     e->context.len[4] = s->value_len[4];
     __builtin_memcpy(e->context.v4, s->value[4], 16);
     e->context.len[5] = s->value_len[5];
-    __builtin_memcpy(e->context.v5, s->value[5], 1);
+    __builtin_memcpy(e->context.v5, s->value[5], 8);
     e->context.len[6] = s->value_len[6];
-    __builtin_memcpy(e->context.v6, s->value[6], 1);
+    __builtin_memcpy(e->context.v6, s->value[6], 8);
     e->context.len[7] = s->value_len[7];
-    __builtin_memcpy(e->context.v7, s->value[7], 68);
+    __builtin_memcpy(e->context.v7, s->value[7], 72);
     e->context.len[8] = s->value_len[8];
-    __builtin_memcpy(e->context.v8, s->value[8], 70);
+    __builtin_memcpy(e->context.v8, s->value[8], 72);
     bpf_ringbuf_submit(e, 0);
     mt_count(MT_COUNTER_EVENTS);
 }

@@ -9,19 +9,23 @@ struct EventEmitter {
 
     func emitTypes(into out: inout SourceBuilder) {
         let headers = layout.contextHeaders
-        out.block("struct mt_context_values", trailer: ";") { out in
+        // 8-aligned: the values are copied into it a word at a time.
+        out.block("struct __attribute__((aligned(8))) mt_context_values", trailer: ";") { out in
             for mask in Self.contextMasks { out.line("__u32 \(mask.name);") }
             out.line("__u16 len[\(max(headers.count, 1))];")
-            for (slot, header) in headers.enumerated() {
-                out.line("char v\(slot)[\(header.maxValueBytes)]; /* \(header.name) */")
-            }
             // Explicit, so mt_submit_event can zero it: ring-buffer records are not zeroed on reserve.
-            if contextTailPadding > 0 { out.line("__u8 _pad[\(contextTailPadding)];") }
+            if contextLengthPadding > 0 { out.line("__u8 _pad[\(contextLengthPadding)];") }
+            for (slot, header) in headers.enumerated() {
+                out.line("char v\(slot)[\(SlotKind.contextValueWidth(header))]; /* \(header.name), \(header.maxValueBytes) B */")
+            }
         }
         for mask in Self.contextMasks {
             out.line("_Static_assert(__builtin_offsetof(struct mt_context_values, \(mask.name)) == \(mask.offset), \"event layout\");")
         }
         out.line("_Static_assert(__builtin_offsetof(struct mt_context_values, len) == \(SlotKind.contextLengthOffset(slot: 0)), \"event layout\");")
+        if !headers.isEmpty {
+            out.line("_Static_assert(__builtin_offsetof(struct mt_context_values, v0) == \(SlotKind.contextValuesOffset(headers)), \"event layout\");")
+        }
         out.line()
         out.block("struct mt_segment_info", trailer: ";") { out in
             out.line("__u32 request_seq;")
@@ -54,11 +58,10 @@ struct EventEmitter {
         ("past_packet_mask", SlotKind.pastPacketMaskOffset), ("past_reach_mask", SlotKind.pastReachMaskOffset),
     ]
 
-    /// Bytes that round `struct mt_context_values` up to its 4-byte alignment.
-    private var contextTailPadding: Int {
+    /// Bytes between the lengths and the first value, which starts 8-aligned.
+    private var contextLengthPadding: Int {
         let headers = layout.contextHeaders
-        let used = SlotKind.contextValuesOffset(headers) + headers.reduce(0) { $0 + $1.maxValueBytes }
-        return (used + 3) / 4 * 4 - used
+        return SlotKind.contextValuesOffset(headers) - SlotKind.contextLengthOffset(slot: headers.count)
     }
 
     /// The gaps between the slots and after the last one, as (offset, length): `_pad<offset>` members.
@@ -123,10 +126,11 @@ struct EventEmitter {
         case .payloadLength: out.line("e->payload_length = s->payload_end - s->payload_off;")
         case .traceContext:
             for mask in Self.contextMasks { out.line("e->context.\(mask.name) = s->\(mask.name);") }
-            if contextTailPadding > 0 { out.line("__builtin_memset(e->context._pad, 0, \(contextTailPadding));") }
+            if contextLengthPadding > 0 { out.line("__builtin_memset(e->context._pad, 0, \(contextLengthPadding));") }
             for (index, header) in layout.contextHeaders.enumerated() {
                 out.line("e->context.len[\(index)] = s->value_len[\(index)];")
-                out.line("__builtin_memcpy(e->context.v\(index), s->value[\(index)], \(header.maxValueBytes));")
+                // whole words: the row is zero past the value, up to its maximum rounded to 8 (mt_value.h)
+                out.line("__builtin_memcpy(e->context.v\(index), s->value[\(index)], \(SlotKind.contextValueWidth(header)));")
             }
         case .segment:
             out.line("e->segment.request_seq = s->request_seq;")

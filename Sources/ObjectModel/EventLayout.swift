@@ -84,8 +84,7 @@ public enum SlotKind: Hashable, Sendable {
         case .segment: 8
         case .fiveTuple: FiveTupleLayout.size
         case .context(let headers):
-            // Rounded like C rounds `struct mt_context` to its 4-byte alignment.
-            (Self.contextValuesOffset(headers) + headers.reduce(0) { $0 + $1.maxValueBytes } + 3) / 4 * 4
+            Self.contextValuesOffset(headers) + headers.reduce(0) { $0 + Self.contextValueWidth($1) }
         }
     }
 
@@ -93,7 +92,9 @@ public enum SlotKind: Hashable, Sendable {
         switch self {
         case .unsigned(let bytes): bytes
         case .bytes, .presence: 1
-        case .fiveTuple, .context, .segment: 4
+        case .fiveTuple, .segment: 4
+        // its values are 8-aligned words, copied a word at a time
+        case .context: 8
         }
     }
 
@@ -120,8 +121,13 @@ public enum SlotKind: Hashable, Sendable {
         20 + 2 * slot
     }
 
-    /// Then the values, each slot's maximum wide.
+    /// Then, from the next multiple of 8, the values, each slot's maximum rounded up to 8 wide
+    /// (zeros past the copied bytes).
     public static func contextValuesOffset(_ headers: [ContextHeader]) -> Int {
-        contextLengthOffset(slot: headers.count)
+        (contextLengthOffset(slot: headers.count) + 7) / 8 * 8
+    }
+
+    public static func contextValueWidth(_ header: ContextHeader) -> Int {
+        (header.maxValueBytes + 7) / 8 * 8
     }
 }

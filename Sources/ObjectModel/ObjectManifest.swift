@@ -23,7 +23,7 @@ public struct ObjectManifest: Codable, Hashable, Sendable {
         self.spec = spec
         self.plan = plan
         self.tunables = SearchTunables(plan: plan, contextSlots: spec.search.formats.flatMap(\.headers).count)
-        self.tailCalls = plan.tailCalls
+        self.tailCalls = plan.tailCalls + (spec.record.followsSplitRequests ? [.hold] : [])
         self.entries = Dictionary(uniqueKeysWithValues: Hook.allCases.map { ($0.rawValue, ProgramSymbol.entry($0)) })
     }
 

@@ -10,6 +10,9 @@ public enum ProgramSymbol: Hashable, Sendable, Comparable {
     case searchChunk(Int)
     /// `mt_finish`: copies the values and submits the event.
     case finish
+    /// `mt_hold`: whether a request goes on in the flow's next segment, and holding it (only in an
+    /// object whose record follows split requests).
+    case hold
 
     static let searchPrefix = "mt_search_"
 
@@ -19,6 +22,7 @@ public enum ProgramSymbol: Hashable, Sendable, Comparable {
         case .entry(.egress): "mt_egress"
         case .searchChunk(let chunk): "\(Self.searchPrefix)\(chunk)"
         case .finish: "mt_finish"
+        case .hold: "mt_hold"
         }
     }
 
@@ -28,6 +32,7 @@ public enum ProgramSymbol: Hashable, Sendable, Comparable {
         case "mt_ingress": self = .entry(.ingress)
         case "mt_egress": self = .entry(.egress)
         case "mt_finish": self = .finish
+        case "mt_hold": self = .hold
         default:
             guard name.hasPrefix(Self.searchPrefix), let chunk = Int(name.dropFirst(Self.searchPrefix.count)), chunk >= 0 else {
                 return nil
@@ -47,16 +52,18 @@ public enum ProgramSymbol: Hashable, Sendable, Comparable {
         case .entry(let hook): "entry (tc \(hook.rawValue))"
         case .searchChunk(let chunk): "search chunk \(chunk + 1) of \(chunks)"
         case .finish: "finish (emit event)"
+        case .hold: "hold (request goes on)"
         }
     }
 
-    /// Entries first (egress before ingress, by name), then the chunks in chain order, then finish.
+    /// Entries first (egress before ingress, by name), then the chunks in chain order, then finish, then hold.
     public static func < (lhs: ProgramSymbol, rhs: ProgramSymbol) -> Bool {
         func rank(_ symbol: ProgramSymbol) -> (Int, Int, String) {
             switch symbol {
             case .entry: (0, 0, symbol.name)
             case .searchChunk(let chunk): (1, chunk, symbol.name)
             case .finish: (2, 0, symbol.name)
+            case .hold: (3, 0, symbol.name)
             }
         }
         return rank(lhs) < rank(rhs)

@@ -18,6 +18,7 @@ public struct SearchPlan: Codable, Hashable, Sendable {
 
     public var chunks: Int { max(1, (window + chunkBytes - 1) / chunkBytes) }
 
-    /// The tail-call chain in `mt_progs` order: the chunks, then finish.
+    /// The tail-call chain in `mt_progs` order: the chunks, then finish (the manifest adds mt_hold
+    /// after it when the record follows split requests).
     public var tailCalls: [ProgramSymbol] { (0..<chunks).map(ProgramSymbol.searchChunk) + [.finish] }
 }

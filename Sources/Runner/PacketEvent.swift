@@ -119,7 +119,7 @@ public struct EventDecoder: Sendable {
                                                                     lineEnd: lineEnd, occurrences: repeated & bit != 0 ? 2 : 1))
                         event.contextValues[header.name] = String(decoding: value, as: UTF8.self)
                     }
-                    valueOffset += header.maxValueBytes
+                    valueOffset += SlotKind.contextValueWidth(header)
                 }
             case (.segment, _):
                 event.requestSequence = UInt32(unsigned(slot.offset + SlotKind.requestSequenceOffset, 4))

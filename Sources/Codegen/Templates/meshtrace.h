@@ -22,4 +22,6 @@
  *                           payload bytes [k*C, (k+1)*C) of the window; record
  *                           where each value starts (no value bytes copied yet)
  *   mt_finish              : copy the values (cut at CR/LF), submit the event
+ *   mt_hold                : (split requests) whether the request goes on in the
+ *                           flow's next segment: hold it, or submit the event
  */

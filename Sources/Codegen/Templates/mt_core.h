@@ -9,8 +9,10 @@
 #if MT_CHUNKS * MT_CHUNK_BYTES < MT_WINDOW_BYTES || (MT_CHUNKS - 1) * MT_CHUNK_BYTES >= MT_WINDOW_BYTES
 #error "MT_CHUNKS must be ceil(MT_WINDOW_BYTES / MT_CHUNK_BYTES)"
 #endif
-#if MT_CHUNKS + 1 > 33
-#error "MT_CHUNKS + 1 programs exceed the tail-call limit (33)"
+/* mt_progs: the chunks, mt_finish at MT_CHUNKS, mt_hold after it (split requests only) */
+#define MT_HOLD_PROGRAM (MT_CHUNKS + 1)
+#if MT_CHUNKS + 1 + MT_SPLIT_REQUESTS > 33
+#error "MT_CHUNKS + 1 (+ mt_hold) programs exceed the tail-call limit (33)"
 #endif
 #if MT_CONTEXT_SLOTS < 1 || MT_CONTEXT_SLOTS > 31
 #error "MT_CONTEXT_SLOTS must be 1..31"
@@ -191,8 +193,6 @@ struct mt_scratch {
 	__u8 tcp_flags;
 	__u8 resumed;                     /* this packet goes on with a held request */
 	__u8 line_start;                  /* this packet's first byte starts a header line */
-	__u8 hold;                        /* mt_finish: the request goes on in the flow's next segment */
-	__u16 carry_len;                  /* ... with this packet's partial last line, of these bytes */
 	__u32 seq;                        /* TCP sequence number of this packet's first payload byte */
 	__u32 request_seq;                /* ... and of the request's first byte (the event's key) */
 	__u32 request_off;                /* request bytes before this packet */
@@ -247,7 +247,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, MT_CHUNKS + 1);
+	__uint(max_entries, MT_CHUNKS + 1 + MT_SPLIT_REQUESTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } mt_progs SEC(".maps");

@@ -83,6 +83,21 @@ int mt_egress(struct __sk_buff *skb)
 		return mt_search_chunk(skb, k); \
 	}
 
+/* The request's search ended with this packet: a held request it went on with is let go,
+ * and the event is submitted when a context was found. */
+static __always_inline void mt_search_ended(struct __sk_buff *skb, struct mt_scratch *s)
+{
+	if (MT_SPLIT_REQUESTS && s->resumed)
+		mt_request_drop(s, MT_COUNTERS); /* nothing to count */
+	if (!s->found_mask) {
+		mt_count(MT_COUNTER_NO_CONTEXT);
+		return;
+	}
+	if (MT_SPLIT_REQUESTS && !(s->carried_mask | s->stitched_mask))
+		s->segment_offset = s->request_off;
+	mt_submit_event(skb, s);
+}
+
 SEC("tc")
 int mt_finish(struct __sk_buff *skb)
 {
@@ -90,25 +105,35 @@ int mt_finish(struct __sk_buff *skb)
 	struct mt_buf *b = mt_buf_get();
 	if (!s || !b)
 		return TC_ACT_OK;
-	/* Whether the request goes on is read back from the scratch: in a register it would be
-	 * another value on each way out of mt_request_goes_on, and the verifier would walk the
-	 * values' copies once per way. */
-	mt_request_goes_on(skb, s, b);
-	const int hold = MT_SPLIT_REQUESTS && *(volatile __u8 *)&s->hold;
-	if (!hold && s->resumed)
-		mt_request_drop(s, MT_COUNTERS); /* the search ended: nothing to count */
-	if (!hold && !s->found_mask) {
-		mt_count(MT_COUNTER_NO_CONTEXT);
-		return TC_ACT_OK;
+	/* A request that may go on in the flow's next segment has its values measured here, in
+	 * the segment that found them; mt_hold decides (in a program of its own: the decision's
+	 * code and the values' do not fit one program's budget in every profile). */
+	const int may_hold = mt_request_may_hold(s);
+	if (may_hold || s->found_mask) {
+		mt_copy_values(skb, s, b);
+		mt_wipe(b->tmp, MT_TMP_BYTES);
+		if (may_hold) {
+			mt_tail(skb, MT_HOLD_PROGRAM);
+			return TC_ACT_OK;
+		}
 	}
-	mt_copy_values(skb, s, b);
-	mt_wipe(b->tmp, MT_TMP_BYTES);
-	if (MT_SPLIT_REQUESTS && *(volatile __u8 *)&s->hold) {
-		mt_request_hold(skb, s, *(volatile __u16 *)&s->carry_len);
-		return TC_ACT_OK;
-	}
-	if (MT_SPLIT_REQUESTS && !(s->carried_mask | s->stitched_mask))
-		s->segment_offset = s->request_off;
-	mt_submit_event(skb, s);
+	mt_search_ended(skb, s);
 	return TC_ACT_OK;
 }
+
+#if MT_SPLIT_REQUESTS
+SEC("tc")
+int mt_hold(struct __sk_buff *skb)
+{
+	struct mt_scratch *s = mt_scratch_get();
+	struct mt_buf *b = mt_buf_get();
+	if (!s || !b)
+		return TC_ACT_OK;
+	__u32 carry;
+	if (mt_request_goes_on(skb, s, b, &carry))
+		mt_request_hold(skb, s, carry);
+	else
+		mt_search_ended(skb, s);
+	return TC_ACT_OK;
+}
+#endif

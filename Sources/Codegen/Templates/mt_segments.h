@@ -263,11 +263,21 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 	return 1;
 }
 
-static __attribute__((noinline)) int mt_request_may_go_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
+/* In mt_finish: the search ended inside the window before the block's blank line, in a segment
+ * that neither closes nor resets the flow: the request may go on (mt_hold decides). */
+static __always_inline int mt_request_may_hold(const struct mt_scratch *s)
+{
+	return s->truncated && !(s->tcp_flags & (MT_TCP_FIN | MT_TCP_RST)) &&
+	       s->request_off + (s->payload_end - s->payload_off) < MT_WINDOW_BYTES;
+}
+
+/* In mt_hold, after the values are copied: 1 when the request goes on in the flow's next
+ * segment.  Then the partial last line, when it may be a context line, is left to the next
+ * segment (its slot, found here, is un-found) and its length returned in *carry. */
+static __always_inline int mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b, __u32 *carry)
 {
 	__u32 plen = s->payload_end - s->payload_off;
-	if (!s->truncated || (s->tcp_flags & (MT_TCP_FIN | MT_TCP_RST)) || s->request_off + plen >= MT_WINDOW_BYTES)
-		return 0;
+	*carry = 0;
 	/* the last MT_CARRY_BYTES of the payload: the partial line is what follows their last '\n' */
 	__u32 tail = plen < MT_CARRY_BYTES ? plen : MT_CARRY_BYTES;
 	__s64 t = mt_load_carry(skb, s->payload_off + plen - tail, b->line, tail);
@@ -300,21 +310,11 @@ static __attribute__((noinline)) int mt_request_may_go_on(struct __sk_buff *skb,
 		unfound |= (__u32)((((__u64)start - (__u64)s->value_off[i]) >> 63) << i);
 	MT_BARRIER_VAR(unfound);
 	*(volatile __u32 *)&s->found_mask &= ~(unfound & ~(s->carried_mask | s->stitched_mask));
-	s->carry_len = (__u16)pl;
+	*carry = pl;
 	return 1;
 }
 
-/* In mt_finish, before the values are copied: s->hold = 1 when the request goes on in the
- * flow's next segment.  Then the partial last line, when it may be a context line, is left to
- * the next segment (its slot, found here, is un-found) and its length is s->carry_len. */
-static __always_inline void mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
-{
-	s->hold = 0;
-	s->carry_len = 0;
-	s->hold = mt_request_may_go_on(skb, s, b);
-}
-
-/* In mt_finish, after the values are copied: stores the held request. */
+/* In mt_hold: stores the held request (the values its segments found, measured in them). */
 static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scratch *s, const __u32 carry)
 {
 	__u32 zero = 0;
@@ -331,11 +331,12 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 	r->searched = s->request_off + plen;
 	r->held_off = s->request_off;
 	r->segment_offset = s->found_mask && !(s->carried_mask | s->stitched_mask) ? s->request_off : s->segment_offset;
+	/* the bits of found values only: a slot un-found by mt_request_goes_on was measured too */
 	r->found_mask = s->found_mask;
-	r->cut_mask = s->cut_mask;
+	r->cut_mask = s->cut_mask & s->found_mask;
 	r->repeat_mask = s->repeat_mask;
-	r->past_packet_mask = s->past_packet_mask;
-	r->past_reach_mask = s->past_reach_mask;
+	r->past_packet_mask = s->past_packet_mask & s->found_mask;
+	r->past_reach_mask = s->past_reach_mask & s->found_mask;
 	r->line_start = s->line_start;
 	MT_UNROLL
 	for (int i = 0; i < MT_CONTEXT_SLOTS; i++)
@@ -361,12 +362,9 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 	return 0;
 }
 
-static __always_inline void mt_request_goes_on(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
+static __always_inline int mt_request_may_hold(const struct mt_scratch *s)
 {
-}
-
-static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scratch *s, const __u32 carry)
-{
+	return 0;
 }
 
 static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 counter)
