@@ -19,7 +19,7 @@
 #define MT_CONTEXT_VALUE_MAX 55
 /* Search tunables (SearchTunables.swift), recorded in the manifest too. */
 #define MT_PREFIX_CHARS 1
-#define MT_MAX_CANDIDATES 7
+#define MT_MAX_CANDIDATES 101
 #define MT_OWS_MAX 16
 #define MT_MAX_HEADER_BYTES 1024
 #define MT_LINE_REACH 512
@@ -338,7 +338,8 @@ struct mt_buf {
 	__u64 wordbits[MT_GROUPS];            /* bit i: word i has candidate line starts */
 	__u64 candmask[MT_GROUPS * 64];       /* per word: 0x80 in lane j = candidate line after byte j */
 	__u32 hit;                            /* last matched slot | (name length + 1) << 8 */
-	__u32 _pad;
+	__u32 walk_g;                         /* the counted walk's group (mt_walk_next) */
+	__u64 walk_x;                         /* ... and its word-bitmap of that group */
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
 	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */
@@ -732,12 +733,31 @@ static __always_inline int mt_walk_step(struct mt_buf *b, struct mt_scratch *s, 
 	*x = *(volatile __u64 *)&b->wordbits[n];
 	return 0;
 }
+
+/* mt_walk_step as a global function, its walk position (x, g) in mt_buf: the verifier checks a
+ * global function once, not once per call, so the counted driver can take every line a chunk
+ * may hold (MT_MAX_CANDIDATES: a line start needs its '\n' before it) at the cost of a call
+ * each.  0 = go on, 1 = search done, 2 = walk finished. */
+__attribute__((noinline)) int mt_walk_next(__s32 ls_base)
+{
+	struct mt_buf *b = mt_buf_get();
+	struct mt_scratch *s = mt_scratch_get();
+	if (!b || !s)
+		return 2;
+	__u64 x = b->walk_x;
+	__u32 g = b->walk_g;
+	int r = mt_walk_step(b, s, &x, &g, ls_base);
+	b->walk_x = x;
+	b->walk_g = g;
+	return r;
+}
 /* ---- mt_driver_counted.h: phase 1 and 2 as counted loops (unrolled and loops profiles) ----
  * MT_LOOP (the profile's) unrolls them into straight-line code or keeps them as
  * bounded loops. */
 
-/* Phase 1 over the chunk's words, then phase 2 over the candidates it found, at
- * most MT_MAX_CANDIDATES.  *scan: 1 when the search ended in a scanned word.
+/* Phase 1 over the chunk's words, then phase 2 over the candidates it found, a
+ * call of mt_walk_next each (every line start the chunk can hold: MT_MAX_CANDIDATES).
+ * *scan: 1 when the search ended in a scanned word.
  * Returns 1 when a compare ended the search, 2 when the walk finished, 0 when it
  * was cut short; *x and *g say where it stopped. */
 static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s, const __u32 nwords, const __u64 lastmask,
@@ -751,15 +771,17 @@ static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s,
 			break;
 	}
 	*scan = r;
-	*g = 0;
-	*x = *(volatile __u64 *)&b->wordbits[0];
+	b->walk_x = *(volatile __u64 *)&b->wordbits[0];
+	b->walk_g = 0;
 	r = 0;
 	MT_LOOP
 	for (int it = 0; it < MT_MAX_CANDIDATES + MT_GROUPS - 1; it++) {
-		r = mt_walk_step(b, s, x, g, ls_base);
+		r = mt_walk_next(ls_base);
 		if (r)
 			break;
 	}
+	*x = b->walk_x;
+	*g = b->walk_g;
 	return r;
 }
 /* ---- mt_chunk.h: one chunk of the search window ----
@@ -2066,7 +2088,7 @@ const char mt_manifest[] =
     ",\"match\":\"exact\"},{\"field\":{\"inner\":{\"_0\":\"destinationPort\"}},\"line\":83,\"match\":\"ex"
     "act\"}],\"line\":83,\"name\":\"trace_filter\",\"size\":1024}],\"target\":{\"complexityBudget\":10000"
     "00,\"instructionBudget\":4096,\"line\":92,\"profile\":\"unrolled\"}},\"tailCalls\":[\"mt_search_0\","
-    "\"mt_finish\",\"mt_hold\"],\"tunables\":{\"candidatesPerChunk\":7,\"headerStackBytes\":1024,\"leadin"
-    "gLines\":[\"host\"],\"leadingWhitespaceMax\":16,\"lineReach\":512,\"prefixChars\":1,\"requestFlows\""
-    ":4096,\"requestTimeoutMs\":1000},\"version\":2}"
+    "\"mt_finish\",\"mt_hold\"],\"tunables\":{\"candidatesPerChunk\":101,\"headerStackBytes\":1024,\"lead"
+    "ingLines\":[\"host\"],\"leadingWhitespaceMax\":16,\"lineReach\":512,\"prefixChars\":1,\"requestFlows"
+    "\":4096,\"requestTimeoutMs\":1000},\"version\":2}"
     ;

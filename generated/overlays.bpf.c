@@ -19,7 +19,7 @@
 #define MT_CONTEXT_VALUE_MAX 55
 /* Search tunables (SearchTunables.swift), recorded in the manifest too. */
 #define MT_PREFIX_CHARS 2
-#define MT_MAX_CANDIDATES 64
+#define MT_MAX_CANDIDATES 257
 #define MT_OWS_MAX 16
 #define MT_MAX_HEADER_BYTES 1024
 #define MT_LINE_REACH 512
@@ -330,7 +330,8 @@ struct mt_buf {
 	__u64 wordbits[MT_GROUPS];            /* bit i: word i has candidate line starts */
 	__u64 candmask[MT_GROUPS * 64];       /* per word: 0x80 in lane j = candidate line after byte j */
 	__u32 hit;                            /* last matched slot | (name length + 1) << 8 */
-	__u32 _pad;
+	__u32 walk_g;                         /* the counted walk's group (mt_walk_next) */
+	__u64 walk_x;                         /* ... and its word-bitmap of that group */
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
 	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */
@@ -726,12 +727,31 @@ static __always_inline int mt_walk_step(struct mt_buf *b, struct mt_scratch *s, 
 	*x = *(volatile __u64 *)&b->wordbits[n];
 	return 0;
 }
+
+/* mt_walk_step as a global function, its walk position (x, g) in mt_buf: the verifier checks a
+ * global function once, not once per call, so the counted driver can take every line a chunk
+ * may hold (MT_MAX_CANDIDATES: a line start needs its '\n' before it) at the cost of a call
+ * each.  0 = go on, 1 = search done, 2 = walk finished. */
+__attribute__((noinline)) int mt_walk_next(__s32 ls_base)
+{
+	struct mt_buf *b = mt_buf_get();
+	struct mt_scratch *s = mt_scratch_get();
+	if (!b || !s)
+		return 2;
+	__u64 x = b->walk_x;
+	__u32 g = b->walk_g;
+	int r = mt_walk_step(b, s, &x, &g, ls_base);
+	b->walk_x = x;
+	b->walk_g = g;
+	return r;
+}
 /* ---- mt_driver_counted.h: phase 1 and 2 as counted loops (unrolled and loops profiles) ----
  * MT_LOOP (the profile's) unrolls them into straight-line code or keeps them as
  * bounded loops. */
 
-/* Phase 1 over the chunk's words, then phase 2 over the candidates it found, at
- * most MT_MAX_CANDIDATES.  *scan: 1 when the search ended in a scanned word.
+/* Phase 1 over the chunk's words, then phase 2 over the candidates it found, a
+ * call of mt_walk_next each (every line start the chunk can hold: MT_MAX_CANDIDATES).
+ * *scan: 1 when the search ended in a scanned word.
  * Returns 1 when a compare ended the search, 2 when the walk finished, 0 when it
  * was cut short; *x and *g say where it stopped. */
 static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s, const __u32 nwords, const __u64 lastmask,
@@ -745,15 +765,17 @@ static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s,
 			break;
 	}
 	*scan = r;
-	*g = 0;
-	*x = *(volatile __u64 *)&b->wordbits[0];
+	b->walk_x = *(volatile __u64 *)&b->wordbits[0];
+	b->walk_g = 0;
 	r = 0;
 	MT_LOOP
 	for (int it = 0; it < MT_MAX_CANDIDATES + MT_GROUPS - 1; it++) {
-		r = mt_walk_step(b, s, x, g, ls_base);
+		r = mt_walk_next(ls_base);
 		if (r)
 			break;
 	}
+	*x = b->walk_x;
+	*g = b->walk_g;
 	return r;
 }
 /* ---- mt_chunk.h: one chunk of the search window ----
@@ -2177,7 +2199,7 @@ const char mt_manifest[] =
     "ionPort\"}},\"line\":106,\"match\":\"exact\"},{\"field\":{\"inner\":{\"_0\":\"destinationAddress\"}}"
     ",\"line\":106,\"match\":\"lpm\"}],\"line\":106,\"name\":\"trace_filter\",\"size\":4096}],\"target\":"
     "{\"complexityBudget\":1000000,\"instructionBudget\":4096,\"line\":114,\"profile\":\"loops\"}},\"tail"
-    "Calls\":[\"mt_search_0\",\"mt_search_1\",\"mt_finish\"],\"tunables\":{\"candidatesPerChunk\":64,\"he"
-    "aderStackBytes\":1024,\"leadingLines\":[],\"leadingWhitespaceMax\":16,\"lineReach\":512,\"prefixChar"
-    "s\":2,\"requestFlows\":4096,\"requestTimeoutMs\":1000},\"version\":2}"
+    "Calls\":[\"mt_search_0\",\"mt_search_1\",\"mt_finish\"],\"tunables\":{\"candidatesPerChunk\":257,\"h"
+    "eaderStackBytes\":1024,\"leadingLines\":[],\"leadingWhitespaceMax\":16,\"lineReach\":512,\"prefixCha"
+    "rs\":2,\"requestFlows\":4096,\"requestTimeoutMs\":1000},\"version\":2}"
     ;

@@ -9,6 +9,12 @@ import Spec
 public struct BudgetPlanner {
     /// Tail calls a packet may take: chunks plus the finish program (the kernel allows 33).
     public static let maxChunks = 32
+
+    /// The chunks `ir` may have: one fewer when its record follows split requests, whose
+    /// packets may take mt_hold after mt_finish.
+    public static func maxChunks(_ ir: SpecIR) -> Int {
+        maxChunks - (ir.record.followsSplitRequests ? 1 : 0)
+    }
     static let maxAttempts = 10
     /// Aim a little under the budget, so a clang update does not tip a program over.
     static let headroom = 0.97
@@ -27,13 +33,13 @@ public struct BudgetPlanner {
 
     /// Bytes per chunk of a first attempt: unrolled code grows by about 7 instructions a byte over
     /// a ~1.5k base, so 256 B fits every header set; loop profiles are bounded by `maxChunk`.
-    static func initialChunk(window: Int, profile: LoopProfile) -> Int {
+    static func initialChunk(window: Int, profile: LoopProfile, maxChunks: Int) -> Int {
         let guess = switch profile {
         case .unrolled: 256
         case .loops: 512
         case .bpfLoop: 4096
         }
-        return max(smallestChunk(window: window), SearchPlan.roundedChunk(min(window, guess)))
+        return max(smallestChunk(window: window, maxChunks: maxChunks), SearchPlan.roundedChunk(min(window, guess)))
     }
 
     /// The largest chunk a profile takes: unrolled chunks keep one 64-bit word bitmap; past 512 B
@@ -47,7 +53,7 @@ public struct BudgetPlanner {
     }
 
     /// The smallest chunk that covers `window` in `maxChunks` chunks.
-    static func smallestChunk(window: Int) -> Int {
+    static func smallestChunk(window: Int, maxChunks: Int) -> Int {
         ((window + maxChunks - 1) / maxChunks + 7) / 8 * 8
     }
 
@@ -56,15 +62,16 @@ public struct BudgetPlanner {
     /// or verifies in more than the complexity budget, is re-planned with smaller chunks.
     public func plan(ir: SpecIR, verify: Bool, measurer: ProgramMeasurer, emit: (SearchPlan) throws -> String) throws -> Result {
         let window = ir.search.bytes, profile = ir.target.profile, budget = ir.target.instructionBudget
-        guard window <= Self.maxChunks * Self.maxChunk(profile) else {
-            throw CodegenError.windowTooLarge(window: window, profile: profile, chunkBytes: Self.maxChunk(profile))
+        let maxChunks = Self.maxChunks(ir)
+        guard window <= maxChunks * Self.maxChunk(profile) else {
+            throw CodegenError.windowTooLarge(window: window, profile: profile, chunkBytes: Self.maxChunk(profile), maxChunks: maxChunks)
         }
         let verifyAsked = verify
         var verify = verify
         var model = ChunkCostModel(profile: profile)
         /// Chunks known not to fit (over budget, rejected, too complex): every larger one fails too.
         var ceiling = min(Self.maxChunk(profile), SearchPlan.roundedChunk(window + 7))
-        var chunk = Self.initialChunk(window: window, profile: profile)
+        var chunk = Self.initialChunk(window: window, profile: profile, maxChunks: maxChunks)
         var best: Result?
         var tried: Set<Int> = []
         var lastRejection: String?
@@ -110,7 +117,7 @@ public struct BudgetPlanner {
             let predicted = model.largestChunk(within: Double(budget) * Self.headroom) ?? chunk
             let limit = SearchPlan.roundedChunk(min(predicted, ceiling))
             // No candidate with more than maxChunks chunks: the tail-call limit.
-            guard limit >= Self.smallestChunk(window: window) else { break }
+            guard limit >= Self.smallestChunk(window: window, maxChunks: maxChunks) else { break }
             let next = SearchPlan.balancedChunk(window: window, limit: limit)
             let nextChunks = (window + next - 1) / next
             if let best, nextChunks >= best.plan.chunks { break }
@@ -119,7 +126,7 @@ public struct BudgetPlanner {
         }
         guard var chosen = best else {
             if let lastRejection { throw CodegenError.rejected(lastRejection) }
-            throw CodegenError.windowTooLarge(window: window, profile: profile, chunkBytes: chunk)
+            throw CodegenError.windowTooLarge(window: window, profile: profile, chunkBytes: chunk, maxChunks: maxChunks)
         }
         chosen.attempts = tried.count
         return chosen

@@ -9,7 +9,7 @@ public enum CodegenError: Error, CustomStringConvertible, Equatable {
     case clangUnavailable(clang: String, cause: String)
     case clangFailed(String)
     case overBudget(program: String, instructions: Int, budget: Int)
-    case windowTooLarge(window: Int, profile: LoopProfile, chunkBytes: Int)
+    case windowTooLarge(window: Int, profile: LoopProfile, chunkBytes: Int, maxChunks: Int)
     case loopInUnrolledProfile(program: String)
     /// The compiled object holds a program that is none of the generated ones.
     case unexpectedProgram(String)
@@ -35,8 +35,8 @@ public enum CodegenError: Error, CustomStringConvertible, Equatable {
             "error: \(reason)"
         case .loopInUnrolledProfile(let program):
             "error: program '\(program)' has a loop, which the unrolled profile (kernels before 5.3) cannot load"
-        case .windowTooLarge(let window, let profile, let chunk):
-            "error: a \(window)-byte window needs more than \(BudgetPlanner.maxChunks) chunks of \(chunk) bytes in the \(profile.rawValue) profile (the tail-call limit is 33)"
+        case .windowTooLarge(let window, let profile, let chunk, let maxChunks):
+            "error: a \(window)-byte window needs more than \(maxChunks) chunks of \(chunk) bytes in the \(profile.rawValue) profile (the tail-call limit is 33)"
         case .unexpectedProgram(let name):
             "error: the compiled object has a program '\(name)' that meshtrace does not generate"
         }

@@ -23,11 +23,12 @@ public struct Overrides: Sendable, Hashable {
         if let profile { ir.target.profile = profile }
         if let budget { ir.target.instructionBudget = budget }
         var diagnostics = SpecValidator.validate(ir)
-        let limit = BudgetPlanner.maxChunks * BudgetPlanner.maxChunk(ir.target.profile)
+        let maxChunks = BudgetPlanner.maxChunks(ir)
+        let limit = maxChunks * BudgetPlanner.maxChunk(ir.target.profile)
         if ir.search.bytes > limit {
-            diagnostics.append(SpecDiagnostic(line: ir.search.line, "a \(ir.search.bytes)-byte window needs more than \(BudgetPlanner.maxChunks) "
+            diagnostics.append(SpecDiagnostic(line: ir.search.line, "a \(ir.search.bytes)-byte window needs more than \(maxChunks) "
                 + "chunks of \(BudgetPlanner.maxChunk(ir.target.profile)) bytes in the \(ir.target.profile.rawValue) profile; "
-                + "the largest is \(limit) bytes (bpf_loop takes \(BudgetPlanner.maxChunks * BudgetPlanner.maxChunk(.bpfLoop)))"))
+                + "the largest is \(limit) bytes (bpf_loop takes \(maxChunks * BudgetPlanner.maxChunk(.bpfLoop)))"))
         }
         guard diagnostics.isEmpty else { throw InvalidOverrides(diagnostics: diagnostics) }
         return ir

@@ -22,7 +22,7 @@ public struct ObjectManifest: Codable, Hashable, Sendable {
         self.version = Self.currentVersion
         self.spec = spec
         self.plan = plan
-        self.tunables = SearchTunables(plan: plan, contextSlots: spec.search.formats.flatMap(\.headers).count)
+        self.tunables = SearchTunables(plan: plan)
         self.tailCalls = plan.tailCalls + (spec.record.followsSplitRequests ? [.hold] : [])
         self.entries = Dictionary(uniqueKeysWithValues: Hook.allCases.map { ($0.rawValue, ProgramSymbol.entry($0)) })
     }

@@ -8,9 +8,10 @@ public struct SearchTunables: Codable, Hashable, Sendable {
     /// (1: the first character of some name, case-folded; 2: the first two of one name, ':' after
     /// a one-character name). More is a stronger filter and more instructions per scanned word.
     public var prefixChars: Int
-    /// `MT_MAX_CANDIDATES`: candidate lines one chunk compares in full. bpf_loop: every possible
-    /// one (a candidate is a name byte after a newline, so they are at least 2 bytes apart); loops:
-    /// capped at 64, the verifier walks each iteration; unrolled: each compare is code.
+    /// `MT_MAX_CANDIDATES`: candidate lines one chunk compares in full, in every profile every
+    /// line start the chunk can hold (a candidate is a name byte after a newline, so they are at
+    /// least 2 bytes apart): no line is ever skipped. Each compare is a call of a function the
+    /// verifier checks once (bpf_loop's callback, the counted drivers' mt_walk_next).
     public var candidatesPerChunk: Int
     /// `MT_OWS_MAX`: leading SP/HTAB skipped before a value; more stays in the value.
     public var leadingWhitespaceMax: Int
@@ -45,18 +46,10 @@ public struct SearchTunables: Codable, Hashable, Sendable {
         self.requestTimeoutMs = requestTimeoutMs
     }
 
-    /// The tunables a plan is built with. Fixed placement compares at most the leading lines, one
-    /// line per context slot, and the line that ends the block.
-    public init(plan: SearchPlan, contextSlots: Int) {
-        let every = plan.chunkBytes / 2 + 1
-        let leading = plan.placement == .fixed ? ["host"] : []
-        let candidates = switch plan.profile {
-        case .unrolled: plan.placement == .anywhere ? 8 : contextSlots + 1
-        case .loops: min(every, 64)
-        case .bpfLoop: every
-        }
-        self.init(prefixChars: plan.profile == .unrolled ? 1 : 2, candidatesPerChunk: candidates, leadingWhitespaceMax: 16,
-                  headerStackBytes: 1024, leadingLines: leading)
+    /// The tunables a plan is built with. Fixed placement passes over Host before the context block.
+    public init(plan: SearchPlan) {
+        self.init(prefixChars: plan.profile == .unrolled ? 1 : 2, candidatesPerChunk: plan.chunkBytes / 2 + 1, leadingWhitespaceMax: 16,
+                  headerStackBytes: 1024, leadingLines: plan.placement == .fixed ? ["host"] : [])
     }
 
     /// The C macros, in emission order.

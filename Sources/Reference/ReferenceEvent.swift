@@ -58,7 +58,7 @@ extension ReferenceInterpreter {
                         put(UInt64(value.length), at: offset + SlotKind.contextLengthOffset(slot: index), size: 2)
                         bytes.replaceSubrange(valueOffset..<(valueOffset + value.bytes.count), with: value.bytes)
                     }
-                    valueOffset += header.maxValueBytes
+                    valueOffset += SlotKind.contextValueWidth(header)
                 }
                 for (mask, maskOffset) in [(found, SlotKind.foundMaskOffset), (cut, SlotKind.cutMaskOffset), (repeated, SlotKind.repeatMaskOffset),
                                            (pastPacket, SlotKind.pastPacketMaskOffset), (pastReach, SlotKind.pastReachMaskOffset)] {

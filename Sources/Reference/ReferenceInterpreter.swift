@@ -7,8 +7,7 @@ import Spec
 /// the C emitter and the templates. Differential tests compare its events with the kernel's,
 /// byte for byte (the timestamp masked, see `maskedRanges`).
 ///
-/// The search's tunables (candidate filter, candidate cap, leading-whitespace limit, header-stack
-/// bound) come from the object's manifest, where the generator recorded what it emitted into the C.
+/// The search's tunables (leading-whitespace limit, line reach, header-stack bound) come from the object's manifest, where the generator recorded what it emitted into the C.
 ///
 /// Semantics, in pipeline order:
 /// * Parser: from `start`, each state extracts its headers in order. A header's fixed part must
@@ -40,24 +39,6 @@ import Spec
 ///   cut when the length is longer.
 ///   An event is emitted iff at least one context header was found.
 public struct ReferenceInterpreter: Sendable {
-    /// The kernel's documented limitation (SearchTunables.candidatesPerChunk): each chunk of
-    /// `chunkBytes` line starts compares at most `maxCandidates` candidate lines in full, where a
-    /// candidate is a line whose first `prefixChars` characters pass the kernel's cheap filter;
-    /// lines past the cap are not compared (MT_COUNTER_CANDIDATES_DROPPED). Modelled only when given.
-    public struct CandidateCap: Hashable, Sendable {
-        public var chunkBytes: Int
-        public var maxCandidates: Int
-        /// 1: the first character of some name (case-folded by OR 0x20); 2: the first two characters
-        /// of one name (the second of a one-character name being ':').
-        public var prefixChars: Int
-
-        public init(chunkBytes: Int, maxCandidates: Int, prefixChars: Int) {
-            self.chunkBytes = chunkBytes
-            self.maxCandidates = maxCandidates
-            self.prefixChars = prefixChars
-        }
-    }
-
     /// Where a frame's processing stopped, as the kernel counters count it.
     public enum Outcome: Equatable, Sendable {
         case notAccepted(String)
@@ -71,12 +52,8 @@ public struct ReferenceInterpreter: Sendable {
 
     public struct Evaluation: Sendable {
         public var outcome: Outcome
-        /// The event bytes (timestamp zero), the candidate cap applied when one is modelled.
+        /// The event bytes (timestamp zero).
         public var event: [UInt8]?
-        /// The event by the plain semantics, without any candidate cap.
-        public var semanticEvent: [UInt8]?
-        /// Chunks in which the modelled cap left candidates uncompared.
-        public var droppedChunks = 0
         /// The payload ended inside the window before the search ended (MT_COUNTER_TRUNCATED).
         public var truncated = false
         /// It went on with a held request (MT_COUNTER_SEGMENTS_RESUMED).
@@ -93,7 +70,6 @@ public struct ReferenceInterpreter: Sendable {
     public let layout: EventLayout
     public let window: Int
     public let placement: Placement
-    public let candidateCap: CandidateCap
     /// Leading SP/HTAB skipped before a value (and trailing SP/HTAB left out of its length).
     public let leadingWhitespaceMax: Int
     /// Bytes of a value's line, from its first byte, looked at for the line's end.
@@ -121,8 +97,6 @@ public struct ReferenceInterpreter: Sendable {
         self.window = manifest.plan.window
         self.placement = manifest.plan.placement
         let tunables = manifest.tunables
-        self.candidateCap = CandidateCap(chunkBytes: manifest.plan.chunkBytes, maxCandidates: tunables.candidatesPerChunk,
-                                         prefixChars: tunables.prefixChars)
         self.leadingWhitespaceMax = tunables.leadingWhitespaceMax
         self.lineReach = tunables.lineReach
         self.headerStackBytes = tunables.headerStackBytes
@@ -233,35 +207,30 @@ public struct ReferenceInterpreter: Sendable {
             if !before && values.contains(where: { $0 != nil }) { segment.offset = held.heldOffset }
         }
         let lineStart = held?.lineStart ?? false
-        var semantic = stitchEnded ? start : search(payload, from: start, lineStart: lineStart)
-        var modelled = stitchEnded ? start : search(payload, cap: candidateCap, from: start, lineStart: lineStart)
-        evaluation.droppedChunks = modelled.droppedChunks
-        evaluation.truncated = modelled.truncated
+        var result = stitchEnded ? start : search(payload, from: start, lineStart: lineStart)
+        evaluation.truncated = result.truncated
         // Held: the request goes on in the flow's next segment.
         let end = partialLine(payload)
-        if ir.record.followsSplitRequests && modelled.truncated && parsed.tcpFlags & (Self.tcpFIN | Self.tcpRST) == 0 && requestOffset + payload.count < window && end.goesOn {
+        if ir.record.followsSplitRequests && result.truncated && parsed.tcpFlags & (Self.tcpFIN | Self.tcpRST) == 0 && requestOffset + payload.count < window && end.goesOn {
             // A partial line left to the next segment is not taken from this one.
             let partialStart = payload.count - end.carry.count
             for index in values.indices where values[index] == nil && !end.carry.isEmpty {
-                if let at = modelled.valueStarts[index], at > partialStart { modelled.valueStarts[index] = nil }
-                if let at = semantic.valueStarts[index], at > partialStart { semantic.valueStarts[index] = nil }
+                if let at = result.valueStarts[index], at > partialStart { result.valueStarts[index] = nil }
             }
-            let taken = self.values(payload, search: modelled, held: values)
-            let found = values.contains { $0 != nil } || modelled.valueStarts.contains { $0 != nil }
+            let taken = self.values(payload, search: result, held: values)
+            let found = values.contains { $0 != nil } || result.valueStarts.contains { $0 != nil }
             requests[key] = HeldRequest(
                 nextSequence: parsed.tcpSequence &+ UInt32(payload.count), requestSequence: segment.request,
                 searched: requestOffset + payload.count, heldOffset: requestOffset,
                 segmentOffset: found && !values.contains(where: { $0 != nil }) ? requestOffset : segment.offset,
-                values: taken, repeated: modelled.repeated, carry: end.carry, lineStart: end.lineStart)
+                values: taken, repeated: result.repeated, carry: end.carry, lineStart: end.lineStart)
             evaluation.outcome = .held
             return evaluation
         }
         if held != nil { requests[key] = nil }
         if !values.contains(where: { $0 != nil }) { segment.offset = requestOffset }
-        evaluation.semanticEvent = event(parsed, payload: payload, search: semantic,
-                                         values: self.values(payload, search: semantic, held: values), segment: segment)
-        evaluation.event = event(parsed, payload: payload, search: modelled,
-                                 values: self.values(payload, search: modelled, held: values), segment: segment)
+        evaluation.event = event(parsed, payload: payload, search: result,
+                                 values: self.values(payload, search: result, held: values), segment: segment)
         if evaluation.event == nil { evaluation.outcome = .noContext }
         return evaluation
     }

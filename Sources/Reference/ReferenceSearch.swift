@@ -1,7 +1,7 @@
 import Spec
 
-/// The L7 stages: HTTP detection, the context search (plain and with the kernel's per-chunk
-/// candidate cap).
+/// The L7 stages: HTTP detection and the context search (the kernel compares every line a chunk
+/// holds, so its chunks are no part of the semantics).
 extension ReferenceInterpreter {
     func isHTTP(_ payload: ArraySlice<UInt8>) -> Bool {
         guard payload.count >= 8 else { return false }
@@ -50,30 +50,10 @@ extension ReferenceInterpreter {
         return .other
     }
 
-    /// The kernel's candidate filter (a superset of the lines `lineClass` does not call other).
-    func passesFilter(_ payload: [UInt8], at start: Int, prefixChars: Int) -> Bool {
-        // Bytes past the payload read as zero; a '\n' as the last payload byte reads as '\r'
-        // (the kernel rewrites it so that no line starts at the payload end).
-        func byte(_ index: Int) -> UInt8 {
-            guard index < payload.count else { return 0 }
-            return index == payload.count - 1 && payload[index] == 0x0a ? 0x0d : payload[index]
-        }
-        let names = contextNames + leadingNames
-        let c0 = byte(start) | 0x20
-        if prefixChars <= 1 {
-            return names.contains { ($0[0] | 0x20) == c0 }
-        }
-        let c1 = byte(start + 1) | 0x20
-        return names.contains { name in
-            (name[0] | 0x20) == c0 && (name.count > 1 ? (name[1] | 0x20) == c1 : c1 == UInt8(ascii: ":"))
-        }
-    }
-
     struct SearchResult {
         var valueStarts: [Int?]
         /// Slots whose header line came again after it was found (among the lines looked at).
         var repeated: [Bool]
-        var droppedChunks = 0
         var truncated = false
 
         init(slots: Int) {
@@ -110,7 +90,7 @@ extension ReferenceInterpreter {
         line == 0 ? lineStart : payload[line - 1] == UInt8(ascii: "\n")
     }
 
-    /// The plain semantics: every line start in order, going on from `result` (a held request's).
+    /// Every line start in order, going on from `result` (a held request's).
     func search(_ payload: [UInt8], from result: SearchResult, lineStart: Bool) -> SearchResult {
         var result = result
         let limit = min(window, payload.count)
@@ -125,37 +105,6 @@ extension ReferenceInterpreter {
             }
         }
         result.truncated = !ended && payload.count < window
-        return result
-    }
-
-    /// The semantics with the kernel's per-chunk candidate cap.
-    func search(_ payload: [UInt8], cap: CandidateCap, from result: SearchResult, lineStart: Bool) -> SearchResult {
-        var result = result
-        let chunk = cap.chunkBytes
-        var base = 0
-        var done = false
-        while !done && base < window && base < payload.count {
-            let end = min(base + chunk, window, payload.count)
-            var candidates: [Int] = []
-            var stopped = false
-            for line in base..<max(end, base) where beginsLine(payload, at: line, lineStart: lineStart) {
-                if Self.isControl(payload[line]) { stopped = true; break }
-                if passesFilter(payload, at: line, prefixChars: cap.prefixChars) {
-                    candidates.append(line)
-                } else if placement == .fixed {
-                    stopped = true
-                    break
-                }
-            }
-            for line in candidates.prefix(cap.maxCandidates) where take(payload, line: line, into: &result) {
-                done = true
-                break
-            }
-            if !done && candidates.count > cap.maxCandidates { result.droppedChunks += 1 }
-            if stopped { done = true }
-            base += chunk
-        }
-        result.truncated = !done && payload.count < window
         return result
     }
 }

@@ -46,12 +46,12 @@ final class InstructionBudgetTests: XCTestCase {
                         let report: CodegenReport
                         do {
                             report = try Generated.output(configuration).report
-                        } catch let CodegenError.windowTooLarge(window, profile, chunk) {
+                        } catch let CodegenError.windowTooLarge(window, profile, chunk, maxChunks) {
                             // The budget wall, recorded like any count: a configuration that gains or
                             // loses a plan is a golden change, reviewed and re-recorded.
                             rows.append(Row(cells: [
                                 "spec": spec, "window": String(window), "placement": placement.rawValue, "profile": profile.rawValue,
-                                "program": "-", "role": "no plan within 32 chunks (\(chunk) B each is over budget)",
+                                "program": "-", "role": "no plan within \(maxChunks) chunks (\(chunk) B each is over budget)",
                             ]))
                             continue
                         } catch {

@@ -111,7 +111,7 @@ final class BudgetPlannerTests: XCTestCase {
     func testAWindowNoPlanCanCoverFailsBeforeCompiling() {
         let measurer = ModelMeasurer { 1500 + 7 * $0 }
         XCTAssertThrowsError(try plan(.planned(window: 32 * 512 + 8, profile: .unrolled), measurer)) { error in
-            XCTAssertEqual(error as? CodegenError, .windowTooLarge(window: 32 * 512 + 8, profile: .unrolled, chunkBytes: 512))
+            XCTAssertEqual(error as? CodegenError, .windowTooLarge(window: 32 * 512 + 8, profile: .unrolled, chunkBytes: 512, maxChunks: 32))
         }
         XCTAssertTrue(measurer.compiled.isEmpty)
     }
@@ -121,7 +121,7 @@ final class BudgetPlannerTests: XCTestCase {
         // candidate past 32 chunks was ever compiled (the templates would refuse it).
         let measurer = ModelMeasurer { 1500 + 7 * $0 }
         XCTAssertThrowsError(try plan(.planned(window: 16384, profile: .unrolled), measurer)) { error in
-            XCTAssertEqual(error as? CodegenError, .windowTooLarge(window: 16384, profile: .unrolled, chunkBytes: 512))
+            XCTAssertEqual(error as? CodegenError, .windowTooLarge(window: 16384, profile: .unrolled, chunkBytes: 512, maxChunks: 32))
         }
         let heavy = ModelMeasurer { 3000 + 7 * $0 }
         XCTAssertThrowsError(try plan(.planned(window: 8192, profile: .unrolled), heavy))

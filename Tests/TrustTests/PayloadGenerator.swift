@@ -169,11 +169,14 @@ struct PayloadGenerator {
         }
         out += eol(&rng)
         var lines: [[UInt8]] = []
-        let count = rng.chance(0.15) ? rng.range(10...80) : rng.small(14)
+        // Dense: a block of mostly very short lines that pass the candidate filter, hundreds in a
+        // window (a chunk holds as many as its bytes allow), with context lines among them.
+        let dense = rng.chance(0.06)
+        let count = dense ? rng.range(40...400) : rng.chance(0.15) ? rng.range(10...80) : rng.small(14)
         let contextsFirst = rng.chance(0.5)
         for index in 0..<count {
-            let context = contextsFirst && index < 3 ? rng.chance(0.9) : rng.chance(0.3)
-            if rng.chance(0.1) {
+            let context = contextsFirst && index < 3 ? rng.chance(0.9) : rng.chance(dense ? 0.03 : 0.3)
+            if !context && rng.chance(dense ? 0.95 : 0.1) {
                 // Short lines that pass the candidate filter: stress the per-chunk compare.
                 lines.append(cased(rng.pick(["t", "x", "b", "u", "tr", "x-", "b3", "ub"]), &rng) + randomValue(rng.small(6), &rng).filter { $0 != 0x0a })
             } else {

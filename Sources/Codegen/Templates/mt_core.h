@@ -216,7 +216,8 @@ struct mt_buf {
 	__u64 wordbits[MT_GROUPS];            /* bit i: word i has candidate line starts */
 	__u64 candmask[MT_GROUPS * 64];       /* per word: 0x80 in lane j = candidate line after byte j */
 	__u32 hit;                            /* last matched slot | (name length + 1) << 8 */
-	__u32 _pad;
+	__u32 walk_g;                         /* the counted walk's group (mt_walk_next) */
+	__u64 walk_x;                         /* ... and its word-bitmap of that group */
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
 	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */

@@ -2,8 +2,9 @@
  * MT_LOOP (the profile's) unrolls them into straight-line code or keeps them as
  * bounded loops. */
 
-/* Phase 1 over the chunk's words, then phase 2 over the candidates it found, at
- * most MT_MAX_CANDIDATES.  *scan: 1 when the search ended in a scanned word.
+/* Phase 1 over the chunk's words, then phase 2 over the candidates it found, a
+ * call of mt_walk_next each (every line start the chunk can hold: MT_MAX_CANDIDATES).
+ * *scan: 1 when the search ended in a scanned word.
  * Returns 1 when a compare ended the search, 2 when the walk finished, 0 when it
  * was cut short; *x and *g say where it stopped. */
 static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s, const __u32 nwords, const __u64 lastmask,
@@ -17,14 +18,16 @@ static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s,
 			break;
 	}
 	*scan = r;
-	*g = 0;
-	*x = *(volatile __u64 *)&b->wordbits[0];
+	b->walk_x = *(volatile __u64 *)&b->wordbits[0];
+	b->walk_g = 0;
 	r = 0;
 	MT_LOOP
 	for (int it = 0; it < MT_MAX_CANDIDATES + MT_GROUPS - 1; it++) {
-		r = mt_walk_step(b, s, x, g, ls_base);
+		r = mt_walk_next(ls_base);
 		if (r)
 			break;
 	}
+	*x = b->walk_x;
+	*g = b->walk_g;
 	return r;
 }
