@@ -144,7 +144,8 @@ final class BudgetPlannerTests: XCTestCase {
         XCTAssertEqual(try Overrides(window: 8192, profile: .bpfLoop).applied(to: ir).search.bytes, 8192)
         XCTAssertThrowsError(try Overrides(window: 20000, profile: .unrolled).applied(to: ir)) { error in
             let diagnostics = (error as? InvalidOverrides)?.diagnostics ?? []
-            XCTAssertTrue(diagnostics.contains { $0.message.contains("needs more than 32 chunks") }, "\(diagnostics)")
+            // mesh.swift records .segment: its packets may take mt_hold after mt_finish, one chunk fewer.
+            XCTAssertTrue(diagnostics.contains { $0.message.contains("needs more than 31 chunks") }, "\(diagnostics)")
         }
         XCTAssertThrowsError(try Overrides(window: 0).applied(to: ir))
     }

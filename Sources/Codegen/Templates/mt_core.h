@@ -218,6 +218,7 @@ struct mt_buf {
 	__u32 hit;                            /* last matched slot | (name length + 1) << 8 */
 	__u32 walk_g;                         /* the counted walk's group (mt_walk_next) */
 	__u64 walk_x;                         /* ... and its word-bitmap of that group */
+	__u64 tmp_used;                       /* bytes of tmp written since its last wipe */
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
 	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */

@@ -14,16 +14,22 @@ struct mt_loop_ctx {
 	__s32 result;
 };
 
+/* Words a scan callback takes: a callback's call costs more than a word's scan. */
+#define MT_SCAN_STRIDE 8
+
 static int mt_scan_cb(__u32 i, void *arg)
 {
 	struct mt_loop_ctx *c = arg;
 	struct mt_buf *b = mt_buf_get();
 	if (!b)
 		return 1;
-	int r = mt_scan_word(b, i, c->nwords, c->lastmask, c->runwords);
-	if (r) {
-		c->result = r;
-		return 1;
+	MT_UNROLL
+	for (__u32 k = 0; k < MT_SCAN_STRIDE; k++) {
+		int r = mt_scan_word(b, i * MT_SCAN_STRIDE + k, c->nwords, c->lastmask, c->runwords);
+		if (r) {
+			c->result = r;
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -55,7 +61,7 @@ static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s,
 					 __u32 runwords, __s32 ls_base, int *scan, __u64 *x, __u32 *g)
 {
 	struct mt_loop_ctx c = { .nwords = nwords, .runwords = runwords, .ls_base = ls_base, .lastmask = lastmask };
-	bpf_loop(nwords, mt_scan_cb, &c, 0);
+	bpf_loop((nwords + MT_SCAN_STRIDE - 1) / MT_SCAN_STRIDE, mt_scan_cb, &c, 0);
 	*scan = c.result;
 	c.x = *(volatile __u64 *)&b->wordbits[0];
 	c.g = 0;

@@ -111,7 +111,7 @@ int mt_finish(struct __sk_buff *skb)
 	const int may_hold = mt_request_may_hold(s);
 	if (may_hold || s->found_mask) {
 		mt_copy_values(skb, s, b);
-		mt_wipe(b->tmp, MT_TMP_BYTES);
+		mt_wipe_tmp(b);
 		if (may_hold) {
 			mt_tail(skb, MT_HOLD_PROGRAM);
 			return TC_ACT_OK;
