@@ -332,6 +332,7 @@ struct mt_buf {
 	__u32 hit;                            /* last matched slot | (name length + 1) << 8 */
 	__u32 walk_g;                         /* the counted walk's group (mt_walk_next) */
 	__u64 walk_x;                         /* ... and its word-bitmap of that group */
+	__u64 tmp_used;                       /* bytes of tmp written since its last wipe */
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
 	__u8 line[2 * MT_CARRY_BYTES] __attribute__((aligned(8))); /* a line stitched across two segments */
@@ -1029,6 +1030,46 @@ static __always_inline __u32 mt_measure_at(struct mt_scratch *s, const __u8 *v, 
 	return bits;
 }
 
+/* Bytes of a value's line loaded first (mt_measure_value): a space, a 55-byte traceparent or any
+ * B3 value and CR LF fit; a longer line takes a second load. */
+#define MT_VALUE_PEEK 64
+#if MT_VALUE_PEEK > MT_OWS_MAX + MT_LINE_REACH
+#error "MT_VALUE_PEEK must be within a value's reach"
+#endif
+
+/* Loads min(rest, most) bytes at skb offset off into tmp; returns how many (0 when rest <= 0). */
+static __always_inline __s64 mt_load_value(struct __sk_buff *skb, __u32 off, struct mt_buf *b, __s64 rest, const __s64 most)
+{
+	__s64 n = rest;
+	if (n > most)
+		n = most;
+	MT_BARRIER_VAR(n);
+	if (n > 0) {
+		MT_BARRIER_VAR(n); /* see the chunk load */
+		if (n <= most)
+			bpf_skb_load_bytes(skb, off, b->tmp, n);
+		return n;
+	}
+	return 0;
+}
+
+/* 1 when the first n (<= MT_VALUE_PEEK) bytes at p hold a CR or LF. */
+static __always_inline int mt_line_ends(const __u8 *p, __s64 n)
+{
+	__u64 any = 0;
+	MT_LOOP
+	for (int j = 0; j < MT_VALUE_PEEK / 8; j++) {
+		__u64 e = mt_zero_lanes(mt_load64(p + j * 8) ^ MT_BCAST('\r')) | mt_zero_lanes(mt_load64(p + j * 8) ^ MT_BCAST('\n'));
+		/* lanes below n, branch-free: k = n - 8j clamped to 0..8 */
+		__s64 k = n - j * 8;
+		k &= ~(k >> 63);
+		__u64 full = (__u64)(7 - k) >> 63; /* k >= 8 */
+		MT_BARRIER_VAR(full);
+		any |= e & (((1ULL << ((k * 8) & 63)) - 1) | -full);
+	}
+	return any != 0;
+}
+
 /* One slot, from the skb: its line loaded into tmp.  Not inlined: one body for every slot
  * keeps mt_finish's size independent of the number of headers (the verifier still walks it
  * per call, with that call's max). */
@@ -1043,17 +1084,14 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		__u32 voff = s->value_off[slot];
 		/* 64-bit: see the chunk load */
 		rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
-		n = rest;
-		if (n > MT_OWS_MAX + MT_LINE_REACH)
-			n = MT_OWS_MAX + MT_LINE_REACH;
-		MT_BARRIER_VAR(n);
-		if (n > 0) {
-			MT_BARRIER_VAR(n); /* see the chunk load */
-			if (n <= MT_OWS_MAX + MT_LINE_REACH)
-				bpf_skb_load_bytes(skb, s->payload_off + voff, b->tmp, n);
-		} else {
-			n = 0;
-		}
+		/* First MT_VALUE_PEEK bytes, where almost every context line ends; the whole reach only
+		 * for a line that goes on past them (measured the same either way: the scan stops at
+		 * the first CR/LF). */
+		n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_VALUE_PEEK);
+		if (n == MT_VALUE_PEEK && !mt_line_ends(b->tmp, n))
+			n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_OWS_MAX + MT_LINE_REACH);
+		if (b->tmp_used < n)
+			b->tmp_used = n;
 	}
 	return mt_measure_at(s, b->tmp, n, rest, slot, max, found, MT_LINE_REACH);
 }
@@ -1074,6 +1112,19 @@ static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scra
 	s->cut_mask = cut;
 	s->past_packet_mask = past_packet;
 	s->past_reach_mask = past_reach;
+}
+
+/* Zeroes what the measures wrote to tmp (b->tmp_used bytes: most values need a few words). */
+static __always_inline void mt_wipe_tmp(struct mt_buf *b)
+{
+	__u64 used = b->tmp_used;
+	MT_LOOP
+	for (int o = 0; o + 8 <= MT_TMP_BYTES; o += 8) {
+		if (o >= used)
+			break;
+		*(volatile __u64 *)(b->tmp + o) = 0;
+	}
+	b->tmp_used = 0;
 }
 /* ---- mt_segments.h: requests whose header block goes on in the flow's next segments ----
  * A packet whose payload ends inside the window before the block's blank line (truncated),
@@ -1561,7 +1612,7 @@ int mt_finish(struct __sk_buff *skb)
 	const int may_hold = mt_request_may_hold(s);
 	if (may_hold || s->found_mask) {
 		mt_copy_values(skb, s, b);
-		mt_wipe(b->tmp, MT_TMP_BYTES);
+		mt_wipe_tmp(b);
 		if (may_hold) {
 			mt_tail(skb, MT_HOLD_PROGRAM);
 			return TC_ACT_OK;

@@ -144,9 +144,12 @@ static __always_inline __u32 mt_measure_at(struct mt_scratch *s, const __u8 *v, 
 	return bits;
 }
 
-/* Bytes of a value's line loaded first: its OWS, the longest maximum and CR LF (mt_measure_value). */
-#define MT__VALUE_PEEK ((MT_OWS_MAX + MT_CONTEXT_VALUE_MAX + 2 + 7) & ~7)
-#define MT_VALUE_PEEK (MT__VALUE_PEEK < MT_OWS_MAX + MT_LINE_REACH ? MT__VALUE_PEEK : MT_OWS_MAX + MT_LINE_REACH)
+/* Bytes of a value's line loaded first (mt_measure_value): a space, a 55-byte traceparent or any
+ * B3 value and CR LF fit; a longer line takes a second load. */
+#define MT_VALUE_PEEK 64
+#if MT_VALUE_PEEK > MT_OWS_MAX + MT_LINE_REACH
+#error "MT_VALUE_PEEK must be within a value's reach"
+#endif
 
 /* Loads min(rest, most) bytes at skb offset off into tmp; returns how many (0 when rest <= 0). */
 static __always_inline __s64 mt_load_value(struct __sk_buff *skb, __u32 off, struct mt_buf *b, __s64 rest, const __s64 most)
@@ -195,9 +198,9 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		__u32 voff = s->value_off[slot];
 		/* 64-bit: see the chunk load */
 		rest = (__s64)(__s32)(s->payload_end - s->payload_off) - (__s64)voff;
-		/* First the bytes a value within any maximum takes with its OWS and line end, where
-		 * almost every line ends; the whole reach only for a line that goes on past them
-		 * (measured the same either way: the scan stops at the first CR/LF). */
+		/* First MT_VALUE_PEEK bytes, where almost every context line ends; the whole reach only
+		 * for a line that goes on past them (measured the same either way: the scan stops at
+		 * the first CR/LF). */
 		n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_VALUE_PEEK);
 		if (n == MT_VALUE_PEEK && !mt_line_ends(b->tmp, n))
 			n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_OWS_MAX + MT_LINE_REACH);
