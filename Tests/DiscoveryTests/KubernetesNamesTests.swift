@@ -27,13 +27,19 @@ final class KubernetesNamesTests: XCTestCase {
         var entries: [(kind: String, activity: WatchActivity, pod: ObjectName?)] = []
         func of(_ kind: String) -> [WatchActivity] { lock.withLock { entries.filter { $0.kind == kind }.map(\.activity) } }
         func waitFor(_ kind: String, timeout: TimeInterval = 10, _ done: ([WatchActivity]) -> Bool) -> Bool {
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
-                if done(of(kind)) { return true }
-                Thread.sleep(forTimeInterval: 0.02)
-            }
-            return false
+            KubernetesNamesTests.eventually(timeout: timeout) { done(of(kind)) }
         }
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes: the client's requests follow its
+    /// activities asynchronously (the watch after a relist is sent after `.listed` is logged).
+    fileprivate static func eventually(timeout: TimeInterval = 10, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return false
     }
 
     func testPodsOnThisNodeAreListedWatchedAndNamedTheirServiceToo() throws {
@@ -84,7 +90,8 @@ final class KubernetesNamesTests: XCTestCase {
         XCTAssertTrue(podRequests.allSatisfy { $0.query["fieldSelector"] == "spec.nodeName%3Dmtdisc-node1" })
         XCTAssertTrue(server.requests.allSatisfy { $0.headers["authorization"] == "Bearer fixture-token" })
         // Watch from the list, resume from the bookmark, watch from the relist.
-        XCTAssertEqual(podRequests.filter(\.isWatch).prefix(3).map { $0.query["resourceVersion"] }, ["228081", "228100", "228211"])
+        XCTAssertTrue(Self.eventually { server.requests.filter { $0.path == "/api/v1/pods" && $0.isWatch }.count >= 3 })
+        XCTAssertEqual(server.requests.filter { $0.path == "/api/v1/pods" }.filter(\.isWatch).prefix(3).map { $0.query["resourceVersion"] }, ["228081", "228100", "228211"])
         XCTAssertTrue(podRequests.filter(\.isWatch).allSatisfy { $0.query["allowWatchBookmarks"] == "true" })
         XCTAssertEqual(server.requests.first { $0.path.hasSuffix("endpointslices") }?.query["labelSelector"], "kubernetes.io%2Fservice-name")
     }

@@ -24,7 +24,7 @@ final class PrometheusMetricsTests: XCTestCase {
     }
 
     private static func bucket(of seconds: Double) -> Int {
-        MeshtraceMetrics.latencyBuckets.firstIndex { seconds <= $0 } ?? MeshtraceMetrics.latencyBuckets.count
+        MeshtraceMetrics.latencyBuckets.firstIndex { seconds <= $0 * (1 + 1e-9) } ?? MeshtraceMetrics.latencyBuckets.count
     }
 
     func testHistogramAgreesWithTheObservationsAndCountersWithTheTotals() throws {
@@ -81,7 +81,9 @@ final class PrometheusMetricsTests: XCTestCase {
                 let bound = series.labels["le"] == "+Inf" ? Double.infinity : try XCTUnwrap(Double(series.labels["le"] ?? ""))
                 XCTAssertEqual(series.value, Double(observed.filter { $0 <= bound * (1 + 1e-9) }.count), "\(hop) bucket le=\(bound)")
             }
-            let median = observed[observed.count / 2]
+            // histogram_quantile's rank is q·n: the bucket it reports holds the ⌈n/2⌉-th smallest observation
+            // (with n even that is not observed[n/2], which may sit one bucket higher).
+            let median = observed[Int((0.5 * Double(observed.count)).rounded(.up)) - 1]
             let quantile = try prometheus.query("histogram_quantile(0.5, sum by (le, hop) (meshtrace_hop_latency_seconds_bucket{hop=\"\(hop)\"}))")
             let estimate = try XCTUnwrap(quantile.first?.value)
             XCTAssertEqual(Self.bucket(of: estimate), Self.bucket(of: median),
