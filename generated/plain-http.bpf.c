@@ -414,6 +414,17 @@ static __always_inline void mt_wipe(__u8 *p, const int n)
 		*(volatile __u64 *)(p + o) = 0;
 }
 
+/* Zeroes the first `used` bytes (rounded up to 8) of n bytes of map memory: what was written. */
+static __always_inline void mt_wipe_used(__u8 *p, const int n, __u64 used)
+{
+	MT_LOOP
+	for (int o = 0; o + 8 <= n; o += 8) {
+		if (o >= used)
+			break;
+		*(volatile __u64 *)(p + o) = 0;
+	}
+}
+
 /* Copies n bytes (a multiple of 8) of map memory: __builtin_memcpy cannot copy a large row. */
 static __always_inline void mt_copy_words(void *dst, const void *src, const int n)
 {
@@ -801,6 +812,7 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 	if (plen - base < region)
 		region = plen - base;
 	int done = 0;
+	__u64 loaded = 1; /* bytes of data written: data[0], and the chunk's load after it */
 
 	if (region <= 0) {
 		/* nothing of the window left in the payload (not reached in practice:
@@ -825,6 +837,7 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 			MT_BARRIER_VAR(len);
 			if (__builtin_expect(len <= MT_LOAD_MAX, 1)) {
 				bpf_skb_load_bytes(skb, s->payload_off + src, b->data + dst, len);
+				loaded = (__u64)dst + (__u64)len;
 				/* A '\n' as the last payload byte would start a line at the
 				 * payload end, where the zero fill reads as a blank line: make
 				 * it '\r' (still ends its line, starts none), so a header block
@@ -866,7 +879,7 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 			/* walk cut short by MT_MAX_CANDIDATES (conservative count) */
 			mt_count(MT_COUNTER_CANDIDATES_DROPPED);
 	}
-	mt_wipe(b->data, MT_BUF_BYTES);
+	mt_wipe_used(b->data, MT_BUF_BYTES, loaded);
 
 	if (!done) {
 		if (plen < MT_WINDOW_BYTES && base + MT_CHUNK_BYTES >= plen) {
@@ -1119,13 +1132,7 @@ static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scra
 /* Zeroes what the measures wrote to tmp (b->tmp_used bytes: most values need a few words). */
 static __always_inline void mt_wipe_tmp(struct mt_buf *b)
 {
-	__u64 used = b->tmp_used;
-	MT_LOOP
-	for (int o = 0; o + 8 <= MT_TMP_BYTES; o += 8) {
-		if (o >= used)
-			break;
-		*(volatile __u64 *)(b->tmp + o) = 0;
-	}
+	mt_wipe_used(b->tmp, MT_TMP_BYTES, b->tmp_used);
 	b->tmp_used = 0;
 }
 /* ---- mt_segments.h: requests whose header block goes on in the flow's next segments ----

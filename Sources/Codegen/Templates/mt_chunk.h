@@ -18,6 +18,7 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 	if (plen - base < region)
 		region = plen - base;
 	int done = 0;
+	__u64 loaded = 1; /* bytes of data written: data[0], and the chunk's load after it */
 
 	if (region <= 0) {
 		/* nothing of the window left in the payload (not reached in practice:
@@ -42,6 +43,7 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 			MT_BARRIER_VAR(len);
 			if (__builtin_expect(len <= MT_LOAD_MAX, 1)) {
 				bpf_skb_load_bytes(skb, s->payload_off + src, b->data + dst, len);
+				loaded = (__u64)dst + (__u64)len;
 				/* A '\n' as the last payload byte would start a line at the
 				 * payload end, where the zero fill reads as a blank line: make
 				 * it '\r' (still ends its line, starts none), so a header block
@@ -83,7 +85,7 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 			/* walk cut short by MT_MAX_CANDIDATES (conservative count) */
 			mt_count(MT_COUNTER_CANDIDATES_DROPPED);
 	}
-	mt_wipe(b->data, MT_BUF_BYTES);
+	mt_wipe_used(b->data, MT_BUF_BYTES, loaded);
 
 	if (!done) {
 		if (plen < MT_WINDOW_BYTES && base + MT_CHUNK_BYTES >= plen) {

@@ -296,6 +296,17 @@ static __always_inline void mt_wipe(__u8 *p, const int n)
 		*(volatile __u64 *)(p + o) = 0;
 }
 
+/* Zeroes the first `used` bytes (rounded up to 8) of n bytes of map memory: what was written. */
+static __always_inline void mt_wipe_used(__u8 *p, const int n, __u64 used)
+{
+	MT_LOOP
+	for (int o = 0; o + 8 <= n; o += 8) {
+		if (o >= used)
+			break;
+		*(volatile __u64 *)(p + o) = 0;
+	}
+}
+
 /* Copies n bytes (a multiple of 8) of map memory: __builtin_memcpy cannot copy a large row. */
 static __always_inline void mt_copy_words(void *dst, const void *src, const int n)
 {

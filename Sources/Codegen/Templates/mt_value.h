@@ -231,12 +231,6 @@ static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scra
 /* Zeroes what the measures wrote to tmp (b->tmp_used bytes: most values need a few words). */
 static __always_inline void mt_wipe_tmp(struct mt_buf *b)
 {
-	__u64 used = b->tmp_used;
-	MT_LOOP
-	for (int o = 0; o + 8 <= MT_TMP_BYTES; o += 8) {
-		if (o >= used)
-			break;
-		*(volatile __u64 *)(b->tmp + o) = 0;
-	}
+	mt_wipe_used(b->tmp, MT_TMP_BYTES, b->tmp_used);
 	b->tmp_used = 0;
 }
