@@ -112,6 +112,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
  * Loops over packet data stay loops; the verifier walks every iteration, so the
  * planner keeps chunks and candidate counts small enough for its complexity budget. */
 #define MT_LOOP _Pragma("clang loop unroll(disable)")
+/* a chunk's data is wiped as far as it was loaded (mt_chunk.h) */
+#define MT_WIPE_AS_LOADED 1
 /* ---- mt_core.h: configuration checks, word tricks, state, maps, counters ---- */
 
 #if MT_WINDOW_BYTES < 1 || MT_WINDOW_BYTES > 65536
@@ -137,8 +139,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
 	!defined(MT_LINE_REACH)
 #error "the search tunables are emitted by meshtrace-gen before the templates (SearchTunables.swift)"
 #endif
-#ifndef MT_LOOP
-#error "the profile's template (mt_profile_*.h) defines MT_LOOP"
+#if !defined(MT_LOOP) || !defined(MT_WIPE_AS_LOADED)
+#error "the profile's template (mt_profile_*.h) defines MT_LOOP and MT_WIPE_AS_LOADED"
 #endif
 
 #ifndef MT_DIRECTION_INGRESS
@@ -877,7 +879,10 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 			/* walk cut short by MT_MAX_CANDIDATES (conservative count) */
 			mt_count(MT_COUNTER_CANDIDATES_DROPPED);
 	}
-	mt_wipe_used(b->data, MT_BUF_BYTES, loaded);
+	if (MT_WIPE_AS_LOADED)
+		mt_wipe_used(b->data, MT_BUF_BYTES, loaded);
+	else
+		mt_wipe(b->data, MT_BUF_BYTES);
 
 	if (!done) {
 		if (plen < MT_WINDOW_BYTES && base + MT_CHUNK_BYTES >= plen) {
@@ -1186,6 +1191,31 @@ struct {
 	__type(value, struct mt_request);
 } mt_requests SEC(".maps");
 
+/* Requests held now, at every point: a new one counts in (mt_request_hold), a deleted one out
+ * (mt_request_drop).  The LRU's own evictions go uncounted, so it may count high, never low:
+ * while it is 0, a TCP segment that is no request's start is not looked up (mt_entry). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} mt_held SEC(".maps");
+
+#define MT_EEXIST 17
+
+static __always_inline __u64 *mt_held_count(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&mt_held, &zero);
+}
+
+/* 1 when some request may be held (mt_entry's cheap check before the flow's lookup). */
+static __always_inline int mt_requests_held(void)
+{
+	__u64 *held = mt_held_count();
+	return held && *held;
+}
+
 /* A held request is built here before it is stored: too big for the stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -1244,7 +1274,11 @@ static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 co
 {
 	struct mt_request_key key;
 	mt_request_key(s, &key);
-	bpf_map_delete_elem(&mt_requests, &key);
+	if (bpf_map_delete_elem(&mt_requests, &key) == 0) {
+		__u64 *held = mt_held_count();
+		if (held)
+			__sync_fetch_and_sub(held, 1);
+	}
 	if (counter < MT_COUNTERS)
 		mt_count(counter);
 }
@@ -1482,7 +1516,15 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 #undef MT__STORE
 	struct mt_request_key key;
 	mt_request_key(s, &key);
-	bpf_map_update_elem(&mt_requests, &key, r, BPF_ANY);
+	/* a new flow counts in; a request going on from its held segment replaces its own entry */
+	long stored = bpf_map_update_elem(&mt_requests, &key, r, BPF_NOEXIST);
+	if (stored == -MT_EEXIST) {
+		bpf_map_update_elem(&mt_requests, &key, r, BPF_EXIST);
+	} else if (stored == 0) {
+		__u64 *held = mt_held_count();
+		if (held)
+			__sync_fetch_and_add(held, 1);
+	}
 	mt_count(MT_COUNTER_SEGMENTS_HELD);
 }
 #else
@@ -1498,6 +1540,11 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 }
 
 static __always_inline int mt_request_may_hold(const struct mt_scratch *s)
+{
+	return 0;
+}
+
+static __always_inline int mt_requests_held(void)
 {
 	return 0;
 }
@@ -1542,10 +1589,10 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 	}
 	if (mt_detect_http(skb, s)) {
 		/* Not a request's start; with split requests, a TCP segment with payload may go on
-		 * with a request held in mt_requests (mt_segments.h): only then the lookup, so ACKs
-		 * and everything else stay as cheap as before.  The timestamp is taken first, as for
-		 * any searched packet. */
-		if (!MT_SPLIT_REQUESTS || s->payload_end <= s->payload_off) {
+		 * with a request held in mt_requests (mt_segments.h): only then, and only while some
+		 * request is held, the lookup, so ACKs, responses and everything else stay as cheap as
+		 * before.  The timestamp is taken first, as for any searched packet. */
+		if (!MT_SPLIT_REQUESTS || s->payload_end <= s->payload_off || !mt_requests_held()) {
 			mt_count(MT_COUNTER_NOT_HTTP);
 			return TC_ACT_OK;
 		}

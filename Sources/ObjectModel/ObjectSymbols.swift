@@ -94,7 +94,7 @@ public enum MapSymbol: Hashable, Sendable {
     case points
     /// Per-CPU `KernelCounter` totals.
     case counters
-    /// The tail-call chain: chunk k at index k, finish after the last chunk.
+    /// The tail-call chain: chunk k at index k, finish after the last chunk, then mt_hold (split requests).
     case tailCalls
     /// Each table's action for packets no entry matches, by table index.
     case tableDefaults

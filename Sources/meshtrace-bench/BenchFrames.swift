@@ -6,9 +6,10 @@ import Runner
 enum BenchFrames {
     static let vxlan = Packet.Encapsulation.vxlan(vni: 42, outerSource: [198, 18, 0, 1], outerDestination: [198, 18, 0, 2], sourcePort: 50000)
     static let traceparent = "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n"
-    /// Every context header `specs/mesh.swift` asks for: once all are found, the search ends.
+    /// Every context header `specs/mesh.swift` asks for (W3C without tracestate, B3 multi with
+    /// x-b3-flags): once all are found, the search ends.
     static let everyContext = traceparent + "x-b3-traceid: 4bf92f3577b34da6a3ce929d0e0e4736\r\nx-b3-spanid: 00f067aa0ba902b7\r\n"
-        + "x-b3-parentspanid: 00f067aa0ba902b6\r\nx-b3-sampled: 1\r\n"
+        + "x-b3-parentspanid: 00f067aa0ba902b6\r\nx-b3-sampled: 1\r\nx-b3-flags: 1\r\n"
     static let requestLine = "GET /productpage HTTP/1.1\r\n"
     static let host = "Host: reviews:9080\r\n"
     /// Ethernet, outer IPv4, UDP, VXLAN, inner Ethernet, inner IPv4, TCP.

@@ -85,7 +85,10 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 			/* walk cut short by MT_MAX_CANDIDATES (conservative count) */
 			mt_count(MT_COUNTER_CANDIDATES_DROPPED);
 	}
-	mt_wipe_used(b->data, MT_BUF_BYTES, loaded);
+	if (MT_WIPE_AS_LOADED)
+		mt_wipe_used(b->data, MT_BUF_BYTES, loaded);
+	else
+		mt_wipe(b->data, MT_BUF_BYTES);
 
 	if (!done) {
 		if (plen < MT_WINDOW_BYTES && base + MT_CHUNK_BYTES >= plen) {

@@ -23,8 +23,8 @@
 	!defined(MT_LINE_REACH)
 #error "the search tunables are emitted by meshtrace-gen before the templates (SearchTunables.swift)"
 #endif
-#ifndef MT_LOOP
-#error "the profile's template (mt_profile_*.h) defines MT_LOOP"
+#if !defined(MT_LOOP) || !defined(MT_WIPE_AS_LOADED)
+#error "the profile's template (mt_profile_*.h) defines MT_LOOP and MT_WIPE_AS_LOADED"
 #endif
 
 #ifndef MT_DIRECTION_INGRESS

@@ -2,3 +2,5 @@
  * The scan and the walk run as bpf_loop callbacks, verified once whatever the
  * count; the other loops over packet data stay bounded loops. */
 #define MT_LOOP _Pragma("clang loop unroll(disable)")
+/* a chunk's data is wiped as far as it was loaded (mt_chunk.h) */
+#define MT_WIPE_AS_LOADED 1

@@ -8,3 +8,5 @@
  * would not fit the instruction budget anyway. */
 #error "unrolled profile: MT_CHUNK_BYTES must be <= 512"
 #endif
+/* a chunk's data is wiped whole (mt_chunk.h): a branch per word would split the verifier's states, and unrolled chunks are small */
+#define MT_WIPE_AS_LOADED 0

@@ -34,10 +34,10 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 	}
 	if (mt_detect_http(skb, s)) {
 		/* Not a request's start; with split requests, a TCP segment with payload may go on
-		 * with a request held in mt_requests (mt_segments.h): only then the lookup, so ACKs
-		 * and everything else stay as cheap as before.  The timestamp is taken first, as for
-		 * any searched packet. */
-		if (!MT_SPLIT_REQUESTS || s->payload_end <= s->payload_off) {
+		 * with a request held in mt_requests (mt_segments.h): only then, and only while some
+		 * request is held, the lookup, so ACKs, responses and everything else stay as cheap as
+		 * before.  The timestamp is taken first, as for any searched packet. */
+		if (!MT_SPLIT_REQUESTS || s->payload_end <= s->payload_off || !mt_requests_held()) {
 			mt_count(MT_COUNTER_NOT_HTTP);
 			return TC_ACT_OK;
 		}

@@ -51,6 +51,31 @@ struct {
 	__type(value, struct mt_request);
 } mt_requests SEC(".maps");
 
+/* Requests held now, at every point: a new one counts in (mt_request_hold), a deleted one out
+ * (mt_request_drop).  The LRU's own evictions go uncounted, so it may count high, never low:
+ * while it is 0, a TCP segment that is no request's start is not looked up (mt_entry). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} mt_held SEC(".maps");
+
+#define MT_EEXIST 17
+
+static __always_inline __u64 *mt_held_count(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&mt_held, &zero);
+}
+
+/* 1 when some request may be held (mt_entry's cheap check before the flow's lookup). */
+static __always_inline int mt_requests_held(void)
+{
+	__u64 *held = mt_held_count();
+	return held && *held;
+}
+
 /* A held request is built here before it is stored: too big for the stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -109,7 +134,11 @@ static __always_inline void mt_request_drop(struct mt_scratch *s, const __u32 co
 {
 	struct mt_request_key key;
 	mt_request_key(s, &key);
-	bpf_map_delete_elem(&mt_requests, &key);
+	if (bpf_map_delete_elem(&mt_requests, &key) == 0) {
+		__u64 *held = mt_held_count();
+		if (held)
+			__sync_fetch_and_sub(held, 1);
+	}
 	if (counter < MT_COUNTERS)
 		mt_count(counter);
 }
@@ -347,7 +376,15 @@ static __always_inline void mt_request_hold(struct __sk_buff *skb, struct mt_scr
 #undef MT__STORE
 	struct mt_request_key key;
 	mt_request_key(s, &key);
-	bpf_map_update_elem(&mt_requests, &key, r, BPF_ANY);
+	/* a new flow counts in; a request going on from its held segment replaces its own entry */
+	long stored = bpf_map_update_elem(&mt_requests, &key, r, BPF_NOEXIST);
+	if (stored == -MT_EEXIST) {
+		bpf_map_update_elem(&mt_requests, &key, r, BPF_EXIST);
+	} else if (stored == 0) {
+		__u64 *held = mt_held_count();
+		if (held)
+			__sync_fetch_and_add(held, 1);
+	}
 	mt_count(MT_COUNTER_SEGMENTS_HELD);
 }
 #else
@@ -363,6 +400,11 @@ static __always_inline int mt_request_resume(struct __sk_buff *skb, struct mt_sc
 }
 
 static __always_inline int mt_request_may_hold(const struct mt_scratch *s)
+{
+	return 0;
+}
+
+static __always_inline int mt_requests_held(void)
 {
 	return 0;
 }
