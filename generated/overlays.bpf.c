@@ -112,8 +112,9 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
  * Loops over packet data stay loops; the verifier walks every iteration, so the
  * planner keeps chunks and candidate counts small enough for its complexity budget. */
 #define MT_LOOP _Pragma("clang loop unroll(disable)")
-/* a chunk's data is wiped as far as it was loaded (mt_chunk.h) */
-#define MT_WIPE_AS_LOADED 1
+/* a chunk's data is wiped whole (mt_chunk.h): its chunks are small, and a loop that stops at the
+ * loaded length multiplied the verifier's work past its limit with ten context headers */
+#define MT_WIPE_AS_LOADED 0
 /* ---- mt_core.h: configuration checks, word tricks, state, maps, counters ---- */
 
 #if MT_WINDOW_BYTES < 1 || MT_WINDOW_BYTES > 65536
