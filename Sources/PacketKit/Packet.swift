@@ -14,6 +14,8 @@ public struct Packet: Sendable {
     public var destinationPort = 9080
     public var sequence: UInt32 = 0x1000_0001
     public var acknowledgment: UInt32 = 0x2000_0002
+    /// PSH ACK; add FIN (0x01) for a segment after which the flow sends nothing more.
+    public var tcpFlags: UInt8 = 0x18
     public var ipOptions: [UInt8] = []
     public var tcpOptions: [UInt8] = []
     public var payload: [UInt8] = []
@@ -31,7 +33,8 @@ public struct Packet: Sendable {
     var innerIP: Frame {
         var frame = Frame()
         frame.ipv4(source: source, destination: destination, protocol: 6, payloadLength: 20 + tcpOptions.count + payload.count, options: ipOptions)
-        frame.tcp(sourcePort: sourcePort, destinationPort: destinationPort, sequence: sequence, acknowledgment: acknowledgment, options: tcpOptions)
+        frame.tcp(sourcePort: sourcePort, destinationPort: destinationPort, sequence: sequence, acknowledgment: acknowledgment, flags: tcpFlags,
+                  options: tcpOptions)
         frame.append(payload)
         return frame
     }

@@ -71,8 +71,11 @@ final class ContextSearchTests: XCTestCase {
         for configuration in [fixed, anywhere] {
             let runner = try Generated.runner(configuration)
             let reach = runner.object.manifest.tunables.lineReach
-            let cutShort = "GET / HTTP/1.1\r\ntraceparent: " + String(Requests.traceparent.prefix(30))
-            let short = try XCTUnwrap(try runner.events(for: Requests.packet(cutShort).frame).first?.observedHeaders.first)
+            // The segment ends inside the line and closes the flow (FIN): nothing more comes. (Without
+            // FIN, mesh.swift's split requests hold it for the flow's next segment: SplitSegmentTests.)
+            var cutShort = Requests.packet("GET / HTTP/1.1\r\ntraceparent: " + String(Requests.traceparent.prefix(30)))
+            cutShort.tcpFlags |= 0x01
+            let short = try XCTUnwrap(try runner.events(for: cutShort.frame).first?.observedHeaders.first)
             XCTAssertEqual(short.lineEnd, .pastPacket)
             XCTAssertEqual(short.length, 30)
             XCTAssertFalse(short.cut)
