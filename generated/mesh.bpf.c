@@ -1152,8 +1152,9 @@ static __always_inline void mt_wipe_tmp(struct mt_buf *b)
  * context line (a prefix of some "name:"), that partial line (at most MT_CARRY_BYTES; nothing
  * of any other header is kept).  The flow's next segment, when it starts at that seq, goes on
  * with the search (mt_entry looks it up only for a TCP segment with payload that is no request's
- * start: HTTP detection comes first, so ACKs and new requests cost no lookup): first the partial line, stitched with this
- * segment's first bytes, then its own lines.  The event, when the search ends, carries the
+ * start, and only while mt_held counts a held request: ACKs, responses and new requests cost no
+ * lookup): first the partial line, stitched with this segment's first bytes (a value it starts is
+ * measured there), then its own lines.  Whether the request goes on, and holding it, is mt_hold's.  The event, when the search ends, carries the
  * request's first-byte seq, so both points key a request alike whichever segment held the
  * context and whether or not either saw the segments coalesced.  A held request is dropped,
  * counted, on the flow's FIN or RST, on a segment at another seq (a gap or a retransmission)
@@ -1263,7 +1264,7 @@ static __always_inline int mt_tcp_facts(struct __sk_buff *skb, struct mt_scratch
 	return 0;
 }
 
-/* At entry, for a request's first segment: its TCP facts (mt_finish may hold it). */
+/* At entry, for a request's first segment: its TCP facts (mt_hold may hold it). */
 static __always_inline int mt_request_start(struct __sk_buff *skb, struct mt_scratch *s)
 {
 	return mt_tcp_facts(skb, s);
