@@ -201,6 +201,15 @@ union mt__name_sizes {
 #define MT_LOW7 0x7f7f7f7f7f7f7f7fULL
 #define MT_HIGH 0x8080808080808080ULL
 
+/* All bits of a word's lanes below its first `left` bytes (left clamped to 0..8), branch-free. */
+static __always_inline __u64 mt_lanes_below(__s64 left)
+{
+	left &= ~(left >> 63);
+	__u64 full = (__u64)(7 - left) >> 63; /* left >= 8 */
+	MT_BARRIER_VAR(full);
+	return ((1ULL << ((left * 8) & 63)) - 1) | -full;
+}
+
 /* 0x80 in exactly the bytes of x that are zero (no haszero false positives, so
  * the lanes can be used as positions, not just as a "some zero" flag). */
 static __always_inline __u64 mt_zero_lanes(__u64 x)
@@ -1083,13 +1092,8 @@ static __always_inline int mt_line_ends(const __u8 *p, __s64 n)
 	__u64 any = 0;
 	MT_LOOP
 	for (int j = 0; j < MT_VALUE_PEEK / 8; j++) {
-		__u64 e = mt_zero_lanes(mt_load64(p + j * 8) ^ MT_BCAST('\r')) | mt_zero_lanes(mt_load64(p + j * 8) ^ MT_BCAST('\n'));
-		/* lanes below n, branch-free: k = n - 8j clamped to 0..8 */
-		__s64 k = n - j * 8;
-		k &= ~(k >> 63);
-		__u64 full = (__u64)(7 - k) >> 63; /* k >= 8 */
-		MT_BARRIER_VAR(full);
-		any |= e & (((1ULL << ((k * 8) & 63)) - 1) | -full);
+		__u64 w = mt_load64(p + j * 8);
+		any |= (mt_zero_lanes(w ^ MT_BCAST('\r')) | mt_zero_lanes(w ^ MT_BCAST('\n'))) & mt_lanes_below(n - j * 8);
 	}
 	return any != 0;
 }
@@ -1308,12 +1312,7 @@ static __always_inline __u64 mt_may_begin(const __u8 *q, __u64 pl, const char *l
 				within |= 0xffULL << (8 * i);
 			}
 		}
-		/* the lanes below pl: k = pl - 8w clamped to 0..8, without a branch */
-		__s64 k = (__s64)pl - w * 8;
-		k &= ~(k >> 63);
-		__u64 full = (__u64)(7 - k) >> 63; /* k >= 8 */
-		MT_BARRIER_VAR(full);
-		__u64 below = ((1ULL << ((k * 8) & 63)) - 1) | -full;
+		__u64 below = mt_lanes_below((__s64)pl - w * 8);
 		__u64 x = (mt_load64(q + w * 8) | fold) ^ lw;
 		MT_BARRIER_VAR(x);
 		bad |= x & below & within;

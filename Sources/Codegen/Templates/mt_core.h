@@ -77,6 +77,15 @@ union mt__name_sizes {
 #define MT_LOW7 0x7f7f7f7f7f7f7f7fULL
 #define MT_HIGH 0x8080808080808080ULL
 
+/* All bits of a word's lanes below its first `left` bytes (left clamped to 0..8), branch-free. */
+static __always_inline __u64 mt_lanes_below(__s64 left)
+{
+	left &= ~(left >> 63);
+	__u64 full = (__u64)(7 - left) >> 63; /* left >= 8 */
+	MT_BARRIER_VAR(full);
+	return ((1ULL << ((left * 8) & 63)) - 1) | -full;
+}
+
 /* 0x80 in exactly the bytes of x that are zero (no haszero false positives, so
  * the lanes can be used as positions, not just as a "some zero" flag). */
 static __always_inline __u64 mt_zero_lanes(__u64 x)

@@ -162,12 +162,7 @@ static __always_inline __u64 mt_may_begin(const __u8 *q, __u64 pl, const char *l
 				within |= 0xffULL << (8 * i);
 			}
 		}
-		/* the lanes below pl: k = pl - 8w clamped to 0..8, without a branch */
-		__s64 k = (__s64)pl - w * 8;
-		k &= ~(k >> 63);
-		__u64 full = (__u64)(7 - k) >> 63; /* k >= 8 */
-		MT_BARRIER_VAR(full);
-		__u64 below = ((1ULL << ((k * 8) & 63)) - 1) | -full;
+		__u64 below = mt_lanes_below((__s64)pl - w * 8);
 		__u64 x = (mt_load64(q + w * 8) | fold) ^ lw;
 		MT_BARRIER_VAR(x);
 		bad |= x & below & within;

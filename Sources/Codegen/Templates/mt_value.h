@@ -173,13 +173,8 @@ static __always_inline int mt_line_ends(const __u8 *p, __s64 n)
 	__u64 any = 0;
 	MT_LOOP
 	for (int j = 0; j < MT_VALUE_PEEK / 8; j++) {
-		__u64 e = mt_zero_lanes(mt_load64(p + j * 8) ^ MT_BCAST('\r')) | mt_zero_lanes(mt_load64(p + j * 8) ^ MT_BCAST('\n'));
-		/* lanes below n, branch-free: k = n - 8j clamped to 0..8 */
-		__s64 k = n - j * 8;
-		k &= ~(k >> 63);
-		__u64 full = (__u64)(7 - k) >> 63; /* k >= 8 */
-		MT_BARRIER_VAR(full);
-		any |= e & (((1ULL << ((k * 8) & 63)) - 1) | -full);
+		__u64 w = mt_load64(p + j * 8);
+		any |= (mt_zero_lanes(w ^ MT_BCAST('\r')) | mt_zero_lanes(w ^ MT_BCAST('\n'))) & mt_lanes_below(n - j * 8);
 	}
 	return any != 0;
 }
