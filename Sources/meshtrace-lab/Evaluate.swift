@@ -23,7 +23,15 @@ struct Evaluate: ParsableCommand {
     @Option(help: "The sidecars' tracer: w3c (OpenTelemetry) or b3 (Zipkin).")
     var tracer: MeshVariant.Tracer = .w3c
 
+    @Option(help: "Redraw report.md and the plots into --out from an earlier run's results.json (no mesh, no load).")
+    var fromResults: String?
+
     func run() throws {
+        if let fromResults {
+            try Evaluation.redraw(from: URL(fileURLWithPath: fromResults), into: URL(fileURLWithPath: out))
+            print("wrote \(out)/report.md and plots from \(fromResults)")
+            return
+        }
         let mesh = try options.mesh()
         let plan = quick ? EvaluationPlan.quick(tracer: tracer) : EvaluationPlan.full(tracer: tracer)
         let output = URL(fileURLWithPath: out)

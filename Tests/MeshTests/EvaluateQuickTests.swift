@@ -62,6 +62,15 @@ final class EvaluateQuickTests: XCTestCase {
             XCTAssertGreaterThan(data.count, 10_000, "\(png) has a plot in it")
             XCTAssertTrue(report.contains(png), "report.md shows \(png)")
         }
+        // The report and plots redrawn from results.json alone are the run's own.
+        let redrawn = output.appendingPathComponent("redrawn")
+        let redraw = try Command.run([lab, "evaluate", "--out", redrawn.path, "--from-results", json.path])
+        XCTAssertTrue(redraw.succeeded, "evaluate --from-results failed: \(redraw.stderr)")
+        XCTAssertEqual(try String(contentsOf: redrawn.appendingPathComponent("report.md"), encoding: .utf8), report,
+                       "report.md redrawn from results.json")
+        for png in ["table1-e2e-cdf.png", "fig8-detection.png", "fig9-hop-cdf.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: redrawn.appendingPathComponent(png).path), "\(png) redrawn")
+        }
         let left = try NetworkNamespace.all().filter { $0.hasPrefix("mtm5-") }
         XCTAssertEqual(left, [], "evaluate tears its mesh down")
     }

@@ -65,8 +65,8 @@ public struct Evaluation {
     private func detect(_ format: MeshVariant.Format, objects: inout EvaluationObjects, into results: inout EvaluationResults) throws {
         for window in plan.windows {
             let object = try objects.object(EvaluationPlan.detectionFlags(window: window), log: log)
-            let seen = try ProductpageObservation.run(mesh: mesh, object: object, qps: plan.detectionQPS,
-                                                      seconds: Double(plan.detectionRequests) / plan.detectionQPS)
+            let seen = try ProductpageObservation.run(mesh: mesh, object: object, qps: plan.detectionQps,
+                                                      seconds: Double(plan.detectionRequests) / plan.detectionQps)
             let rate = seen.atVport.isEmpty ? 0 : Double(seen.detected) / Double(seen.atVport.count)
             results.detection.append(.init(format: format, window: window, rate: rate, requests: seen.atVport.count, detected: seen.detected))
             results.contextOffsets[format.rawValue, default: []] += seen.contextOffsets
@@ -106,7 +106,18 @@ public struct Evaluation {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let json = output.appendingPathComponent("results.json")
         try encoder.encode(results).write(to: json)
+        try Self.redraw(from: json, into: output)
+    }
+
+    /// report.md and the plots from a results.json (this run's, or an earlier one's), into `output`.
+    @discardableResult
+    public static func redraw(from json: URL, into output: URL) throws -> EvaluationResults {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let results = try decoder.decode(EvaluationResults.self, from: Data(contentsOf: json))
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         try EvaluationPlots.draw(results: json, into: output)
         try EvaluationReport(results: results).markdown().write(to: output.appendingPathComponent("report.md"), atomically: true, encoding: .utf8)
+        return results
     }
 }
