@@ -18,7 +18,7 @@
 #define MT_CONTEXT_SLOTS 6
 #define MT_CONTEXT_VALUE_MAX 55
 /* Search tunables (SearchTunables.swift), recorded in the manifest too. */
-#define MT_PREFIX_CHARS 1
+#define MT_PREFIX_CHARS 2
 #define MT_MAX_CANDIDATES 101
 #define MT_OWS_MAX 16
 #define MT_MAX_HEADER_BYTES 1024
@@ -440,6 +440,20 @@ static __always_inline void mt_wipe_used(__u8 *p, const int n, __u64 used)
 	}
 }
 
+/* The n packet bytes at skb offset off: straight from the packet when they are in its linear
+ * part (a load, where the helper is a call), else copied into buf by the helper (a paged skb);
+ * NULL when neither can read them. */
+static __always_inline const __u8 *mt_packet_bytes(struct __sk_buff *skb, __u32 off, __u8 *buf, const __u32 n)
+{
+	const unsigned char *data = (const unsigned char *)(long)skb->data;
+	const unsigned char *data_end = (const unsigned char *)(long)skb->data_end;
+	if (off <= MT_MAX_HEADER_BYTES && (const void *)(data + off + n) <= (const void *)data_end)
+		return data + off;
+	if (bpf_skb_load_bytes(skb, off, buf, n))
+		return 0;
+	return buf;
+}
+
 /* Copies n bytes (a multiple of 8) of map memory: __builtin_memcpy cannot copy a large row. */
 static __always_inline void mt_copy_words(void *dst, const void *src, const int n)
 {
@@ -456,14 +470,10 @@ static __always_inline int mt_detect_http(struct __sk_buff *skb, struct mt_scrat
 	s->is_response = 0;
 	if (s->payload_end < off || s->payload_end - off < 8)
 		return -1;
-	/* The first 8 payload bytes straight from the packet when they are in its linear part
-	 * (a load, where the helper is a call); a paged skb goes through the helper, same bytes. */
-	const unsigned char *data = (const unsigned char *)(long)skb->data;
-	const unsigned char *data_end = (const unsigned char *)(long)skb->data_end;
-	if (off <= MT_MAX_HEADER_BYTES && (const void *)(data + off + 8) <= (const void *)data_end)
-		w = *(const __u64 *)(data + off);
-	else if (bpf_skb_load_bytes(skb, off, &w, 8))
+	const __u8 *first = mt_packet_bytes(skb, off, (__u8 *)&w, 8);
+	if (!first)
 		return -1;
+	w = *(const __u64 *)first;
 #if MT_HTTP_REQUESTS
 #define MT__METHOD(name, len) \
 	if (mt_keep_bytes(w, (len) + 1) == mt_lit_word(name " ", (len) + 1)) \
@@ -562,19 +572,21 @@ static __always_inline __u64 mt_char_lanes(__u64 lowered, const char *name, cons
 	return MT_HIGH;
 }
 
-/* the first MT_PREFIX_CHARS characters of each name, exact per name */
+/* Characters of each name, exact per name: with 2, the first and the third (the second of
+ * "x-…" names is always '-', the third tells x-b3-… from x-envoy-…, x-forwarded-…,
+ * x-request-id); with 3, the first three. */
 static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 {
 	__u64 m = 0;
 	__u64 l1 = s1 | MT_BCAST(0x20);
-	__u64 l2 = mt_load64(d + 2) | MT_BCAST(0x20);
-#if MT_PREFIX_CHARS >= 3
 	__u64 l3 = mt_load64(d + 3) | MT_BCAST(0x20);
+#if MT_PREFIX_CHARS >= 3
+	__u64 l2 = mt_load64(d + 2) | MT_BCAST(0x20);
 #define MT__PREFIX(slot, name, len, max) \
 	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1) & mt_char_lanes(l3, name, len, 2);
 #else
 #define MT__PREFIX(slot, name, len, max) \
-	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1);
+	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l3, name, len, 2);
 #endif
 	MT_CONTEXT_HEADERS(MT__PREFIX)
 #undef MT__PREFIX
@@ -582,7 +594,7 @@ static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 #define MT__LEAD_PREFIX(name, len) \
 	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1) & mt_char_lanes(l3, name, len, 2);
 #else
-#define MT__LEAD_PREFIX(name, len) m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1);
+#define MT__LEAD_PREFIX(name, len) m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l3, name, len, 2);
 #endif
 	MT_LEADING_LINES(MT__LEAD_PREFIX)
 #undef MT__LEAD_PREFIX
@@ -1086,14 +1098,15 @@ static __always_inline __s64 mt_load_value(struct __sk_buff *skb, __u32 off, str
 	return 0;
 }
 
-/* 1 when the first n (<= MT_VALUE_PEEK) bytes at p hold a CR or LF. */
-static __always_inline int mt_line_ends(const __u8 *p, __s64 n)
+/* 1 when the MT_VALUE_PEEK bytes at p hold a CR or LF: the cheap haszero form, exact as
+ * "some lane is zero", on whole words (the peek was loaded whole). */
+static __always_inline int mt_peek_has_line_end(const __u8 *p)
 {
 	__u64 any = 0;
-	MT_LOOP
+	MT_UNROLL
 	for (int j = 0; j < MT_VALUE_PEEK / 8; j++) {
 		__u64 w = mt_load64(p + j * 8);
-		any |= (mt_zero_lanes(w ^ MT_BCAST('\r')) | mt_zero_lanes(w ^ MT_BCAST('\n'))) & mt_lanes_below(n - j * 8);
+		any |= mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
 	}
 	return any != 0;
 }
@@ -1116,7 +1129,7 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		 * for a line that goes on past them (measured the same either way: the scan stops at
 		 * the first CR/LF). */
 		n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_VALUE_PEEK);
-		if (n == MT_VALUE_PEEK && !mt_line_ends(b->tmp, n))
+		if (n == MT_VALUE_PEEK && !mt_peek_has_line_end(b->tmp))
 			n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_OWS_MAX + MT_LINE_REACH);
 		if (b->tmp_used < n)
 			b->tmp_used = n;
@@ -1124,14 +1137,34 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 	return mt_measure_at(s, b->tmp, n, rest, slot, max, found, MT_LINE_REACH);
 }
 
+/* A slot not found: its row's first round8(max) bytes zeroed, a store a word (what
+ * mt_measure_value would write for it, without the call and the loop), for rows of up to
+ * MT_INLINE_ZERO_BYTES (B3 ids and flags); a longer row is zeroed by mt_measure_value's one
+ * body, so mt_finish's size stays within the budget. */
+#define MT_INLINE_ZERO_BYTES 32
+#define MT__UNFOUND_ROW(slot, max) \
+	do { \
+		MT_UNROLL \
+		for (int o = 0; o < (((max) + 7) & ~7); o += 8) \
+			*(volatile __u64 *)(s->value[slot] + o) = 0; \
+		s->value_len[slot] = 0; \
+	} while (0)
+
 /* Every slot's value; the masks are mt_finish's alone and set here whole. */
 static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
 	const __u32 kept = MT_SPLIT_REQUESTS ? s->carried_mask : 0;
+	const __u32 found = s->found_mask;
 	__u32 cut = s->cut_mask & kept, past_packet = s->past_packet_mask & kept, past_reach = s->past_reach_mask & kept;
 	__u32 bits;
 #define MT__MEASURE(slot, name, len, max) \
-	bits = kept & (1u << (slot)) ? 0 : mt_measure_value(skb, s, b, slot, max); \
+	bits = 0; \
+	if (!(kept & (1u << (slot)))) { \
+		if ((found & (1u << (slot))) || (max) > MT_INLINE_ZERO_BYTES) \
+			bits = mt_measure_value(skb, s, b, slot, max); \
+		else \
+			MT__UNFOUND_ROW(slot, max); \
+	} \
 	cut |= (bits & MT_VALUE_CUT) << (slot); \
 	past_packet |= ((bits & MT_VALUE_PAST_PACKET) >> 1) << (slot); \
 	past_reach |= ((bits & MT_VALUE_PAST_REACH) >> 2) << (slot);
@@ -1141,6 +1174,7 @@ static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scra
 	s->past_packet_mask = past_packet;
 	s->past_reach_mask = past_reach;
 }
+#undef MT__UNFOUND_ROW
 
 /* Zeroes what the measures wrote to tmp (b->tmp_used bytes: most values need a few words). */
 static __always_inline void mt_wipe_tmp(struct mt_buf *b)
@@ -1253,8 +1287,9 @@ static __always_inline __s64 mt_load_carry(struct __sk_buff *skb, __u32 off, __u
 /* The packet's TCP sequence number and flags, and the request it starts. */
 static __always_inline int mt_tcp_facts(struct __sk_buff *skb, struct mt_scratch *s)
 {
-	__u8 h[16];
-	if (bpf_skb_load_bytes(skb, s->packet.l4_off, h, sizeof(h)))
+	__u8 buf[16];
+	const __u8 *h = mt_packet_bytes(skb, s->packet.l4_off, buf, sizeof(buf));
+	if (!h)
 		return -1;
 	s->seq = ((__u32)h[4] << 24) | ((__u32)h[5] << 16) | ((__u32)h[6] << 8) | (__u32)h[7];
 	s->tcp_flags = h[13];
@@ -1619,8 +1654,11 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 		return TC_ACT_OK;
 	}
 	mt_entry_start(skb, s, direction);
-	if (mt_request_start(skb, s))
+	if (mt_request_start(skb, s)) {
+		/* its TCP header could not be read again (a paged skb's helper load failed) */
+		mt_count(MT_COUNTER_NOT_ACCEPTED);
 		return TC_ACT_OK;
+	}
 	mt_tail(skb, 0);
 	return TC_ACT_OK;
 }
@@ -1767,6 +1805,10 @@ struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
     __uint(max_entries, 1048576);
 } mt_events SEC(".maps");
+/* Bytes waiting before a submit wakes the runner (mt_submit_event): a ring three quarters full,
+ * a runner that fell behind. Else no wakeup: one per event cost the node a context switch each,
+ * and the runner reads the ring every 10 ms (TraceSession). */
+#define MT_RINGBUF_WAKE_BYTES 786432
 
 /* ifindex → tracing point (its index in the spec), filled by the runner as it attaches. */
 struct {
@@ -2117,7 +2159,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     __builtin_memcpy(e->context.v5, s->value[5], 8);
     e->segment.request_seq = s->request_seq;
     e->segment.offset = s->segment_offset;
-    bpf_ringbuf_submit(e, 0);
+    bpf_ringbuf_submit(e, bpf_ringbuf_query(&mt_events, BPF_RB_AVAIL_DATA) >= MT_RINGBUF_WAKE_BYTES
+                               ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
     mt_count(MT_COUNTER_EVENTS);
 }
 
@@ -2128,72 +2171,72 @@ char LICENSE[] SEC("license") = "GPL";
 /* The spec's IR and the program layout, read by meshtrace-run. */
 __attribute__((used, section(".meshtrace")))
 const char mt_manifest[] =
-    "{\"entries\":{\"egress\":\"mt_egress\",\"ingress\":\"mt_ingress\"},\"plan\":{\"budget\":4096,\"chunk"
-    "Bytes\":200,\"placement\":\"fixed\",\"profile\":\"unrolled\",\"window\":200},\"spec\":{\"diagnostics"
-    "\":[],\"headers\":[{\"fields\":[{\"bits\":48,\"name\":\"dstAddr\"},{\"bits\":48,\"name\":\"srcAddr\""
-    "},{\"bits\":16,\"name\":\"etherType\"}],\"length\":[],\"name\":\"ethernet\"},{\"fields\":[{\"bits\":"
-    "4,\"name\":\"version\"},{\"bits\":4,\"name\":\"ihl\"},{\"bits\":6,\"name\":\"dscp\"},{\"bits\":2,\"n"
-    "ame\":\"ecn\"},{\"bits\":16,\"name\":\"totalLength\"},{\"bits\":16,\"name\":\"identification\"},{\"b"
-    "its\":3,\"name\":\"flags\"},{\"bits\":13,\"name\":\"fragmentOffset\"},{\"bits\":8,\"name\":\"ttl\"},"
-    "{\"bits\":8,\"name\":\"protocol\"},{\"bits\":16,\"name\":\"checksum\"},{\"bits\":32,\"name\":\"srcAd"
-    "dr\"},{\"bits\":32,\"name\":\"dstAddr\"}],\"length\":[{\"totalLength\":{\"field\":\"ihl\",\"unit\":4"
-    "}}],\"name\":\"ipv4\",\"role\":{\"network\":{\"destination\":\"dstAddr\",\"length\":\"totalLength\","
-    "\"lengthIncludesHeader\":true,\"nextProtocol\":\"protocol\",\"source\":\"srcAddr\"}}},{\"fields\":[{"
-    "\"bits\":16,\"name\":\"srcPort\"},{\"bits\":16,\"name\":\"dstPort\"},{\"bits\":32,\"name\":\"seqNo\""
-    "},{\"bits\":32,\"name\":\"ackNo\"},{\"bits\":4,\"name\":\"dataOffset\"},{\"bits\":4,\"name\":\"reser"
-    "ved\"},{\"bits\":8,\"name\":\"flags\"},{\"bits\":16,\"name\":\"window\"},{\"bits\":16,\"name\":\"che"
-    "cksum\"},{\"bits\":16,\"name\":\"urgentPointer\"}],\"length\":[{\"totalLength\":{\"field\":\"dataOff"
-    "set\",\"unit\":4}}],\"name\":\"tcp\",\"role\":{\"transport\":{\"destinationPort\":\"dstPort\",\"sour"
-    "cePort\":\"srcPort\"}}},{\"fields\":[{\"bits\":16,\"name\":\"srcPort\"},{\"bits\":16,\"name\":\"dstP"
-    "ort\"},{\"bits\":16,\"name\":\"length\"},{\"bits\":16,\"name\":\"checksum\"}],\"length\":[],\"name\""
-    ":\"udp\",\"role\":{\"transport\":{\"destinationPort\":\"dstPort\",\"sourcePort\":\"srcPort\"}}},{\"f"
-    "ields\":[{\"bits\":3,\"name\":\"pcp\"},{\"bits\":1,\"name\":\"dei\"},{\"bits\":12,\"name\":\"vid\"},"
-    "{\"bits\":16,\"name\":\"etherType\"}],\"length\":[],\"name\":\"vlan\"},{\"fields\":[{\"bits\":8,\"na"
-    "me\":\"flags\"},{\"bits\":24,\"name\":\"reserved\"},{\"bits\":24,\"name\":\"vni\"},{\"bits\":8,\"nam"
-    "e\":\"reserved2\"}],\"length\":[],\"name\":\"vxlan\",\"role\":{\"tunnel\":{\"vni\":\"vni\"}}}],\"hop"
-    "s\":[{\"from\":{\"hook\":\"ingress\",\"point\":\"nic\"},\"line\":89,\"name\":\"rx\",\"to\":{\"hook\""
-    ":\"egress\",\"point\":\"vport\"}},{\"from\":{\"hook\":\"ingress\",\"point\":\"vport\"},\"line\":90,\""
-    "name\":\"tx\",\"to\":{\"hook\":\"egress\",\"point\":\"nic\"}}],\"http\":{\"line\":62,\"methods\":[\""
-    "CONNECT\",\"DELETE\",\"GET\",\"HEAD\",\"OPTIONS\",\"PATCH\",\"POST\",\"PUT\",\"TRACE\"],\"requests\""
-    ":true,\"responses\":false},\"line\":5,\"maps\":[{\"kind\":{\"ringBuffer\":{\"bytes\":1048576}},\"lin"
-    "e\":81,\"name\":\"events\"}],\"name\":\"mesh\",\"parser\":{\"line\":6,\"start\":\"ethernet\",\"state"
-    "s\":[{\"extracts\":[\"ethernet\"],\"line\":7,\"name\":\"ethernet\",\"transition\":{\"select\":{\"_0\""
-    ":{\"cases\":[{\"line\":10,\"matchers\":[{\"exact\":{\"_0\":33024}}],\"next\":\"vlan\"},{\"line\":11,"
-    "\"matchers\":[{\"exact\":{\"_0\":2048}}],\"next\":\"ipv4\"}],\"defaultNext\":\"reject\",\"keys\":[{\""
-    "field\":\"etherType\",\"header\":\"ethernet\"}],\"line\":9}}}},{\"extracts\":[\"vlan\"],\"line\":14,"
-    "\"maxVisits\":2,\"name\":\"vlan\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\"line\":17,\"matc"
-    "hers\":[{\"exact\":{\"_0\":33024}}],\"next\":\"vlan\"},{\"line\":18,\"matchers\":[{\"exact\":{\"_0\""
-    ":2048}}],\"next\":\"ipv4\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\":\"etherType\",\"header\""
-    ":\"vlan\"}],\"line\":16}}}},{\"extracts\":[\"ipv4\"],\"line\":21,\"name\":\"ipv4\",\"transition\":{\""
-    "select\":{\"_0\":{\"cases\":[{\"line\":24,\"matchers\":[{\"exact\":{\"_0\":6}}],\"next\":\"tcp\"},{\""
-    "line\":25,\"matchers\":[{\"exact\":{\"_0\":17}}],\"next\":\"udp\"},{\"line\":26,\"matchers\":[{\"exa"
-    "ct\":{\"_0\":4}}],\"next\":\"ipip\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\":\"protocol\",\""
-    "header\":\"ipv4\"}],\"line\":23}}}},{\"extracts\":[\"udp\"],\"line\":29,\"name\":\"udp\",\"transitio"
-    "n\":{\"select\":{\"_0\":{\"cases\":[{\"line\":32,\"matchers\":[{\"exact\":{\"_0\":4789}}],\"next\":\""
-    "vxlan\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\":\"dstPort\",\"header\":\"udp\"}],\"line\":"
-    "31}}}},{\"extracts\":[\"vxlan\"],\"line\":35,\"name\":\"vxlan\",\"transition\":{\"direct\":{\"line\""
-    ":38,\"next\":\"inner_ethernet\"}},\"tunnel\":\"vxlan\"},{\"extracts\":[],\"line\":40,\"name\":\"ipip"
-    "\",\"transition\":{\"direct\":{\"line\":42,\"next\":\"inner_ipv4\"}},\"tunnel\":\"ipip\"},{\"extract"
-    "s\":[\"ethernet\"],\"line\":44,\"name\":\"inner_ethernet\",\"transition\":{\"select\":{\"_0\":{\"cas"
-    "es\":[{\"line\":47,\"matchers\":[{\"exact\":{\"_0\":2048}}],\"next\":\"inner_ipv4\"}],\"defaultNext\""
-    ":\"reject\",\"keys\":[{\"field\":\"etherType\",\"header\":\"ethernet\"}],\"line\":46}}}},{\"extracts"
-    "\":[\"ipv4\"],\"line\":50,\"name\":\"inner_ipv4\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\""
-    "line\":53,\"matchers\":[{\"exact\":{\"_0\":6}}],\"next\":\"tcp\"}],\"defaultNext\":\"reject\",\"keys"
-    "\":[{\"field\":\"protocol\",\"header\":\"ipv4\"}],\"line\":52}}}},{\"extracts\":[\"tcp\"],\"line\":5"
-    "6,\"name\":\"tcp\",\"transition\":{\"direct\":{\"line\":58,\"next\":\"accept\"}}}]},\"points\":[{\"h"
-    "ooks\":[\"ingress\",\"egress\"],\"line\":86,\"name\":\"nic\"},{\"hooks\":[\"ingress\",\"egress\"],\""
-    "line\":87,\"name\":\"vport\"}],\"record\":{\"fields\":[{\"timestamp\":{}},{\"tracingPoint\":{}},{\"d"
-    "irection\":{}},{\"ifindex\":{}},{\"innerFiveTuple\":{}},{\"outerFiveTuple\":{}},{\"header\":{\"_0\":"
-    "{\"field\":\"vni\",\"header\":\"vxlan\"},\"line\":73,\"optional\":true}},{\"header\":{\"_0\":{\"fiel"
-    "d\":\"seqNo\",\"header\":\"tcp\"},\"line\":74,\"optional\":false}},{\"header\":{\"_0\":{\"field\":\""
-    "ackNo\",\"header\":\"tcp\"},\"line\":75,\"optional\":false}},{\"payloadLength\":{}},{\"traceContext\""
-    ":{}},{\"segment\":{}}],\"line\":66},\"schemaVersion\":1,\"search\":{\"bytes\":200,\"formats\":[{\"w3"
-    "c\":{\"tracestate\":false}},{\"b3Multi\":{}}],\"line\":64,\"placement\":\"fixed\"},\"tables\":[{\"de"
-    "faultAction\":\"trace\",\"keys\":[{\"field\":{\"inner\":{\"_0\":\"destinationAddress\"}},\"line\":83"
-    ",\"match\":\"exact\"},{\"field\":{\"inner\":{\"_0\":\"destinationPort\"}},\"line\":83,\"match\":\"ex"
-    "act\"}],\"line\":83,\"name\":\"trace_filter\",\"size\":1024}],\"target\":{\"complexityBudget\":10000"
-    "00,\"instructionBudget\":4096,\"line\":92,\"profile\":\"unrolled\"}},\"tailCalls\":[\"mt_search_0\","
-    "\"mt_finish\",\"mt_hold\"],\"tunables\":{\"candidatesPerChunk\":101,\"headerStackBytes\":1024,\"lead"
-    "ingLines\":[\"host\"],\"leadingWhitespaceMax\":16,\"lineReach\":512,\"prefixChars\":1,\"requestFlows"
-    "\":4096,\"requestTimeoutMs\":1000},\"version\":2}"
+    "{\"entries\":{\"egress\":\"mt_egress\",\"ingress\":\"mt_ingress\"},\"plan\":{\"budget\":4096,\"candi"
+    "dateFilter\":2,\"chunkBytes\":200,\"placement\":\"fixed\",\"profile\":\"unrolled\",\"window\":200},\""
+    "spec\":{\"diagnostics\":[],\"headers\":[{\"fields\":[{\"bits\":48,\"name\":\"dstAddr\"},{\"bits\":48"
+    ",\"name\":\"srcAddr\"},{\"bits\":16,\"name\":\"etherType\"}],\"length\":[],\"name\":\"ethernet\"},{\""
+    "fields\":[{\"bits\":4,\"name\":\"version\"},{\"bits\":4,\"name\":\"ihl\"},{\"bits\":6,\"name\":\"dsc"
+    "p\"},{\"bits\":2,\"name\":\"ecn\"},{\"bits\":16,\"name\":\"totalLength\"},{\"bits\":16,\"name\":\"id"
+    "entification\"},{\"bits\":3,\"name\":\"flags\"},{\"bits\":13,\"name\":\"fragmentOffset\"},{\"bits\":"
+    "8,\"name\":\"ttl\"},{\"bits\":8,\"name\":\"protocol\"},{\"bits\":16,\"name\":\"checksum\"},{\"bits\""
+    ":32,\"name\":\"srcAddr\"},{\"bits\":32,\"name\":\"dstAddr\"}],\"length\":[{\"totalLength\":{\"field\""
+    ":\"ihl\",\"unit\":4}}],\"name\":\"ipv4\",\"role\":{\"network\":{\"destination\":\"dstAddr\",\"length"
+    "\":\"totalLength\",\"lengthIncludesHeader\":true,\"nextProtocol\":\"protocol\",\"source\":\"srcAddr\""
+    "}}},{\"fields\":[{\"bits\":16,\"name\":\"srcPort\"},{\"bits\":16,\"name\":\"dstPort\"},{\"bits\":32,"
+    "\"name\":\"seqNo\"},{\"bits\":32,\"name\":\"ackNo\"},{\"bits\":4,\"name\":\"dataOffset\"},{\"bits\":"
+    "4,\"name\":\"reserved\"},{\"bits\":8,\"name\":\"flags\"},{\"bits\":16,\"name\":\"window\"},{\"bits\""
+    ":16,\"name\":\"checksum\"},{\"bits\":16,\"name\":\"urgentPointer\"}],\"length\":[{\"totalLength\":{\""
+    "field\":\"dataOffset\",\"unit\":4}}],\"name\":\"tcp\",\"role\":{\"transport\":{\"destinationPort\":\""
+    "dstPort\",\"sourcePort\":\"srcPort\"}}},{\"fields\":[{\"bits\":16,\"name\":\"srcPort\"},{\"bits\":16"
+    ",\"name\":\"dstPort\"},{\"bits\":16,\"name\":\"length\"},{\"bits\":16,\"name\":\"checksum\"}],\"leng"
+    "th\":[],\"name\":\"udp\",\"role\":{\"transport\":{\"destinationPort\":\"dstPort\",\"sourcePort\":\"s"
+    "rcPort\"}}},{\"fields\":[{\"bits\":3,\"name\":\"pcp\"},{\"bits\":1,\"name\":\"dei\"},{\"bits\":12,\""
+    "name\":\"vid\"},{\"bits\":16,\"name\":\"etherType\"}],\"length\":[],\"name\":\"vlan\"},{\"fields\":["
+    "{\"bits\":8,\"name\":\"flags\"},{\"bits\":24,\"name\":\"reserved\"},{\"bits\":24,\"name\":\"vni\"},{"
+    "\"bits\":8,\"name\":\"reserved2\"}],\"length\":[],\"name\":\"vxlan\",\"role\":{\"tunnel\":{\"vni\":\""
+    "vni\"}}}],\"hops\":[{\"from\":{\"hook\":\"ingress\",\"point\":\"nic\"},\"line\":89,\"name\":\"rx\",\""
+    "to\":{\"hook\":\"egress\",\"point\":\"vport\"}},{\"from\":{\"hook\":\"ingress\",\"point\":\"vport\"}"
+    ",\"line\":90,\"name\":\"tx\",\"to\":{\"hook\":\"egress\",\"point\":\"nic\"}}],\"http\":{\"line\":62,"
+    "\"methods\":[\"CONNECT\",\"DELETE\",\"GET\",\"HEAD\",\"OPTIONS\",\"PATCH\",\"POST\",\"PUT\",\"TRACE\""
+    "],\"requests\":true,\"responses\":false},\"line\":5,\"maps\":[{\"kind\":{\"ringBuffer\":{\"bytes\":1"
+    "048576}},\"line\":81,\"name\":\"events\"}],\"name\":\"mesh\",\"parser\":{\"line\":6,\"start\":\"ethe"
+    "rnet\",\"states\":[{\"extracts\":[\"ethernet\"],\"line\":7,\"name\":\"ethernet\",\"transition\":{\"s"
+    "elect\":{\"_0\":{\"cases\":[{\"line\":10,\"matchers\":[{\"exact\":{\"_0\":33024}}],\"next\":\"vlan\""
+    "},{\"line\":11,\"matchers\":[{\"exact\":{\"_0\":2048}}],\"next\":\"ipv4\"}],\"defaultNext\":\"reject"
+    "\",\"keys\":[{\"field\":\"etherType\",\"header\":\"ethernet\"}],\"line\":9}}}},{\"extracts\":[\"vlan"
+    "\"],\"line\":14,\"maxVisits\":2,\"name\":\"vlan\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\""
+    "line\":17,\"matchers\":[{\"exact\":{\"_0\":33024}}],\"next\":\"vlan\"},{\"line\":18,\"matchers\":[{\""
+    "exact\":{\"_0\":2048}}],\"next\":\"ipv4\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\":\"etherT"
+    "ype\",\"header\":\"vlan\"}],\"line\":16}}}},{\"extracts\":[\"ipv4\"],\"line\":21,\"name\":\"ipv4\",\""
+    "transition\":{\"select\":{\"_0\":{\"cases\":[{\"line\":24,\"matchers\":[{\"exact\":{\"_0\":6}}],\"ne"
+    "xt\":\"tcp\"},{\"line\":25,\"matchers\":[{\"exact\":{\"_0\":17}}],\"next\":\"udp\"},{\"line\":26,\"m"
+    "atchers\":[{\"exact\":{\"_0\":4}}],\"next\":\"ipip\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field"
+    "\":\"protocol\",\"header\":\"ipv4\"}],\"line\":23}}}},{\"extracts\":[\"udp\"],\"line\":29,\"name\":\""
+    "udp\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\"line\":32,\"matchers\":[{\"exact\":{\"_0\":4"
+    "789}}],\"next\":\"vxlan\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\":\"dstPort\",\"header\":\""
+    "udp\"}],\"line\":31}}}},{\"extracts\":[\"vxlan\"],\"line\":35,\"name\":\"vxlan\",\"transition\":{\"d"
+    "irect\":{\"line\":38,\"next\":\"inner_ethernet\"}},\"tunnel\":\"vxlan\"},{\"extracts\":[],\"line\":4"
+    "0,\"name\":\"ipip\",\"transition\":{\"direct\":{\"line\":42,\"next\":\"inner_ipv4\"}},\"tunnel\":\"i"
+    "pip\"},{\"extracts\":[\"ethernet\"],\"line\":44,\"name\":\"inner_ethernet\",\"transition\":{\"select"
+    "\":{\"_0\":{\"cases\":[{\"line\":47,\"matchers\":[{\"exact\":{\"_0\":2048}}],\"next\":\"inner_ipv4\""
+    "}],\"defaultNext\":\"reject\",\"keys\":[{\"field\":\"etherType\",\"header\":\"ethernet\"}],\"line\":"
+    "46}}}},{\"extracts\":[\"ipv4\"],\"line\":50,\"name\":\"inner_ipv4\",\"transition\":{\"select\":{\"_0"
+    "\":{\"cases\":[{\"line\":53,\"matchers\":[{\"exact\":{\"_0\":6}}],\"next\":\"tcp\"}],\"defaultNext\""
+    ":\"reject\",\"keys\":[{\"field\":\"protocol\",\"header\":\"ipv4\"}],\"line\":52}}}},{\"extracts\":[\""
+    "tcp\"],\"line\":56,\"name\":\"tcp\",\"transition\":{\"direct\":{\"line\":58,\"next\":\"accept\"}}}]}"
+    ",\"points\":[{\"hooks\":[\"ingress\",\"egress\"],\"line\":86,\"name\":\"nic\"},{\"hooks\":[\"ingress"
+    "\",\"egress\"],\"line\":87,\"name\":\"vport\"}],\"record\":{\"fields\":[{\"timestamp\":{}},{\"tracin"
+    "gPoint\":{}},{\"direction\":{}},{\"ifindex\":{}},{\"innerFiveTuple\":{}},{\"outerFiveTuple\":{}},{\""
+    "header\":{\"_0\":{\"field\":\"vni\",\"header\":\"vxlan\"},\"line\":73,\"optional\":true}},{\"header\""
+    ":{\"_0\":{\"field\":\"seqNo\",\"header\":\"tcp\"},\"line\":74,\"optional\":false}},{\"header\":{\"_0"
+    "\":{\"field\":\"ackNo\",\"header\":\"tcp\"},\"line\":75,\"optional\":false}},{\"payloadLength\":{}},"
+    "{\"traceContext\":{}},{\"segment\":{}}],\"line\":66},\"schemaVersion\":1,\"search\":{\"bytes\":200,\""
+    "formats\":[{\"w3c\":{\"tracestate\":false}},{\"b3Multi\":{}}],\"line\":64,\"placement\":\"fixed\"},\""
+    "tables\":[{\"defaultAction\":\"trace\",\"keys\":[{\"field\":{\"inner\":{\"_0\":\"destinationAddress\""
+    "}},\"line\":83,\"match\":\"exact\"},{\"field\":{\"inner\":{\"_0\":\"destinationPort\"}},\"line\":83,"
+    "\"match\":\"exact\"}],\"line\":83,\"name\":\"trace_filter\",\"size\":1024}],\"target\":{\"complexity"
+    "Budget\":1000000,\"instructionBudget\":4096,\"line\":92,\"profile\":\"unrolled\"}},\"tailCalls\":[\""
+    "mt_search_0\",\"mt_finish\",\"mt_hold\"],\"tunables\":{\"candidatesPerChunk\":101,\"headerStackBytes"
+    "\":1024,\"leadingLines\":[\"host\"],\"leadingWhitespaceMax\":16,\"lineReach\":512,\"prefixChars\":2,"
+    "\"requestFlows\":4096,\"requestTimeoutMs\":1000},\"version\":2}"
     ;

@@ -433,6 +433,20 @@ static __always_inline void mt_wipe_used(__u8 *p, const int n, __u64 used)
 	}
 }
 
+/* The n packet bytes at skb offset off: straight from the packet when they are in its linear
+ * part (a load, where the helper is a call), else copied into buf by the helper (a paged skb);
+ * NULL when neither can read them. */
+static __always_inline const __u8 *mt_packet_bytes(struct __sk_buff *skb, __u32 off, __u8 *buf, const __u32 n)
+{
+	const unsigned char *data = (const unsigned char *)(long)skb->data;
+	const unsigned char *data_end = (const unsigned char *)(long)skb->data_end;
+	if (off <= MT_MAX_HEADER_BYTES && (const void *)(data + off + n) <= (const void *)data_end)
+		return data + off;
+	if (bpf_skb_load_bytes(skb, off, buf, n))
+		return 0;
+	return buf;
+}
+
 /* Copies n bytes (a multiple of 8) of map memory: __builtin_memcpy cannot copy a large row. */
 static __always_inline void mt_copy_words(void *dst, const void *src, const int n)
 {
@@ -449,14 +463,10 @@ static __always_inline int mt_detect_http(struct __sk_buff *skb, struct mt_scrat
 	s->is_response = 0;
 	if (s->payload_end < off || s->payload_end - off < 8)
 		return -1;
-	/* The first 8 payload bytes straight from the packet when they are in its linear part
-	 * (a load, where the helper is a call); a paged skb goes through the helper, same bytes. */
-	const unsigned char *data = (const unsigned char *)(long)skb->data;
-	const unsigned char *data_end = (const unsigned char *)(long)skb->data_end;
-	if (off <= MT_MAX_HEADER_BYTES && (const void *)(data + off + 8) <= (const void *)data_end)
-		w = *(const __u64 *)(data + off);
-	else if (bpf_skb_load_bytes(skb, off, &w, 8))
+	const __u8 *first = mt_packet_bytes(skb, off, (__u8 *)&w, 8);
+	if (!first)
 		return -1;
+	w = *(const __u64 *)first;
 #if MT_HTTP_REQUESTS
 #define MT__METHOD(name, len) \
 	if (mt_keep_bytes(w, (len) + 1) == mt_lit_word(name " ", (len) + 1)) \
@@ -555,19 +565,21 @@ static __always_inline __u64 mt_char_lanes(__u64 lowered, const char *name, cons
 	return MT_HIGH;
 }
 
-/* the first MT_PREFIX_CHARS characters of each name, exact per name */
+/* Characters of each name, exact per name: with 2, the first and the third (the second of
+ * "x-…" names is always '-', the third tells x-b3-… from x-envoy-…, x-forwarded-…,
+ * x-request-id); with 3, the first three. */
 static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 {
 	__u64 m = 0;
 	__u64 l1 = s1 | MT_BCAST(0x20);
-	__u64 l2 = mt_load64(d + 2) | MT_BCAST(0x20);
-#if MT_PREFIX_CHARS >= 3
 	__u64 l3 = mt_load64(d + 3) | MT_BCAST(0x20);
+#if MT_PREFIX_CHARS >= 3
+	__u64 l2 = mt_load64(d + 2) | MT_BCAST(0x20);
 #define MT__PREFIX(slot, name, len, max) \
 	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1) & mt_char_lanes(l3, name, len, 2);
 #else
 #define MT__PREFIX(slot, name, len, max) \
-	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1);
+	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l3, name, len, 2);
 #endif
 	MT_CONTEXT_HEADERS(MT__PREFIX)
 #undef MT__PREFIX
@@ -575,7 +587,7 @@ static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 #define MT__LEAD_PREFIX(name, len) \
 	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1) & mt_char_lanes(l3, name, len, 2);
 #else
-#define MT__LEAD_PREFIX(name, len) m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1);
+#define MT__LEAD_PREFIX(name, len) m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l3, name, len, 2);
 #endif
 	MT_LEADING_LINES(MT__LEAD_PREFIX)
 #undef MT__LEAD_PREFIX
@@ -1081,14 +1093,15 @@ static __always_inline __s64 mt_load_value(struct __sk_buff *skb, __u32 off, str
 	return 0;
 }
 
-/* 1 when the first n (<= MT_VALUE_PEEK) bytes at p hold a CR or LF. */
-static __always_inline int mt_line_ends(const __u8 *p, __s64 n)
+/* 1 when the MT_VALUE_PEEK bytes at p hold a CR or LF: the cheap haszero form, exact as
+ * "some lane is zero", on whole words (the peek was loaded whole). */
+static __always_inline int mt_peek_has_line_end(const __u8 *p)
 {
 	__u64 any = 0;
-	MT_LOOP
+	MT_UNROLL
 	for (int j = 0; j < MT_VALUE_PEEK / 8; j++) {
 		__u64 w = mt_load64(p + j * 8);
-		any |= (mt_zero_lanes(w ^ MT_BCAST('\r')) | mt_zero_lanes(w ^ MT_BCAST('\n'))) & mt_lanes_below(n - j * 8);
+		any |= mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
 	}
 	return any != 0;
 }
@@ -1111,7 +1124,7 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		 * for a line that goes on past them (measured the same either way: the scan stops at
 		 * the first CR/LF). */
 		n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_VALUE_PEEK);
-		if (n == MT_VALUE_PEEK && !mt_line_ends(b->tmp, n))
+		if (n == MT_VALUE_PEEK && !mt_peek_has_line_end(b->tmp))
 			n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_OWS_MAX + MT_LINE_REACH);
 		if (b->tmp_used < n)
 			b->tmp_used = n;
@@ -1119,14 +1132,34 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 	return mt_measure_at(s, b->tmp, n, rest, slot, max, found, MT_LINE_REACH);
 }
 
+/* A slot not found: its row's first round8(max) bytes zeroed, a store a word (what
+ * mt_measure_value would write for it, without the call and the loop), for rows of up to
+ * MT_INLINE_ZERO_BYTES (B3 ids and flags); a longer row is zeroed by mt_measure_value's one
+ * body, so mt_finish's size stays within the budget. */
+#define MT_INLINE_ZERO_BYTES 32
+#define MT__UNFOUND_ROW(slot, max) \
+	do { \
+		MT_UNROLL \
+		for (int o = 0; o < (((max) + 7) & ~7); o += 8) \
+			*(volatile __u64 *)(s->value[slot] + o) = 0; \
+		s->value_len[slot] = 0; \
+	} while (0)
+
 /* Every slot's value; the masks are mt_finish's alone and set here whole. */
 static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
 	const __u32 kept = MT_SPLIT_REQUESTS ? s->carried_mask : 0;
+	const __u32 found = s->found_mask;
 	__u32 cut = s->cut_mask & kept, past_packet = s->past_packet_mask & kept, past_reach = s->past_reach_mask & kept;
 	__u32 bits;
 #define MT__MEASURE(slot, name, len, max) \
-	bits = kept & (1u << (slot)) ? 0 : mt_measure_value(skb, s, b, slot, max); \
+	bits = 0; \
+	if (!(kept & (1u << (slot)))) { \
+		if ((found & (1u << (slot))) || (max) > MT_INLINE_ZERO_BYTES) \
+			bits = mt_measure_value(skb, s, b, slot, max); \
+		else \
+			MT__UNFOUND_ROW(slot, max); \
+	} \
 	cut |= (bits & MT_VALUE_CUT) << (slot); \
 	past_packet |= ((bits & MT_VALUE_PAST_PACKET) >> 1) << (slot); \
 	past_reach |= ((bits & MT_VALUE_PAST_REACH) >> 2) << (slot);
@@ -1136,6 +1169,7 @@ static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scra
 	s->past_packet_mask = past_packet;
 	s->past_reach_mask = past_reach;
 }
+#undef MT__UNFOUND_ROW
 
 /* Zeroes what the measures wrote to tmp (b->tmp_used bytes: most values need a few words). */
 static __always_inline void mt_wipe_tmp(struct mt_buf *b)
@@ -1248,8 +1282,9 @@ static __always_inline __s64 mt_load_carry(struct __sk_buff *skb, __u32 off, __u
 /* The packet's TCP sequence number and flags, and the request it starts. */
 static __always_inline int mt_tcp_facts(struct __sk_buff *skb, struct mt_scratch *s)
 {
-	__u8 h[16];
-	if (bpf_skb_load_bytes(skb, s->packet.l4_off, h, sizeof(h)))
+	__u8 buf[16];
+	const __u8 *h = mt_packet_bytes(skb, s->packet.l4_off, buf, sizeof(buf));
+	if (!h)
 		return -1;
 	s->seq = ((__u32)h[4] << 24) | ((__u32)h[5] << 16) | ((__u32)h[6] << 8) | (__u32)h[7];
 	s->tcp_flags = h[13];
@@ -1614,8 +1649,11 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 		return TC_ACT_OK;
 	}
 	mt_entry_start(skb, s, direction);
-	if (mt_request_start(skb, s))
+	if (mt_request_start(skb, s)) {
+		/* its TCP header could not be read again (a paged skb's helper load failed) */
+		mt_count(MT_COUNTER_NOT_ACCEPTED);
 		return TC_ACT_OK;
+	}
 	mt_tail(skb, 0);
 	return TC_ACT_OK;
 }
@@ -1753,6 +1791,10 @@ struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
     __uint(max_entries, 262144);
 } mt_events SEC(".maps");
+/* Bytes waiting before a submit wakes the runner (mt_submit_event): a ring three quarters full,
+ * a runner that fell behind. Else no wakeup: one per event cost the node a context switch each,
+ * and the runner reads the ring every 10 ms (TraceSession). */
+#define MT_RINGBUF_WAKE_BYTES 196608
 
 /* ifindex → tracing point (its index in the spec), filled by the runner as it attaches. */
 struct {
@@ -2202,7 +2244,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     __builtin_memcpy(e->context.v0, s->value[0], 56);
     e->context.len[1] = s->value_len[1];
     __builtin_memcpy(e->context.v1, s->value[1], 40);
-    bpf_ringbuf_submit(e, 0);
+    bpf_ringbuf_submit(e, bpf_ringbuf_query(&mt_events, BPF_RB_AVAIL_DATA) >= MT_RINGBUF_WAKE_BYTES
+                               ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
     mt_count(MT_COUNTER_EVENTS);
     mt_flow_update_flows(s);
 }
@@ -2215,97 +2258,97 @@ char LICENSE[] SEC("license") = "GPL";
 /* The spec's IR and the program layout, read by meshtrace-run. */
 __attribute__((used, section(".meshtrace")))
 const char mt_manifest[] =
-    "{\"entries\":{\"egress\":\"mt_egress\",\"ingress\":\"mt_ingress\"},\"plan\":{\"budget\":4096,\"chunk"
-    "Bytes\":512,\"placement\":\"anywhere\",\"profile\":\"loops\",\"window\":1024},\"spec\":{\"diagnostic"
-    "s\":[],\"headers\":[{\"fields\":[{\"bits\":48,\"name\":\"dstAddr\"},{\"bits\":48,\"name\":\"srcAddr\""
-    "},{\"bits\":16,\"name\":\"etherType\"}],\"length\":[],\"name\":\"ethernet\"},{\"fields\":[{\"bits\":"
-    "2,\"name\":\"version\"},{\"bits\":6,\"name\":\"optLen\"},{\"bits\":1,\"name\":\"oam\"},{\"bits\":1,\""
-    "name\":\"critical\"},{\"bits\":6,\"name\":\"reserved\"},{\"bits\":16,\"name\":\"protocolType\"},{\"b"
-    "its\":24,\"name\":\"vni\"},{\"bits\":8,\"name\":\"reserved2\"}],\"length\":[{\"extraLength\":{\"fiel"
-    "d\":\"optLen\",\"unit\":4}}],\"name\":\"geneve\",\"role\":{\"tunnel\":{\"vni\":\"vni\"}}},{\"fields\""
-    ":[{\"bits\":1,\"name\":\"checksumPresent\"},{\"bits\":1,\"name\":\"routingPresent\"},{\"bits\":1,\"n"
-    "ame\":\"keyPresent\"},{\"bits\":1,\"name\":\"sequencePresent\"},{\"bits\":9,\"name\":\"reserved0\"},"
-    "{\"bits\":3,\"name\":\"version\"},{\"bits\":16,\"name\":\"protocol\"}],\"length\":[{\"optional\":{\""
-    "bytes\":4,\"field\":\"checksumPresent\",\"mask\":1}},{\"optional\":{\"bytes\":4,\"field\":\"keyPrese"
-    "nt\",\"mask\":1}},{\"optional\":{\"bytes\":4,\"field\":\"sequencePresent\",\"mask\":1}}],\"name\":\""
-    "gre\"},{\"fields\":[{\"bits\":4,\"name\":\"version\"},{\"bits\":4,\"name\":\"ihl\"},{\"bits\":6,\"na"
-    "me\":\"dscp\"},{\"bits\":2,\"name\":\"ecn\"},{\"bits\":16,\"name\":\"totalLength\"},{\"bits\":16,\"n"
-    "ame\":\"identification\"},{\"bits\":3,\"name\":\"flags\"},{\"bits\":13,\"name\":\"fragmentOffset\"},"
-    "{\"bits\":8,\"name\":\"ttl\"},{\"bits\":8,\"name\":\"protocol\"},{\"bits\":16,\"name\":\"checksum\"}"
-    ",{\"bits\":32,\"name\":\"srcAddr\"},{\"bits\":32,\"name\":\"dstAddr\"}],\"length\":[{\"totalLength\""
-    ":{\"field\":\"ihl\",\"unit\":4}}],\"name\":\"ipv4\",\"role\":{\"network\":{\"destination\":\"dstAddr"
-    "\",\"length\":\"totalLength\",\"lengthIncludesHeader\":true,\"nextProtocol\":\"protocol\",\"source\""
-    ":\"srcAddr\"}}},{\"fields\":[{\"bits\":4,\"name\":\"version\"},{\"bits\":8,\"name\":\"trafficClass\""
-    "},{\"bits\":20,\"name\":\"flowLabel\"},{\"bits\":16,\"name\":\"payloadLength\"},{\"bits\":8,\"name\""
-    ":\"nextHeader\"},{\"bits\":8,\"name\":\"hopLimit\"},{\"bits\":128,\"name\":\"srcAddr\"},{\"bits\":12"
-    "8,\"name\":\"dstAddr\"}],\"length\":[],\"name\":\"ipv6\",\"role\":{\"network\":{\"destination\":\"ds"
-    "tAddr\",\"length\":\"payloadLength\",\"lengthIncludesHeader\":false,\"nextProtocol\":\"nextHeader\","
-    "\"source\":\"srcAddr\"}}},{\"fields\":[{\"bits\":16,\"name\":\"srcPort\"},{\"bits\":16,\"name\":\"ds"
-    "tPort\"},{\"bits\":32,\"name\":\"seqNo\"},{\"bits\":32,\"name\":\"ackNo\"},{\"bits\":4,\"name\":\"da"
-    "taOffset\"},{\"bits\":4,\"name\":\"reserved\"},{\"bits\":8,\"name\":\"flags\"},{\"bits\":16,\"name\""
-    ":\"window\"},{\"bits\":16,\"name\":\"checksum\"},{\"bits\":16,\"name\":\"urgentPointer\"}],\"length\""
-    ":[{\"totalLength\":{\"field\":\"dataOffset\",\"unit\":4}}],\"name\":\"tcp\",\"role\":{\"transport\":"
-    "{\"destinationPort\":\"dstPort\",\"sourcePort\":\"srcPort\"}}},{\"fields\":[{\"bits\":16,\"name\":\""
-    "srcPort\"},{\"bits\":16,\"name\":\"dstPort\"},{\"bits\":16,\"name\":\"length\"},{\"bits\":16,\"name\""
-    ":\"checksum\"}],\"length\":[],\"name\":\"udp\",\"role\":{\"transport\":{\"destinationPort\":\"dstPor"
-    "t\",\"sourcePort\":\"srcPort\"}}}],\"hops\":[{\"from\":{\"hook\":\"ingress\",\"point\":\"nic\"},\"li"
-    "ne\":111,\"name\":\"rx\",\"to\":{\"hook\":\"egress\",\"point\":\"vport\"}},{\"from\":{\"hook\":\"ing"
-    "ress\",\"point\":\"vport\"},\"line\":112,\"name\":\"tx\",\"to\":{\"hook\":\"egress\",\"point\":\"nic"
-    "\"}}],\"http\":{\"line\":85,\"methods\":[\"CONNECT\",\"DELETE\",\"GET\",\"HEAD\",\"OPTIONS\",\"PATCH"
-    "\",\"POST\",\"PUT\",\"TRACE\"],\"requests\":true,\"responses\":true},\"line\":33,\"maps\":[{\"kind\""
-    ":{\"lru\":{\"keys\":[{\"inner\":{\"_0\":\"sourceAddress\"}},{\"inner\":{\"_0\":\"destinationAddress\""
-    "}},{\"inner\":{\"_0\":\"destinationPort\"}}],\"maxEntries\":16384,\"values\":[\"packets\",\"bytes\","
-    "\"firstTimestamp\",\"lastTimestamp\"]}},\"line\":102,\"name\":\"flows\"}],\"name\":\"overlays\",\"pa"
-    "rser\":{\"line\":34,\"start\":\"ethernet\",\"states\":[{\"extracts\":[\"ethernet\"],\"line\":35,\"na"
-    "me\":\"ethernet\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\"line\":38,\"matchers\":[{\"exact"
-    "\":{\"_0\":2048}}],\"next\":\"ipv4\"},{\"line\":39,\"matchers\":[{\"exact\":{\"_0\":34525}}],\"next\""
-    ":\"ipv6\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\":\"etherType\",\"header\":\"ethernet\"}],"
-    "\"line\":37}}}},{\"extracts\":[\"ipv4\"],\"line\":8,\"name\":\"ipv4\",\"transition\":{\"select\":{\""
-    "_0\":{\"cases\":[{\"line\":11,\"matchers\":[{\"exact\":{\"_0\":6}}],\"next\":\"tcp\"},{\"line\":13,\""
-    "matchers\":[{\"exact\":{\"_0\":17}}],\"next\":\"udp\"},{\"line\":14,\"matchers\":[{\"exact\":{\"_0\""
-    ":4}}],\"next\":\"ipip\"},{\"line\":15,\"matchers\":[{\"exact\":{\"_0\":47}}],\"next\":\"gre\"}],\"de"
+    "{\"entries\":{\"egress\":\"mt_egress\",\"ingress\":\"mt_ingress\"},\"plan\":{\"budget\":4096,\"candi"
+    "dateFilter\":2,\"chunkBytes\":512,\"placement\":\"anywhere\",\"profile\":\"loops\",\"window\":1024},"
+    "\"spec\":{\"diagnostics\":[],\"headers\":[{\"fields\":[{\"bits\":48,\"name\":\"dstAddr\"},{\"bits\":"
+    "48,\"name\":\"srcAddr\"},{\"bits\":16,\"name\":\"etherType\"}],\"length\":[],\"name\":\"ethernet\"},"
+    "{\"fields\":[{\"bits\":2,\"name\":\"version\"},{\"bits\":6,\"name\":\"optLen\"},{\"bits\":1,\"name\""
+    ":\"oam\"},{\"bits\":1,\"name\":\"critical\"},{\"bits\":6,\"name\":\"reserved\"},{\"bits\":16,\"name\""
+    ":\"protocolType\"},{\"bits\":24,\"name\":\"vni\"},{\"bits\":8,\"name\":\"reserved2\"}],\"length\":[{"
+    "\"extraLength\":{\"field\":\"optLen\",\"unit\":4}}],\"name\":\"geneve\",\"role\":{\"tunnel\":{\"vni\""
+    ":\"vni\"}}},{\"fields\":[{\"bits\":1,\"name\":\"checksumPresent\"},{\"bits\":1,\"name\":\"routingPre"
+    "sent\"},{\"bits\":1,\"name\":\"keyPresent\"},{\"bits\":1,\"name\":\"sequencePresent\"},{\"bits\":9,\""
+    "name\":\"reserved0\"},{\"bits\":3,\"name\":\"version\"},{\"bits\":16,\"name\":\"protocol\"}],\"lengt"
+    "h\":[{\"optional\":{\"bytes\":4,\"field\":\"checksumPresent\",\"mask\":1}},{\"optional\":{\"bytes\":"
+    "4,\"field\":\"keyPresent\",\"mask\":1}},{\"optional\":{\"bytes\":4,\"field\":\"sequencePresent\",\"m"
+    "ask\":1}}],\"name\":\"gre\"},{\"fields\":[{\"bits\":4,\"name\":\"version\"},{\"bits\":4,\"name\":\"i"
+    "hl\"},{\"bits\":6,\"name\":\"dscp\"},{\"bits\":2,\"name\":\"ecn\"},{\"bits\":16,\"name\":\"totalLeng"
+    "th\"},{\"bits\":16,\"name\":\"identification\"},{\"bits\":3,\"name\":\"flags\"},{\"bits\":13,\"name\""
+    ":\"fragmentOffset\"},{\"bits\":8,\"name\":\"ttl\"},{\"bits\":8,\"name\":\"protocol\"},{\"bits\":16,\""
+    "name\":\"checksum\"},{\"bits\":32,\"name\":\"srcAddr\"},{\"bits\":32,\"name\":\"dstAddr\"}],\"length"
+    "\":[{\"totalLength\":{\"field\":\"ihl\",\"unit\":4}}],\"name\":\"ipv4\",\"role\":{\"network\":{\"des"
+    "tination\":\"dstAddr\",\"length\":\"totalLength\",\"lengthIncludesHeader\":true,\"nextProtocol\":\"p"
+    "rotocol\",\"source\":\"srcAddr\"}}},{\"fields\":[{\"bits\":4,\"name\":\"version\"},{\"bits\":8,\"nam"
+    "e\":\"trafficClass\"},{\"bits\":20,\"name\":\"flowLabel\"},{\"bits\":16,\"name\":\"payloadLength\"},"
+    "{\"bits\":8,\"name\":\"nextHeader\"},{\"bits\":8,\"name\":\"hopLimit\"},{\"bits\":128,\"name\":\"src"
+    "Addr\"},{\"bits\":128,\"name\":\"dstAddr\"}],\"length\":[],\"name\":\"ipv6\",\"role\":{\"network\":{"
+    "\"destination\":\"dstAddr\",\"length\":\"payloadLength\",\"lengthIncludesHeader\":false,\"nextProtoc"
+    "ol\":\"nextHeader\",\"source\":\"srcAddr\"}}},{\"fields\":[{\"bits\":16,\"name\":\"srcPort\"},{\"bit"
+    "s\":16,\"name\":\"dstPort\"},{\"bits\":32,\"name\":\"seqNo\"},{\"bits\":32,\"name\":\"ackNo\"},{\"bi"
+    "ts\":4,\"name\":\"dataOffset\"},{\"bits\":4,\"name\":\"reserved\"},{\"bits\":8,\"name\":\"flags\"},{"
+    "\"bits\":16,\"name\":\"window\"},{\"bits\":16,\"name\":\"checksum\"},{\"bits\":16,\"name\":\"urgentP"
+    "ointer\"}],\"length\":[{\"totalLength\":{\"field\":\"dataOffset\",\"unit\":4}}],\"name\":\"tcp\",\"r"
+    "ole\":{\"transport\":{\"destinationPort\":\"dstPort\",\"sourcePort\":\"srcPort\"}}},{\"fields\":[{\""
+    "bits\":16,\"name\":\"srcPort\"},{\"bits\":16,\"name\":\"dstPort\"},{\"bits\":16,\"name\":\"length\"}"
+    ",{\"bits\":16,\"name\":\"checksum\"}],\"length\":[],\"name\":\"udp\",\"role\":{\"transport\":{\"dest"
+    "inationPort\":\"dstPort\",\"sourcePort\":\"srcPort\"}}}],\"hops\":[{\"from\":{\"hook\":\"ingress\",\""
+    "point\":\"nic\"},\"line\":111,\"name\":\"rx\",\"to\":{\"hook\":\"egress\",\"point\":\"vport\"}},{\"f"
+    "rom\":{\"hook\":\"ingress\",\"point\":\"vport\"},\"line\":112,\"name\":\"tx\",\"to\":{\"hook\":\"egr"
+    "ess\",\"point\":\"nic\"}}],\"http\":{\"line\":85,\"methods\":[\"CONNECT\",\"DELETE\",\"GET\",\"HEAD\""
+    ",\"OPTIONS\",\"PATCH\",\"POST\",\"PUT\",\"TRACE\"],\"requests\":true,\"responses\":true},\"line\":33"
+    ",\"maps\":[{\"kind\":{\"lru\":{\"keys\":[{\"inner\":{\"_0\":\"sourceAddress\"}},{\"inner\":{\"_0\":\""
+    "destinationAddress\"}},{\"inner\":{\"_0\":\"destinationPort\"}}],\"maxEntries\":16384,\"values\":[\""
+    "packets\",\"bytes\",\"firstTimestamp\",\"lastTimestamp\"]}},\"line\":102,\"name\":\"flows\"}],\"name"
+    "\":\"overlays\",\"parser\":{\"line\":34,\"start\":\"ethernet\",\"states\":[{\"extracts\":[\"ethernet"
+    "\"],\"line\":35,\"name\":\"ethernet\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\"line\":38,\""
+    "matchers\":[{\"exact\":{\"_0\":2048}}],\"next\":\"ipv4\"},{\"line\":39,\"matchers\":[{\"exact\":{\"_"
+    "0\":34525}}],\"next\":\"ipv6\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\":\"etherType\",\"hea"
+    "der\":\"ethernet\"}],\"line\":37}}}},{\"extracts\":[\"ipv4\"],\"line\":8,\"name\":\"ipv4\",\"transit"
+    "ion\":{\"select\":{\"_0\":{\"cases\":[{\"line\":11,\"matchers\":[{\"exact\":{\"_0\":6}}],\"next\":\""
+    "tcp\"},{\"line\":13,\"matchers\":[{\"exact\":{\"_0\":17}}],\"next\":\"udp\"},{\"line\":14,\"matchers"
+    "\":[{\"exact\":{\"_0\":4}}],\"next\":\"ipip\"},{\"line\":15,\"matchers\":[{\"exact\":{\"_0\":47}}],\""
+    "next\":\"gre\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\":\"protocol\",\"header\":\"ipv4\"}],"
+    "\"line\":10}}}},{\"extracts\":[\"ipv6\"],\"line\":19,\"name\":\"ipv6\",\"transition\":{\"select\":{\""
+    "_0\":{\"cases\":[{\"line\":22,\"matchers\":[{\"exact\":{\"_0\":6}}],\"next\":\"tcp\"},{\"line\":24,\""
+    "matchers\":[{\"exact\":{\"_0\":17}}],\"next\":\"udp\"},{\"line\":25,\"matchers\":[{\"exact\":{\"_0\""
+    ":4}}],\"next\":\"ipip\"},{\"line\":26,\"matchers\":[{\"exact\":{\"_0\":47}}],\"next\":\"gre\"}],\"de"
+    "faultNext\":\"reject\",\"keys\":[{\"field\":\"nextHeader\",\"header\":\"ipv6\"}],\"line\":21}}}},{\""
+    "extracts\":[\"udp\"],\"line\":43,\"name\":\"udp\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\""
+    "line\":46,\"matchers\":[{\"exact\":{\"_0\":6081}}],\"next\":\"geneve\"}],\"defaultNext\":\"reject\","
+    "\"keys\":[{\"field\":\"dstPort\",\"header\":\"udp\"}],\"line\":45}}}},{\"extracts\":[\"geneve\"],\"l"
+    "ine\":49,\"name\":\"geneve\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\"line\":53,\"matchers\""
+    ":[{\"exact\":{\"_0\":25944}}],\"next\":\"inner_ethernet\"},{\"line\":54,\"matchers\":[{\"exact\":{\""
+    "_0\":2048}}],\"next\":\"inner_ipv4\"},{\"line\":55,\"matchers\":[{\"exact\":{\"_0\":34525}}],\"next\""
+    ":\"inner_ipv6\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\":\"protocolType\",\"header\":\"gene"
+    "ve\"}],\"line\":52}}},\"tunnel\":\"geneve\"},{\"extracts\":[\"gre\"],\"line\":58,\"name\":\"gre\",\""
+    "transition\":{\"select\":{\"_0\":{\"cases\":[{\"line\":62,\"matchers\":[{\"exact\":{\"_0\":25944}}],"
+    "\"next\":\"inner_ethernet\"},{\"line\":63,\"matchers\":[{\"exact\":{\"_0\":2048}}],\"next\":\"inner_"
+    "ipv4\"},{\"line\":64,\"matchers\":[{\"exact\":{\"_0\":34525}}],\"next\":\"inner_ipv6\"}],\"defaultNe"
+    "xt\":\"reject\",\"keys\":[{\"field\":\"protocol\",\"header\":\"gre\"}],\"line\":61}}},\"tunnel\":\"g"
+    "re\"},{\"extracts\":[],\"line\":67,\"name\":\"ipip\",\"transition\":{\"direct\":{\"line\":69,\"next\""
+    ":\"inner_ipv4\"}},\"tunnel\":\"ipip\"},{\"extracts\":[\"ethernet\"],\"line\":71,\"name\":\"inner_eth"
+    "ernet\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\"line\":74,\"matchers\":[{\"exact\":{\"_0\""
+    ":2048}}],\"next\":\"inner_ipv4\"},{\"line\":75,\"matchers\":[{\"exact\":{\"_0\":34525}}],\"next\":\""
+    "inner_ipv6\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\":\"etherType\",\"header\":\"ethernet\""
+    "}],\"line\":73}}}},{\"extracts\":[\"ipv4\"],\"line\":8,\"name\":\"inner_ipv4\",\"transition\":{\"sel"
+    "ect\":{\"_0\":{\"cases\":[{\"line\":11,\"matchers\":[{\"exact\":{\"_0\":6}}],\"next\":\"tcp\"}],\"de"
     "faultNext\":\"reject\",\"keys\":[{\"field\":\"protocol\",\"header\":\"ipv4\"}],\"line\":10}}}},{\"ex"
-    "tracts\":[\"ipv6\"],\"line\":19,\"name\":\"ipv6\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\""
-    "line\":22,\"matchers\":[{\"exact\":{\"_0\":6}}],\"next\":\"tcp\"},{\"line\":24,\"matchers\":[{\"exac"
-    "t\":{\"_0\":17}}],\"next\":\"udp\"},{\"line\":25,\"matchers\":[{\"exact\":{\"_0\":4}}],\"next\":\"ip"
-    "ip\"},{\"line\":26,\"matchers\":[{\"exact\":{\"_0\":47}}],\"next\":\"gre\"}],\"defaultNext\":\"rejec"
-    "t\",\"keys\":[{\"field\":\"nextHeader\",\"header\":\"ipv6\"}],\"line\":21}}}},{\"extracts\":[\"udp\""
-    "],\"line\":43,\"name\":\"udp\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\"line\":46,\"matcher"
-    "s\":[{\"exact\":{\"_0\":6081}}],\"next\":\"geneve\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\""
-    ":\"dstPort\",\"header\":\"udp\"}],\"line\":45}}}},{\"extracts\":[\"geneve\"],\"line\":49,\"name\":\""
-    "geneve\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\"line\":53,\"matchers\":[{\"exact\":{\"_0\""
-    ":25944}}],\"next\":\"inner_ethernet\"},{\"line\":54,\"matchers\":[{\"exact\":{\"_0\":2048}}],\"next\""
-    ":\"inner_ipv4\"},{\"line\":55,\"matchers\":[{\"exact\":{\"_0\":34525}}],\"next\":\"inner_ipv6\"}],\""
-    "defaultNext\":\"reject\",\"keys\":[{\"field\":\"protocolType\",\"header\":\"geneve\"}],\"line\":52}}"
-    "},\"tunnel\":\"geneve\"},{\"extracts\":[\"gre\"],\"line\":58,\"name\":\"gre\",\"transition\":{\"sele"
-    "ct\":{\"_0\":{\"cases\":[{\"line\":62,\"matchers\":[{\"exact\":{\"_0\":25944}}],\"next\":\"inner_eth"
-    "ernet\"},{\"line\":63,\"matchers\":[{\"exact\":{\"_0\":2048}}],\"next\":\"inner_ipv4\"},{\"line\":64"
-    ",\"matchers\":[{\"exact\":{\"_0\":34525}}],\"next\":\"inner_ipv6\"}],\"defaultNext\":\"reject\",\"ke"
-    "ys\":[{\"field\":\"protocol\",\"header\":\"gre\"}],\"line\":61}}},\"tunnel\":\"gre\"},{\"extracts\":"
-    "[],\"line\":67,\"name\":\"ipip\",\"transition\":{\"direct\":{\"line\":69,\"next\":\"inner_ipv4\"}},\""
-    "tunnel\":\"ipip\"},{\"extracts\":[\"ethernet\"],\"line\":71,\"name\":\"inner_ethernet\",\"transition"
-    "\":{\"select\":{\"_0\":{\"cases\":[{\"line\":74,\"matchers\":[{\"exact\":{\"_0\":2048}}],\"next\":\""
-    "inner_ipv4\"},{\"line\":75,\"matchers\":[{\"exact\":{\"_0\":34525}}],\"next\":\"inner_ipv6\"}],\"def"
-    "aultNext\":\"reject\",\"keys\":[{\"field\":\"etherType\",\"header\":\"ethernet\"}],\"line\":73}}}},{"
-    "\"extracts\":[\"ipv4\"],\"line\":8,\"name\":\"inner_ipv4\",\"transition\":{\"select\":{\"_0\":{\"cas"
-    "es\":[{\"line\":11,\"matchers\":[{\"exact\":{\"_0\":6}}],\"next\":\"tcp\"}],\"defaultNext\":\"reject"
-    "\",\"keys\":[{\"field\":\"protocol\",\"header\":\"ipv4\"}],\"line\":10}}}},{\"extracts\":[\"ipv6\"],"
-    "\"line\":19,\"name\":\"inner_ipv6\",\"transition\":{\"select\":{\"_0\":{\"cases\":[{\"line\":22,\"ma"
-    "tchers\":[{\"exact\":{\"_0\":6}}],\"next\":\"tcp\"}],\"defaultNext\":\"reject\",\"keys\":[{\"field\""
-    ":\"nextHeader\",\"header\":\"ipv6\"}],\"line\":21}}}},{\"extracts\":[\"tcp\"],\"line\":79,\"name\":\""
-    "tcp\",\"transition\":{\"direct\":{\"line\":81,\"next\":\"accept\"}}}]},\"points\":[{\"hooks\":[\"ing"
-    "ress\",\"egress\"],\"line\":108,\"name\":\"nic\"},{\"hooks\":[\"ingress\",\"egress\"],\"line\":109,\""
-    "name\":\"vport\"}],\"record\":{\"fields\":[{\"timestamp\":{}},{\"tracingPoint\":{}},{\"direction\":{"
-    "}},{\"ifindex\":{}},{\"innerFiveTuple\":{}},{\"outerFiveTuple\":{}},{\"header\":{\"_0\":{\"field\":\""
-    "vni\",\"header\":\"geneve\"},\"line\":96,\"optional\":true}},{\"header\":{\"_0\":{\"field\":\"seqNo\""
-    ",\"header\":\"tcp\"},\"line\":97,\"optional\":false}},{\"payloadLength\":{}},{\"traceContext\":{}}],"
-    "\"line\":89},\"schemaVersion\":1,\"search\":{\"bytes\":1024,\"formats\":[{\"w3c\":{\"tracestate\":fa"
-    "lse}},{\"custom\":{\"maxValueBytes\":36,\"name\":\"x-request-id\"}}],\"line\":87,\"placement\":\"any"
-    "where\"},\"tables\":[{\"defaultAction\":\"trace\",\"keys\":[{\"field\":{\"inner\":{\"_0\":\"destinat"
-    "ionPort\"}},\"line\":106,\"match\":\"exact\"},{\"field\":{\"inner\":{\"_0\":\"destinationAddress\"}}"
-    ",\"line\":106,\"match\":\"lpm\"}],\"line\":106,\"name\":\"trace_filter\",\"size\":4096}],\"target\":"
-    "{\"complexityBudget\":1000000,\"instructionBudget\":4096,\"line\":114,\"profile\":\"loops\"}},\"tail"
-    "Calls\":[\"mt_search_0\",\"mt_search_1\",\"mt_finish\"],\"tunables\":{\"candidatesPerChunk\":257,\"h"
-    "eaderStackBytes\":1024,\"leadingLines\":[],\"leadingWhitespaceMax\":16,\"lineReach\":512,\"prefixCha"
-    "rs\":2,\"requestFlows\":4096,\"requestTimeoutMs\":1000},\"version\":2}"
+    "tracts\":[\"ipv6\"],\"line\":19,\"name\":\"inner_ipv6\",\"transition\":{\"select\":{\"_0\":{\"cases\""
+    ":[{\"line\":22,\"matchers\":[{\"exact\":{\"_0\":6}}],\"next\":\"tcp\"}],\"defaultNext\":\"reject\",\""
+    "keys\":[{\"field\":\"nextHeader\",\"header\":\"ipv6\"}],\"line\":21}}}},{\"extracts\":[\"tcp\"],\"li"
+    "ne\":79,\"name\":\"tcp\",\"transition\":{\"direct\":{\"line\":81,\"next\":\"accept\"}}}]},\"points\""
+    ":[{\"hooks\":[\"ingress\",\"egress\"],\"line\":108,\"name\":\"nic\"},{\"hooks\":[\"ingress\",\"egres"
+    "s\"],\"line\":109,\"name\":\"vport\"}],\"record\":{\"fields\":[{\"timestamp\":{}},{\"tracingPoint\":"
+    "{}},{\"direction\":{}},{\"ifindex\":{}},{\"innerFiveTuple\":{}},{\"outerFiveTuple\":{}},{\"header\":"
+    "{\"_0\":{\"field\":\"vni\",\"header\":\"geneve\"},\"line\":96,\"optional\":true}},{\"header\":{\"_0\""
+    ":{\"field\":\"seqNo\",\"header\":\"tcp\"},\"line\":97,\"optional\":false}},{\"payloadLength\":{}},{\""
+    "traceContext\":{}}],\"line\":89},\"schemaVersion\":1,\"search\":{\"bytes\":1024,\"formats\":[{\"w3c\""
+    ":{\"tracestate\":false}},{\"custom\":{\"maxValueBytes\":36,\"name\":\"x-request-id\"}}],\"line\":87,"
+    "\"placement\":\"anywhere\"},\"tables\":[{\"defaultAction\":\"trace\",\"keys\":[{\"field\":{\"inner\""
+    ":{\"_0\":\"destinationPort\"}},\"line\":106,\"match\":\"exact\"},{\"field\":{\"inner\":{\"_0\":\"des"
+    "tinationAddress\"}},\"line\":106,\"match\":\"lpm\"}],\"line\":106,\"name\":\"trace_filter\",\"size\""
+    ":4096}],\"target\":{\"complexityBudget\":1000000,\"instructionBudget\":4096,\"line\":114,\"profile\""
+    ":\"loops\"}},\"tailCalls\":[\"mt_search_0\",\"mt_search_1\",\"mt_finish\"],\"tunables\":{\"candidate"
+    "sPerChunk\":257,\"headerStackBytes\":1024,\"leadingLines\":[],\"leadingWhitespaceMax\":16,\"lineReac"
+    "h\":512,\"prefixChars\":2,\"requestFlows\":4096,\"requestTimeoutMs\":1000},\"version\":2}"
     ;

@@ -22,9 +22,13 @@ public final class RingBuffer {
         ring_buffer__free(ring)
     }
 
-    /// Waits up to `timeoutMs` for records and consumes all that are ready; returns how many.
+    /// Waits up to `timeoutMs` for a wakeup, then consumes every record there is; returns how
+    /// many. The programs wake the consumer only once three quarters of the ring wait
+    /// (`MT_RINGBUF_WAKE_BYTES`), so the records below that are read when the wait ends.
     @discardableResult
     public func poll(timeoutMs: Int32) -> Int {
-        Int(max(0, ring_buffer__poll(ring, timeoutMs)))
+        let woken = ring_buffer__poll(ring, timeoutMs)
+        let waiting = ring_buffer__consume(ring)
+        return Int(max(0, woken)) + Int(max(0, waiting))
     }
 }

@@ -60,7 +60,27 @@ public struct BudgetPlanner {
     /// Plans `ir` (its window, placement, profile and budgets, overrides applied). `emit` writes
     /// the C of a candidate plan. With `verify`, a candidate the kernel rejects in a search chunk,
     /// or verifies in more than the complexity budget, is re-planned with smaller chunks.
+    /// The strongest candidate filter first; the next one only when the window does not fit the
+    /// tail-call limit with it (the report says which was taken).
     public func plan(ir: SpecIR, verify: Bool, measurer: ProgramMeasurer, emit: (SearchPlan) throws -> String) throws -> Result {
+        let filters = SearchPlan.candidateFilters(ir.target.profile)
+        var compiles = 0
+        for filter in filters.dropLast() {
+            do {
+                var result = try plan(ir: ir, candidateFilter: filter, verify: verify, measurer: measurer, emit: emit, compiles: &compiles)
+                result.attempts = compiles
+                return result
+            } catch CodegenError.windowTooLarge {
+                continue
+            }
+        }
+        var result = try plan(ir: ir, candidateFilter: filters.last!, verify: verify, measurer: measurer, emit: emit, compiles: &compiles)
+        result.attempts = compiles
+        return result
+    }
+
+    private func plan(ir: SpecIR, candidateFilter: Int, verify: Bool, measurer: ProgramMeasurer,
+                      emit: (SearchPlan) throws -> String, compiles: inout Int) throws -> Result {
         let window = ir.search.bytes, profile = ir.target.profile, budget = ir.target.instructionBudget
         let maxChunks = Self.maxChunks(ir)
         guard window <= maxChunks * Self.maxChunk(profile) else {
@@ -77,7 +97,9 @@ public struct BudgetPlanner {
         var lastRejection: String?
         for _ in 1...Self.maxAttempts {
             tried.insert(chunk)
-            let plan = SearchPlan(window: window, placement: ir.search.placement, profile: profile, budget: budget, chunkBytes: chunk)
+            compiles += 1
+            let plan = SearchPlan(window: window, placement: ir.search.placement, profile: profile, budget: budget, chunkBytes: chunk,
+                                  candidateFilter: candidateFilter)
             let source = try emit(plan)
             let object = try measurer.compile(source, plan: plan)
             try Self.checkFixedPrograms(object, plan: plan)
@@ -124,11 +146,10 @@ public struct BudgetPlanner {
             if tried.contains(next) { break }
             chunk = next
         }
-        guard var chosen = best else {
+        guard let chosen = best else {
             if let lastRejection { throw CodegenError.rejected(lastRejection) }
             throw CodegenError.windowTooLarge(window: window, profile: profile, chunkBytes: chunk, maxChunks: maxChunks)
         }
-        chosen.attempts = tried.count
         return chosen
     }
 

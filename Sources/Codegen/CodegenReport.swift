@@ -33,7 +33,8 @@ public struct CodegenReport: Codable, Hashable, Sendable {
             }.joined(separator: "  ")
         }
         let summary = "spec \(spec) (\(specFile)): window \(plan.window) B, \(plan.placement.rawValue), profile \(plan.profile.rawValue), "
-            + "\(plan.chunks) chunk(s) of \(plan.chunkBytes) B, \(planningCompiles) planning compile(s); \(clang)"
+            + "\(plan.chunks) chunk(s) of \(plan.chunkBytes) B, candidate filter \(plan.candidateFilter) character(s), "
+            + "\(planningCompiles) planning compile(s); \(clang)"
         return ([summary, format(header)] + rows.map(format) + ["verifier: \(verification)"]).joined(separator: "\n")
     }
 }

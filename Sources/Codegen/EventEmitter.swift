@@ -102,7 +102,8 @@ struct EventEmitter {
             for slot in layout.slots {
                 try emitCopy(slot, into: &out)
             }
-            out.line("bpf_ringbuf_submit(e, 0);")
+            out.line("bpf_ringbuf_submit(e, bpf_ringbuf_query(&\(MapSymbol.events.name), BPF_RB_AVAIL_DATA) >= MT_RINGBUF_WAKE_BYTES")
+            out.line("                           ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);")
             out.line("mt_count(MT_COUNTER_EVENTS);")
             for map in flowMaps {
                 out.line("mt_flow_update_\(map.cName)(s);")

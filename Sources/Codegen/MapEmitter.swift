@@ -80,6 +80,10 @@ struct MapEmitter {
             out.line("__uint(type, BPF_MAP_TYPE_RINGBUF);")
             out.line("__uint(max_entries, \(ringBufferBytes));")
         }
+        out.line("/* Bytes waiting before a submit wakes the runner (mt_submit_event): a ring three quarters full,")
+        out.line(" * a runner that fell behind. Else no wakeup: one per event cost the node a context switch each,")
+        out.line(" * and the runner reads the ring every 10 ms (TraceSession). */")
+        out.line("#define MT_RINGBUF_WAKE_BYTES \(ringBufferBytes / 4 * 3)")
         out.line()
         out.line("/* ifindex → tracing point (its index in the spec), filled by the runner as it attaches. */")
         out.block("struct", trailer: " \(MapSymbol.points.name) SEC(\".maps\");") { out in

@@ -68,7 +68,9 @@ public struct OverheadRun {
 
     private func phase(_ format: Format, traced: Bool, round: Int) throws -> Phase {
         let tracing = TracingRun(testbed: testbed)
-        if traced { try tracing.start(object: format.object) }
+        // As a node agent runs: joins counted in the summary, no line per packet (the "on" phase would
+        // otherwise measure a JSON line and a write per joined packet, and the lab reading them).
+        if traced { try tracing.start(object: format.object, format: .summary) }
         let latency: OpenLoopReport, wrk: LoadReport
         do {
             latency = try testbed.openLoop(rate: options.rate, seconds: options.latencySeconds, placement: format.placement)

@@ -39,7 +39,9 @@ public final class TracingRun {
     }
 
     /// Starts one runner per node and waits until each has attached; `nodeArguments` adds a node's own.
-    public func start(object: String, points: Points = .topology, extraArguments: [String] = [], nodeArguments: (Node) -> [String] = { _ in [] }) throws {
+    /// `format`: `.summary` when only the runners' summaries are read (their packets are not printed).
+    public func start(object: String, points: Points = .topology, format: RecordWriter.Format = .jsonl, extraArguments: [String] = [],
+                      nodeArguments: (Node) -> [String] = { _ in [] }) throws {
         let runner = try Self.executable("meshtrace-run")
         let topology = testbed.topology
         for node in topology.nodes {
@@ -48,7 +50,7 @@ public final class TracingRun {
             case .topology: ["--point", "nic=\(node.nic)", "--point", "vport=\(vports)"]
             case .discover: ["--discover"]
             }
-            let arguments = [object] + attach + ["--format", "jsonl"] + extraArguments + nodeArguments(node)
+            let arguments = [object] + attach + ["--format", format.rawValue] + extraArguments + nodeArguments(node)
             let process = try testbed.start(in: node.namespace, runner, arguments, label: "\(node.name)-meshtrace-run")
             runners.append((node, process))
         }

@@ -5,8 +5,9 @@ import Spec
 /// exactly what the kernel was built with instead of a hand-kept copy.
 public struct SearchTunables: Codable, Hashable, Sendable {
     /// `MT_PREFIX_CHARS`: characters of a line's start compared in the cheap candidate filter
-    /// (1: the first character of some name, case-folded; 2: the first two of one name, ':' after
-    /// a one-character name). More is a stronger filter and more instructions per scanned word.
+    /// (1: the first character of some name, case-folded; 2: the first and the third of one name;
+    /// 3: its first three; ':' after a shorter name). More is a stronger filter and more
+    /// instructions per scanned word.
     public var prefixChars: Int
     /// `MT_MAX_CANDIDATES`: candidate lines one chunk compares in full, in every profile every
     /// line start the chunk can hold (a candidate is a name byte after a newline, so they are at
@@ -48,7 +49,7 @@ public struct SearchTunables: Codable, Hashable, Sendable {
 
     /// The tunables a plan is built with. Fixed placement passes over Host before the context block.
     public init(plan: SearchPlan) {
-        self.init(prefixChars: plan.profile == .unrolled ? 1 : 2, candidatesPerChunk: plan.chunkBytes / 2 + 1, leadingWhitespaceMax: 16,
+        self.init(prefixChars: plan.candidateFilter, candidatesPerChunk: plan.chunkBytes / 2 + 1, leadingWhitespaceMax: 16,
                   headerStackBytes: 1024, leadingLines: plan.placement == .fixed ? ["host"] : [])
     }
 

@@ -12,9 +12,8 @@ public struct LatencySummary {
             negative += 1
             return
         }
-        var histogram = histograms[packet.hop] ?? Histogram<UInt64>(numberOfSignificantValueDigits: .three)
-        _ = histogram.record(UInt64(packet.latencyNs))
-        histograms[packet.hop] = histogram
+        // In place: a copy out of the dictionary and back copied the histogram's counts on every record.
+        _ = histograms[packet.hop, default: Histogram<UInt64>(numberOfSignificantValueDigits: .three)].record(UInt64(packet.latencyNs))
     }
 
     public struct Row: Codable, Sendable, Equatable {

@@ -2,7 +2,9 @@ import Foundation
 
 /// Writes joined packets, events and summaries as JSON lines or CSV.
 public struct RecordWriter {
-    public enum Format: String, CaseIterable, Sendable { case jsonl, csv }
+    /// `summary`: no line per packet (a node agent whose hops go to the exporters: a JSON line
+    /// per joined packet costs the runner more than the join), the summary still as JSON.
+    public enum Format: String, CaseIterable, Sendable { case jsonl, csv, summary }
 
     public let format: Format
     private let write: (String) -> Void
@@ -17,11 +19,11 @@ public struct RecordWriter {
     }
 
     public func packet(_ packet: JoinedPacket) {
-        let record = PacketRecord(packet)
         switch format {
         // Strings, integers and booleans only: JSONEncoder has nothing here it could refuse.
-        case .jsonl: write(String(decoding: try! RecordCoding.encoder.encode(record), as: UTF8.self))
-        case .csv: write(record.cells.map(Self.csvCell).joined(separator: ","))
+        case .jsonl: write(String(decoding: try! RecordCoding.encoder.encode(PacketRecord(packet)), as: UTF8.self))
+        case .csv: write(PacketRecord(packet).cells.map(Self.csvCell).joined(separator: ","))
+        case .summary: break
         }
     }
 
@@ -43,7 +45,7 @@ public struct RecordWriter {
     }
 
     public func summary(_ run: RunSummary) throws {
-        if format == .jsonl { write(String(decoding: try RecordCoding.encoder.encode(run), as: UTF8.self)) }
+        if format != .csv { write(String(decoding: try RecordCoding.encoder.encode(run), as: UTF8.self)) }
     }
 
     static func json<S: Sequence>(_ head: [String: String], _ pairs: S) -> String where S.Element == (String, Any?) {

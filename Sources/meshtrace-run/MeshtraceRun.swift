@@ -29,7 +29,7 @@ struct MeshtraceRun: ParsableCommand {
     @Option(help: "Enter this network namespace (as `ip netns` names it) first.")
     var netns: String?
 
-    @Option(help: "Output format: jsonl or csv.")
+    @Option(help: "Output format: jsonl or csv, a line per joined packet; summary: the summary alone (for a node agent that exports).")
     var format: String = "jsonl"
 
     @Option(help: "Stop after this many seconds.")
@@ -77,7 +77,7 @@ struct MeshtraceRun: ParsableCommand {
     func run() throws {
         do {
             guard let format = RecordWriter.Format(rawValue: format) else {
-                throw RunnerError.usage("--format is jsonl or csv")
+                throw RunnerError.usage("--format is jsonl, csv or summary")
             }
             BPFObject.showsLibBPFMessages = verbose
             if let netns { try NetworkNamespace(netns).enter() }

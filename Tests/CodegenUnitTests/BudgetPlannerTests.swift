@@ -42,6 +42,22 @@ final class BudgetPlannerTests: XCTestCase {
         XCTAssertEqual(result.verification, .loaded([:]))
     }
 
+    func testTheStrongerCandidateFilterUnlessTheWindowNeedsMoreChunksWithIt() throws {
+        // Unrolled, as measured on specs/mesh.swift: the second filter character costs about 4
+        // instructions a byte (a 256-byte chunk 4058 with it); with it 8 KiB needs more than 31
+        // chunks, without it 26.
+        let measurer = ModelMeasurer { 1500 + 7 * $0 }
+        measurer.perWordFilterCharacter = 32
+        let wide = try plan(.planned(window: 8192, profile: .unrolled), measurer)
+        XCTAssertEqual(wide.plan.candidateFilter, 1)
+        XCTAssertLessThanOrEqual(wide.plan.chunks, BudgetPlanner.maxChunks)
+        XCTAssertEqual(Set(measurer.compiled.map(\.candidateFilter)), [2, 1], "the two-character filter was tried first")
+        XCTAssertEqual(wide.attempts, measurer.compiled.count, "every compile counts, the other filter's too")
+        let narrow = try plan(.planned(window: 2048, profile: .unrolled), ModelMeasurer { 1500 + 7 * $0 })
+        XCTAssertEqual(narrow.plan.candidateFilter, 2)
+        XCTAssertEqual(try plan(.planned(window: 8192, profile: .bpfLoop), ModelMeasurer { _ in 1400 }).plan.candidateFilter, 3)
+    }
+
     func testSmallWindowTakesOneCompile() throws {
         let measurer = ModelMeasurer { 1500 + 7 * $0 }
         let result = try plan(.planned(window: 200, profile: .unrolled), measurer)

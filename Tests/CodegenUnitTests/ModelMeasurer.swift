@@ -11,6 +11,8 @@ final class ModelMeasurer: ProgramMeasurer {
     var entryInstructions = 540
     var finishInstructions = 1400
     var backEdges = 0
+    /// Instructions a scanned word (8 bytes) costs for each candidate-filter character past the first.
+    var perWordFilterCharacter = 0
     /// What the verifier says of an object whose largest chunk has `chunkBytes` bytes.
     var verify: (Int) -> Verification = { _ in .loaded([:]) }
     private(set) var compiled: [SearchPlan] = []
@@ -27,7 +29,7 @@ final class ModelMeasurer: ProgramMeasurer {
         }
         for chunk in 0..<plan.chunks {
             let bytes = min(plan.chunkBytes, plan.window - chunk * plan.chunkBytes)
-            programs.append(ProgramMeasurement(program: .searchChunk(chunk), section: "tc", instructions: chunkInstructions(bytes),
+            programs.append(ProgramMeasurement(program: .searchChunk(chunk), section: "tc", instructions: chunkInstructions(bytes) + perWordFilterCharacter * (plan.candidateFilter - 1) * (bytes + 7) / 8,
                                                budget: plan.budget, backEdges: backEdges, chunks: plan.chunks))
         }
         programs.append(ProgramMeasurement(program: .finish, section: "tc", instructions: finishInstructions, budget: plan.budget, backEdges: 0, chunks: plan.chunks))

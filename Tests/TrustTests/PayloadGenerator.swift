@@ -177,8 +177,10 @@ struct PayloadGenerator {
         for index in 0..<count {
             let context = contextsFirst && index < 3 ? rng.chance(0.9) : rng.chance(dense ? 0.03 : 0.3)
             if !context && rng.chance(dense ? 0.95 : 0.1) {
-                // Short lines that pass the candidate filter: stress the per-chunk compare.
-                lines.append(cased(rng.pick(["t", "x", "b", "u", "tr", "x-", "b3", "ub"]), &rng) + randomValue(rng.small(6), &rng).filter { $0 != 0x0a })
+                // Short lines that pass the candidate filter (one character, the first and third,
+                // the first three: SearchPlan.candidateFilters) or nearly: stress the per-chunk compare.
+                let start = rng.pick(["t", "x", "b", "u", "tr", "x-", "b3", "ub", "x-b", "tra", "ube", "x-b3-", "trace", "hos"])
+                lines.append(cased(start, &rng) + randomValue(rng.small(6), &rng).filter { $0 != 0x0a })
             } else {
                 lines.append(headerLine(context: context, &rng))
             }

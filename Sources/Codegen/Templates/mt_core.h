@@ -316,6 +316,20 @@ static __always_inline void mt_wipe_used(__u8 *p, const int n, __u64 used)
 	}
 }
 
+/* The n packet bytes at skb offset off: straight from the packet when they are in its linear
+ * part (a load, where the helper is a call), else copied into buf by the helper (a paged skb);
+ * NULL when neither can read them. */
+static __always_inline const __u8 *mt_packet_bytes(struct __sk_buff *skb, __u32 off, __u8 *buf, const __u32 n)
+{
+	const unsigned char *data = (const unsigned char *)(long)skb->data;
+	const unsigned char *data_end = (const unsigned char *)(long)skb->data_end;
+	if (off <= MT_MAX_HEADER_BYTES && (const void *)(data + off + n) <= (const void *)data_end)
+		return data + off;
+	if (bpf_skb_load_bytes(skb, off, buf, n))
+		return 0;
+	return buf;
+}
+
 /* Copies n bytes (a multiple of 8) of map memory: __builtin_memcpy cannot copy a large row. */
 static __always_inline void mt_copy_words(void *dst, const void *src, const int n)
 {

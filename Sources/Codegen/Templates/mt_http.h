@@ -7,14 +7,10 @@ static __always_inline int mt_detect_http(struct __sk_buff *skb, struct mt_scrat
 	s->is_response = 0;
 	if (s->payload_end < off || s->payload_end - off < 8)
 		return -1;
-	/* The first 8 payload bytes straight from the packet when they are in its linear part
-	 * (a load, where the helper is a call); a paged skb goes through the helper, same bytes. */
-	const unsigned char *data = (const unsigned char *)(long)skb->data;
-	const unsigned char *data_end = (const unsigned char *)(long)skb->data_end;
-	if (off <= MT_MAX_HEADER_BYTES && (const void *)(data + off + 8) <= (const void *)data_end)
-		w = *(const __u64 *)(data + off);
-	else if (bpf_skb_load_bytes(skb, off, &w, 8))
+	const __u8 *first = mt_packet_bytes(skb, off, (__u8 *)&w, 8);
+	if (!first)
 		return -1;
+	w = *(const __u64 *)first;
 #if MT_HTTP_REQUESTS
 #define MT__METHOD(name, len) \
 	if (mt_keep_bytes(w, (len) + 1) == mt_lit_word(name " ", (len) + 1)) \

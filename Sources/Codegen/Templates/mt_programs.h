@@ -58,8 +58,11 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 		return TC_ACT_OK;
 	}
 	mt_entry_start(skb, s, direction);
-	if (mt_request_start(skb, s))
+	if (mt_request_start(skb, s)) {
+		/* its TCP header could not be read again (a paged skb's helper load failed) */
+		mt_count(MT_COUNTER_NOT_ACCEPTED);
 		return TC_ACT_OK;
+	}
 	mt_tail(skb, 0);
 	return TC_ACT_OK;
 }

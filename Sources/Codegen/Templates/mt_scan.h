@@ -81,19 +81,21 @@ static __always_inline __u64 mt_char_lanes(__u64 lowered, const char *name, cons
 	return MT_HIGH;
 }
 
-/* the first MT_PREFIX_CHARS characters of each name, exact per name */
+/* Characters of each name, exact per name: with 2, the first and the third (the second of
+ * "x-…" names is always '-', the third tells x-b3-… from x-envoy-…, x-forwarded-…,
+ * x-request-id); with 3, the first three. */
 static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 {
 	__u64 m = 0;
 	__u64 l1 = s1 | MT_BCAST(0x20);
-	__u64 l2 = mt_load64(d + 2) | MT_BCAST(0x20);
-#if MT_PREFIX_CHARS >= 3
 	__u64 l3 = mt_load64(d + 3) | MT_BCAST(0x20);
+#if MT_PREFIX_CHARS >= 3
+	__u64 l2 = mt_load64(d + 2) | MT_BCAST(0x20);
 #define MT__PREFIX(slot, name, len, max) \
 	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1) & mt_char_lanes(l3, name, len, 2);
 #else
 #define MT__PREFIX(slot, name, len, max) \
-	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1);
+	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l3, name, len, 2);
 #endif
 	MT_CONTEXT_HEADERS(MT__PREFIX)
 #undef MT__PREFIX
@@ -101,7 +103,7 @@ static __always_inline __u64 mt_prefix_lanes(const __u8 *d, __u64 s1)
 #define MT__LEAD_PREFIX(name, len) \
 	m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1) & mt_char_lanes(l3, name, len, 2);
 #else
-#define MT__LEAD_PREFIX(name, len) m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l2, name, len, 1);
+#define MT__LEAD_PREFIX(name, len) m |= mt_char_lanes(l1, name, len, 0) & mt_char_lanes(l3, name, len, 2);
 #endif
 	MT_LEADING_LINES(MT__LEAD_PREFIX)
 #undef MT__LEAD_PREFIX

@@ -103,8 +103,9 @@ static __always_inline __s64 mt_load_carry(struct __sk_buff *skb, __u32 off, __u
 /* The packet's TCP sequence number and flags, and the request it starts. */
 static __always_inline int mt_tcp_facts(struct __sk_buff *skb, struct mt_scratch *s)
 {
-	__u8 h[16];
-	if (bpf_skb_load_bytes(skb, s->packet.l4_off, h, sizeof(h)))
+	__u8 buf[16];
+	const __u8 *h = mt_packet_bytes(skb, s->packet.l4_off, buf, sizeof(buf));
+	if (!h)
 		return -1;
 	s->seq = ((__u32)h[4] << 24) | ((__u32)h[5] << 16) | ((__u32)h[6] << 8) | (__u32)h[7];
 	s->tcp_flags = h[13];

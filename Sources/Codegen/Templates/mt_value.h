@@ -167,14 +167,15 @@ static __always_inline __s64 mt_load_value(struct __sk_buff *skb, __u32 off, str
 	return 0;
 }
 
-/* 1 when the first n (<= MT_VALUE_PEEK) bytes at p hold a CR or LF. */
-static __always_inline int mt_line_ends(const __u8 *p, __s64 n)
+/* 1 when the MT_VALUE_PEEK bytes at p hold a CR or LF: the cheap haszero form, exact as
+ * "some lane is zero", on whole words (the peek was loaded whole). */
+static __always_inline int mt_peek_has_line_end(const __u8 *p)
 {
 	__u64 any = 0;
-	MT_LOOP
+	MT_UNROLL
 	for (int j = 0; j < MT_VALUE_PEEK / 8; j++) {
 		__u64 w = mt_load64(p + j * 8);
-		any |= (mt_zero_lanes(w ^ MT_BCAST('\r')) | mt_zero_lanes(w ^ MT_BCAST('\n'))) & mt_lanes_below(n - j * 8);
+		any |= mt_haszero_lanes(w ^ MT_BCAST('\r')) | mt_haszero_lanes(w ^ MT_BCAST('\n'));
 	}
 	return any != 0;
 }
@@ -197,7 +198,7 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		 * for a line that goes on past them (measured the same either way: the scan stops at
 		 * the first CR/LF). */
 		n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_VALUE_PEEK);
-		if (n == MT_VALUE_PEEK && !mt_line_ends(b->tmp, n))
+		if (n == MT_VALUE_PEEK && !mt_peek_has_line_end(b->tmp))
 			n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_OWS_MAX + MT_LINE_REACH);
 		if (b->tmp_used < n)
 			b->tmp_used = n;
@@ -205,14 +206,34 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 	return mt_measure_at(s, b->tmp, n, rest, slot, max, found, MT_LINE_REACH);
 }
 
+/* A slot not found: its row's first round8(max) bytes zeroed, a store a word (what
+ * mt_measure_value would write for it, without the call and the loop), for rows of up to
+ * MT_INLINE_ZERO_BYTES (B3 ids and flags); a longer row is zeroed by mt_measure_value's one
+ * body, so mt_finish's size stays within the budget. */
+#define MT_INLINE_ZERO_BYTES 32
+#define MT__UNFOUND_ROW(slot, max) \
+	do { \
+		MT_UNROLL \
+		for (int o = 0; o < (((max) + 7) & ~7); o += 8) \
+			*(volatile __u64 *)(s->value[slot] + o) = 0; \
+		s->value_len[slot] = 0; \
+	} while (0)
+
 /* Every slot's value; the masks are mt_finish's alone and set here whole. */
 static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scratch *s, struct mt_buf *b)
 {
 	const __u32 kept = MT_SPLIT_REQUESTS ? s->carried_mask : 0;
+	const __u32 found = s->found_mask;
 	__u32 cut = s->cut_mask & kept, past_packet = s->past_packet_mask & kept, past_reach = s->past_reach_mask & kept;
 	__u32 bits;
 #define MT__MEASURE(slot, name, len, max) \
-	bits = kept & (1u << (slot)) ? 0 : mt_measure_value(skb, s, b, slot, max); \
+	bits = 0; \
+	if (!(kept & (1u << (slot)))) { \
+		if ((found & (1u << (slot))) || (max) > MT_INLINE_ZERO_BYTES) \
+			bits = mt_measure_value(skb, s, b, slot, max); \
+		else \
+			MT__UNFOUND_ROW(slot, max); \
+	} \
 	cut |= (bits & MT_VALUE_CUT) << (slot); \
 	past_packet |= ((bits & MT_VALUE_PAST_PACKET) >> 1) << (slot); \
 	past_reach |= ((bits & MT_VALUE_PAST_REACH) >> 2) << (slot);
@@ -222,6 +243,7 @@ static __always_inline void mt_copy_values(struct __sk_buff *skb, struct mt_scra
 	s->past_packet_mask = past_packet;
 	s->past_reach_mask = past_reach;
 }
+#undef MT__UNFOUND_ROW
 
 /* Zeroes what the measures wrote to tmp (b->tmp_used bytes: most values need a few words). */
 static __always_inline void mt_wipe_tmp(struct mt_buf *b)
