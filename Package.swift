@@ -108,7 +108,7 @@ let package = Package(
         // Every conformance vector through the kernel: the mesh spec with every format, in both
         // placements and every profile, with BPF_PROG_TEST_RUN.
         .testTarget(name: "ConformanceKernelTests", dependencies: ["ConformanceVectors", "TestSupport", "Runner", "TraceContexts", "PacketKit", "Spec"]),
-        .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "ObjectModel", "TraceContexts", "Lab", "PacketKit", "Spec"]),
+        .testTarget(name: "RunnerTests", dependencies: ["TestSupport", "Runner", "ObjectModel", "TraceContexts", "Lab", "PacketKit", "Spec", "Subprocess"]),
         // The context-first sidecar (deploy/envoy) in a real Envoy; Helpers holds the Python upstream
         // that records raw request bytes and the raw client the tests drive it with.
         .testTarget(name: "SidecarTests", dependencies: ["TestSupport", "Subprocess", "Lab"], exclude: ["Helpers"]),

@@ -1093,6 +1093,24 @@ static __always_inline __s64 mt_load_value(struct __sk_buff *skb, __u32 off, str
 	return 0;
 }
 
+/* The peek: MT_VALUE_PEEK bytes into tmp, a word at a time from the linear packet when it holds
+ * them (loads, where the helper is a call and a copy: mt_packet_bytes), else by mt_load_value
+ * (also where the payload ends sooner). */
+static __always_inline __s64 mt_peek_value(struct __sk_buff *skb, __u32 off, struct mt_buf *b, __s64 rest)
+{
+	if (rest >= MT_VALUE_PEEK) {
+		const __u8 *p = mt_packet_bytes(skb, off, b->tmp, MT_VALUE_PEEK);
+		if (p) {
+			/* from the packet; when the helper filled tmp instead, a copy onto itself */
+			MT_UNROLL
+			for (int j = 0; j < MT_VALUE_PEEK / 8; j++)
+				mt_store64(b->tmp + j * 8, mt_load64(p + j * 8));
+			return MT_VALUE_PEEK;
+		}
+	}
+	return mt_load_value(skb, off, b, rest, MT_VALUE_PEEK);
+}
+
 /* 1 when the MT_VALUE_PEEK bytes at p hold a CR or LF: the cheap haszero form, exact as
  * "some lane is zero", on whole words (the peek was loaded whole). */
 static __always_inline int mt_peek_has_line_end(const __u8 *p)
@@ -1123,7 +1141,7 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		/* First MT_VALUE_PEEK bytes, where almost every context line ends; the whole reach only
 		 * for a line that goes on past them (measured the same either way: the scan stops at
 		 * the first CR/LF). */
-		n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_VALUE_PEEK);
+		n = mt_peek_value(skb, s->payload_off + voff, b, rest);
 		if (n == MT_VALUE_PEEK && !mt_peek_has_line_end(b->tmp))
 			n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_OWS_MAX + MT_LINE_REACH);
 		if (b->tmp_used < n)
@@ -1132,16 +1150,14 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 	return mt_measure_at(s, b->tmp, n, rest, slot, max, found, MT_LINE_REACH);
 }
 
-/* A slot not found: its row's first round8(max) bytes zeroed, a store a word (what
- * mt_measure_value would write for it, without the call and the loop), for rows of up to
- * MT_INLINE_ZERO_BYTES (B3 ids and flags); a longer row is zeroed by mt_measure_value's one
- * body, so mt_finish's size stays within the budget. */
+/* A slot not found: its row's first round8(max) bytes zeroed (what mt_measure_value would
+ * write for it, without the call), for rows of up to MT_INLINE_ZERO_BYTES (B3 ids and flags);
+ * a longer row is zeroed by mt_measure_value's one body, so mt_finish's size stays within the
+ * budget. */
 #define MT_INLINE_ZERO_BYTES 32
 #define MT__UNFOUND_ROW(slot, max) \
 	do { \
-		MT_UNROLL \
-		for (int o = 0; o < (((max) + 7) & ~7); o += 8) \
-			*(volatile __u64 *)(s->value[slot] + o) = 0; \
+		mt_wipe((__u8 *)s->value[slot], ((max) + 7) & ~7); \
 		s->value_len[slot] = 0; \
 	} while (0)
 
@@ -1785,7 +1801,8 @@ _Static_assert(__builtin_offsetof(struct mt_event, tcp_seqNo) == 104, "event lay
 _Static_assert(__builtin_offsetof(struct mt_event, payload_length) == 108, "event layout");
 _Static_assert(__builtin_offsetof(struct mt_event, context) == 112, "event layout");
 
-#define MT_UNKNOWN_POINT 0xff
+#define MT_UNKNOWN_POINT 255
+#define MT_POINTS_DIRECT 16384
 
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -1796,7 +1813,15 @@ struct {
  * and the runner reads the ring every 10 ms (TraceSession). */
 #define MT_RINGBUF_WAKE_BYTES 196608
 
-/* ifindex → tracing point (its index in the spec), filled by the runner as it attaches. */
+/* ifindex → tracing point (its index in the spec), filled by the runner as it attaches: below
+ * MT_POINTS_DIRECT an array holding index + 1 (0: none), a load where a hash lookup cost the
+ * event ~7 %; the hash for larger ifindexes (they only grow on a node whose pods come and go). */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, MT_POINTS_DIRECT);
+    __type(key, __u32);
+    __type(value, __u8);
+} mt_points_direct SEC(".maps");
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, 4096);
@@ -1804,13 +1829,22 @@ struct {
     __type(value, __u8);
 } mt_points SEC(".maps");
 
-/* Each table's action for packets no entry matches (0 trace, 1 skip), by table index:
- * set by the runner from the spec's default or its --table-default, so it changes without recompiling. */
+/* Each table's action for packets no entry matches (0 trace, 1 skip) and whether it holds any
+ * entry, by table index: set by the runner (the spec's default or its --table-default; the flag
+ * before its first entry goes in and after its last goes out), so a table without entries costs
+ * an array load, not a hash lookup. */
+struct mt_table_state {
+    __u8 default_action;
+    __u8 has_entries;
+};
+_Static_assert(sizeof(struct mt_table_state) == 2, "table state layout");
+_Static_assert(__builtin_offsetof(struct mt_table_state, default_action) == 0, "table state layout");
+_Static_assert(__builtin_offsetof(struct mt_table_state, has_entries) == 1, "table state layout");
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, 1);
     __type(key, __u32);
-    __type(value, __u8);
+    __type(value, struct mt_table_state);
 } mt_table_defaults SEC(".maps");
 
 /* Table trace_filter: value 0 = trace, 1 = skip; no entry: mt_table_defaults (spec: trace). */
@@ -1873,18 +1907,21 @@ static __always_inline void mt_flow_update_flows(struct mt_scratch *s)
 static __always_inline int mt_table_allows(struct mt_scratch *s)
 {
     {
-        struct mt_table_trace_filter_key key;
-        __builtin_memset(&key, 0, sizeof(key));
-        key.prefixlen = 144;
-        key.k0[0] = s->packet.inner.dport >> 8;
-        key.k0[1] = s->packet.inner.dport & 0xff;
-        __builtin_memcpy(key.k1, s->packet.inner.daddr, 16);
-        __u8 *action = bpf_map_lookup_elem(&mt_table_trace_filter, &key);
-        if (!action) {
-            __u32 table = 0;
-            action = bpf_map_lookup_elem(&mt_table_defaults, &table);
+        __u32 table = 0;
+        const struct mt_table_state *state = bpf_map_lookup_elem(&mt_table_defaults, &table);
+        __u8 action = state ? state->default_action : 0;
+        if (state && state->has_entries) {
+            struct mt_table_trace_filter_key key;
+            __builtin_memset(&key, 0, sizeof(key));
+            key.prefixlen = 144;
+            key.k0[0] = s->packet.inner.dport >> 8;
+            key.k0[1] = s->packet.inner.dport & 0xff;
+            __builtin_memcpy(key.k1, s->packet.inner.daddr, 16);
+            const __u8 *entry = bpf_map_lookup_elem(&mt_table_trace_filter, &key);
+            if (entry)
+                action = *entry;
         }
-        if (action && *action != 0)
+        if (action != 0)
             return 0;
     }
     return 1;
@@ -2224,8 +2261,18 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     e->timestamp = s->timestamp;
     {
         __u32 ifindex = s->ifindex;
-        __u8 *point = bpf_map_lookup_elem(&mt_points, &ifindex);
-        e->tracing_point = point ? *point : MT_UNKNOWN_POINT;
+        __u8 point = MT_UNKNOWN_POINT;
+        if (ifindex < MT_POINTS_DIRECT) {
+            const __u8 *direct = bpf_map_lookup_elem(&mt_points_direct, &ifindex);
+            if (direct && *direct)
+                point = *direct - 1;
+        }
+        else {
+            const __u8 *hashed = bpf_map_lookup_elem(&mt_points, &ifindex);
+            if (hashed)
+                point = *hashed;
+        }
+        e->tracing_point = point;
     }
     e->direction = s->direction;
     e->ifindex = s->ifindex;

@@ -23,6 +23,17 @@ public struct BPFMap {
         guard status == 0 || errno == ENOENT else { throw BPFError.system(operation: "delete from map \(name)", errno: errno) }
     }
 
+    /// Whether the map holds no entry (its first key, BPF_MAP_GET_NEXT_KEY from none, is ENOENT).
+    public var isEmpty: Bool {
+        get throws {
+            var key = [UInt8](repeating: 0, count: keySize)
+            let status = key.withUnsafeMutableBytes { bpf_map_get_next_key(fd, nil, $0.baseAddress) }
+            if status == 0 { return false }
+            guard errno == ENOENT else { throw BPFError.system(operation: "first key of map \(name)", errno: errno) }
+            return true
+        }
+    }
+
     /// Reads the value at `key`; for per-CPU maps, one value per possible CPU, concatenated.
     public func lookup(key: [UInt8], perCPU: Bool = false) throws -> [UInt8] {
         let cpus = perCPU ? Int(libbpf_num_possible_cpus()) : 1

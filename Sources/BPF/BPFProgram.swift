@@ -29,23 +29,31 @@ public struct BPFProgram {
     }
 
     /// Runs the loaded program on `frame` with BPF_PROG_TEST_RUN; returns its return value and
-    /// the mean run time in ns.
+    /// the mean run time in ns. The skb is on the loopback device, or on `ifindex` (a device of the
+    /// calling thread's network namespace).
     @discardableResult
-    public func testRun(frame: [UInt8], repeat count: Int = 1) throws -> (returnValue: UInt32, durationNs: UInt32) {
+    public func testRun(frame: [UInt8], repeat count: Int = 1, ifindex: UInt32? = nil) throws -> (returnValue: UInt32, durationNs: UInt32) {
         var output = [UInt8](repeating: 0, count: max(frame.count, 64) + 256)
         return try frame.withUnsafeBytes { input in
             try output.withUnsafeMutableBytes { out in
-                try withZeroed(bpf_test_run_opts.self) { opts in
-                    opts.pointee.sz = MemoryLayout<bpf_test_run_opts>.stride
-                    opts.pointee.repeat = Int32(count)
-                    opts.pointee.data_in = input.baseAddress
-                    opts.pointee.data_size_in = UInt32(input.count)
-                    opts.pointee.data_out = out.baseAddress
-                    opts.pointee.data_size_out = UInt32(out.count)
-                    guard bpf_prog_test_run_opts(fd, opts) == 0 else {
-                        throw BPFError.system(operation: "BPF_PROG_TEST_RUN of \(name)", errno: errno)
+                try withZeroed(__sk_buff.self) { context in
+                    try withZeroed(bpf_test_run_opts.self) { opts in
+                        opts.pointee.sz = MemoryLayout<bpf_test_run_opts>.stride
+                        opts.pointee.repeat = Int32(count)
+                        opts.pointee.data_in = input.baseAddress
+                        opts.pointee.data_size_in = UInt32(input.count)
+                        opts.pointee.data_out = out.baseAddress
+                        opts.pointee.data_size_out = UInt32(out.count)
+                        if let ifindex {
+                            context.pointee.ifindex = ifindex
+                            opts.pointee.ctx_in = UnsafeRawPointer(context)
+                            opts.pointee.ctx_size_in = UInt32(MemoryLayout<__sk_buff>.size)
+                        }
+                        guard bpf_prog_test_run_opts(fd, opts) == 0 else {
+                            throw BPFError.system(operation: "BPF_PROG_TEST_RUN of \(name)", errno: errno)
+                        }
+                        return (opts.pointee.retval, opts.pointee.duration)
                     }
-                    return (opts.pointee.retval, opts.pointee.duration)
                 }
             }
         }

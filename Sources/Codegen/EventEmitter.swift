@@ -117,8 +117,18 @@ struct EventEmitter {
         case .tracingPoint:
             out.block("") { out in
                 out.line("__u32 ifindex = s->ifindex;")
-                out.line("__u8 *point = bpf_map_lookup_elem(&\(MapSymbol.points.name), &ifindex);")
-                out.line("e->tracing_point = point ? *point : MT_UNKNOWN_POINT;")
+                out.line("__u8 point = MT_UNKNOWN_POINT;")
+                out.block("if (ifindex < MT_POINTS_DIRECT)") { out in
+                    out.line("const __u8 *direct = bpf_map_lookup_elem(&\(MapSymbol.pointsDirect.name), &ifindex);")
+                    out.line("if (direct && *direct)")
+                    out.line("    point = *direct - 1;")
+                }
+                out.block("else") { out in
+                    out.line("const __u8 *hashed = bpf_map_lookup_elem(&\(MapSymbol.points.name), &ifindex);")
+                    out.line("if (hashed)")
+                    out.line("    point = *hashed;")
+                }
+                out.line("e->tracing_point = point;")
             }
         case .direction: out.line("e->direction = s->direction;")
         case .ifindex: out.line("e->ifindex = s->ifindex;")

@@ -6,7 +6,6 @@ import Spec
 /// Table and flow keys are network-order bytes, so LPM prefixes and the runner agree.
 struct MapEmitter {
     static let defaultRingBufferBytes = 1 << 18
-    static let maxPoints = 4096
 
     struct FlowMap {
         var map: MapLayout
@@ -74,7 +73,8 @@ struct MapEmitter {
     static func keyMember(_ index: Int) -> String { "k\(index)" }
 
     func emit(into out: inout SourceBuilder) throws {
-        out.line("#define MT_UNKNOWN_POINT 0xff")
+        out.line("#define MT_UNKNOWN_POINT \(TracingPointMaps.unknown)")
+        out.line("#define MT_POINTS_DIRECT \(TracingPointMaps.directLimit)")
         out.line()
         out.block("struct", trailer: " \(MapSymbol.events.name) SEC(\".maps\");") { out in
             out.line("__uint(type, BPF_MAP_TYPE_RINGBUF);")
@@ -85,22 +85,39 @@ struct MapEmitter {
         out.line(" * and the runner reads the ring every 10 ms (TraceSession). */")
         out.line("#define MT_RINGBUF_WAKE_BYTES \(ringBufferBytes / 4 * 3)")
         out.line()
-        out.line("/* ifindex → tracing point (its index in the spec), filled by the runner as it attaches. */")
+        out.line("/* ifindex → tracing point (its index in the spec), filled by the runner as it attaches: below")
+        out.line(" * MT_POINTS_DIRECT an array holding index + 1 (0: none), a load where a hash lookup cost the")
+        out.line(" * event ~7 %; the hash for larger ifindexes (they only grow on a node whose pods come and go). */")
+        out.block("struct", trailer: " \(MapSymbol.pointsDirect.name) SEC(\".maps\");") { out in
+            out.line("__uint(type, BPF_MAP_TYPE_ARRAY);")
+            out.line("__uint(max_entries, MT_POINTS_DIRECT);")
+            out.line("__type(key, __u32);")
+            out.line("__type(value, __u8);")
+        }
         out.block("struct", trailer: " \(MapSymbol.points.name) SEC(\".maps\");") { out in
             out.line("__uint(type, BPF_MAP_TYPE_HASH);")
-            out.line("__uint(max_entries, \(Self.maxPoints));")
+            out.line("__uint(max_entries, \(TracingPointMaps.hashEntries));")
             out.line("__type(key, __u32);")
             out.line("__type(value, __u8);")
         }
         if !ir.tables.isEmpty {
             out.line()
-            out.line("/* Each table's action for packets no entry matches (0 trace, 1 skip), by table index:")
-            out.line(" * set by the runner from the spec's default or its --table-default, so it changes without recompiling. */")
+            out.line("/* Each table's action for packets no entry matches (0 trace, 1 skip) and whether it holds any")
+            out.line(" * entry, by table index: set by the runner (the spec's default or its --table-default; the flag")
+            out.line(" * before its first entry goes in and after its last goes out), so a table without entries costs")
+            out.line(" * an array load, not a hash lookup. */")
+            out.block("struct \(TableStateLayout.typeName)", trailer: ";") { out in
+                out.line("__u8 default_action;")
+                out.line("__u8 has_entries;")
+            }
+            out.line("_Static_assert(sizeof(struct \(TableStateLayout.typeName)) == \(TableStateLayout.size), \"table state layout\");")
+            out.line("_Static_assert(__builtin_offsetof(struct \(TableStateLayout.typeName), default_action) == \(TableStateLayout.defaultActionOffset), \"table state layout\");")
+            out.line("_Static_assert(__builtin_offsetof(struct \(TableStateLayout.typeName), has_entries) == \(TableStateLayout.hasEntriesOffset), \"table state layout\");")
             out.block("struct", trailer: " \(MapSymbol.tableDefaults.name) SEC(\".maps\");") { out in
                 out.line("__uint(type, BPF_MAP_TYPE_ARRAY);")
                 out.line("__uint(max_entries, \(ir.tables.count));")
                 out.line("__type(key, __u32);")
-                out.line("__type(value, __u8);")
+                out.line("__type(value, struct \(TableStateLayout.typeName));")
             }
         }
         for table in ir.tables {
@@ -178,18 +195,21 @@ struct MapEmitter {
                 let name = CName.sanitize(table.name)
                 let lpm = table.keys.last?.match == .lpm
                 try out.block("") { out in
-                    out.line("struct mt_table_\(name)_key key;")
-                    out.line("__builtin_memset(&key, 0, sizeof(key));")
-                    if lpm {
-                        out.line("key.prefixlen = \(table.keys.map { keyBytes($0.field) * 8 }.reduce(0, +));")
+                    out.line("__u32 table = \(index);")
+                    out.line("const struct \(TableStateLayout.typeName) *state = bpf_map_lookup_elem(&\(MapSymbol.tableDefaults.name), &table);")
+                    out.line("__u8 action = state ? state->default_action : 0;")
+                    try out.block("if (state && state->has_entries)") { out in
+                        out.line("struct mt_table_\(name)_key key;")
+                        out.line("__builtin_memset(&key, 0, sizeof(key));")
+                        if lpm {
+                            out.line("key.prefixlen = \(table.keys.map { keyBytes($0.field) * 8 }.reduce(0, +));")
+                        }
+                        try emitKeyFill("key", keys: table.keys.map(\.field), into: &out)
+                        out.line("const __u8 *entry = bpf_map_lookup_elem(&\(MapSymbol.table(table.name).name), &key);")
+                        out.line("if (entry)")
+                        out.line("    action = *entry;")
                     }
-                    try emitKeyFill("key", keys: table.keys.map(\.field), into: &out)
-                    out.line("__u8 *action = bpf_map_lookup_elem(&\(MapSymbol.table(table.name).name), &key);")
-                    out.block("if (!action)") { out in
-                        out.line("__u32 table = \(index);")
-                        out.line("action = bpf_map_lookup_elem(&\(MapSymbol.tableDefaults.name), &table);")
-                    }
-                    out.line("if (action && *action != 0)")
+                    out.line("if (action != 0)")
                     out.line("    return 0;")
                 }
             }

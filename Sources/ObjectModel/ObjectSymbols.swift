@@ -90,8 +90,10 @@ extension ProgramSymbol: Codable {
 public enum MapSymbol: Hashable, Sendable {
     /// The ring buffer of event records.
     case events
-    /// ifindex → tracing point index, filled by the runner as it attaches.
+    /// ifindex → tracing point index for ifindexes from `TracingPointMaps.directLimit` on (hash).
     case points
+    /// ifindex → tracing point index + 1 below `TracingPointMaps.directLimit` (array).
+    case pointsDirect
     /// Per-CPU `KernelCounter` totals.
     case counters
     /// The tail-call chain: chunk k at index k, finish after the last chunk, then mt_hold (split requests).
@@ -109,6 +111,7 @@ public enum MapSymbol: Hashable, Sendable {
         switch self {
         case .events: "mt_events"
         case .points: "mt_points"
+        case .pointsDirect: "mt_points_direct"
         case .counters: "mt_counters"
         case .tailCalls: "mt_progs"
         case .tableDefaults: "mt_table_defaults"

@@ -80,7 +80,7 @@ public final class Attacher {
     /// Drops an interface's entry, its lock (closing it releases the flock) and its point in the map.
     private func forget(_ index: Int32) throws {
         attached[index] = nil
-        try object.maps.points.delete(key: UInt32(bitPattern: index).bytes)
+        try object.maps.points.remove(ifindex: UInt32(bitPattern: index))
     }
 
     private func attach(_ interface: NetworkInterface, pointName: String) throws {
@@ -98,7 +98,7 @@ public final class Attacher {
                 let program = object.programs.entry(for: hook)
                 attachments.append(try TCAttachment.attach(programFD: program.fd, ifindex: interface.index, ingress: ingress))
             }
-            try object.maps.points.update(key: UInt32(bitPattern: interface.index).bytes, value: [UInt8(pointIndex)])
+            try object.maps.points.set(ifindex: UInt32(bitPattern: interface.index), point: pointIndex)
         } catch {
             release(attachments, ifindex: interface.index)
             if let error = error as? BPFError { throw RunnerError.attach(interface: interface.name, reason: error.description) }

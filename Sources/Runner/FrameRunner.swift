@@ -21,20 +21,21 @@ public final class FrameRunner {
         let points = object.manifest.spec.points
         if let index = points.firstIndex(where: { $0.name == (point ?? points.first?.name) }) {
             // BPF_PROG_TEST_RUN hands the program an skb on the loopback device (ifindex 1).
-            try object.maps.points.update(key: UInt32(1).bytes, value: [UInt8(index)])
+            try object.maps.points.set(ifindex: 1, point: index)
         }
     }
 
     /// The raw event records `frame` produced at `hook`, in order.
-    public func rawEvents(for frame: [UInt8], hook: Hook = .ingress) throws -> [[UInt8]] {
+    public func rawEvents(for frame: [UInt8], hook: Hook = .ingress, ifindex: UInt32? = nil) throws -> [[UInt8]] {
         _ = drain()
-        try run(frame, hook: hook)
+        try run(frame, hook: hook, ifindex: ifindex)
         return drain()
     }
 
-    /// Runs `frame` without consuming the ring buffer (its records wait for `drain`).
-    public func run(_ frame: [UInt8], hook: Hook = .ingress) throws {
-        let verdict = try object.programs.entry(for: hook).testRun(frame: frame)
+    /// Runs `frame` without consuming the ring buffer (its records wait for `drain`); on the
+    /// loopback device, or on device `ifindex` of the calling thread's network namespace.
+    public func run(_ frame: [UInt8], hook: Hook = .ingress, ifindex: UInt32? = nil) throws {
+        let verdict = try object.programs.entry(for: hook).testRun(frame: frame, ifindex: ifindex)
         guard verdict.returnValue == 0 else {
             throw RunnerError.object(path: object.manifest.spec.name, reason: "the entry program returned \(verdict.returnValue), not TC_ACT_OK")
         }
@@ -48,9 +49,9 @@ public final class FrameRunner {
         return collected
     }
 
-    /// The decoded events `frame` produced at `hook`.
-    public func events(for frame: [UInt8], hook: Hook = .ingress) throws -> [PacketEvent] {
-        try rawEvents(for: frame, hook: hook).map { raw in try raw.withUnsafeBytes { try decoder.decode($0) } }
+    /// The decoded events `frame` produced at `hook` (on device `ifindex`, as `run`).
+    public func events(for frame: [UInt8], hook: Hook = .ingress, ifindex: UInt32? = nil) throws -> [PacketEvent] {
+        try rawEvents(for: frame, hook: hook, ifindex: ifindex).map { raw in try raw.withUnsafeBytes { try decoder.decode($0) } }
     }
 
     /// Mean nanoseconds per run of the entry program over `count` repetitions (tail calls included).

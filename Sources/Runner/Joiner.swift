@@ -21,6 +21,28 @@ public struct Joiner {
         var inner: FiveTuple?
         var sequence: UInt64?
         var context: [String: String]
+        /// Hashed once per event: the key is looked up three or four times (recent, pending, its
+        /// insert or removal, remember), and hashing the context's dictionary is most of it.
+        private let hash: Int
+
+        init(hop: Int, inner: FiveTuple?, sequence: UInt64?, context: [String: String]) {
+            self.hop = hop
+            self.inner = inner
+            self.sequence = sequence
+            self.context = context
+            var hasher = Hasher()
+            hasher.combine(hop)
+            hasher.combine(inner)
+            hasher.combine(sequence)
+            hasher.combine(context)
+            hash = hasher.finalize()
+        }
+
+        public static func == (a: Key, b: Key) -> Bool {
+            a.hash == b.hash && a.hop == b.hop && a.sequence == b.sequence && a.inner == b.inner && a.context == b.context
+        }
+
+        public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
     }
 
     public struct Counters: Sendable, Codable {

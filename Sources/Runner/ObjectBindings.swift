@@ -6,7 +6,7 @@ import Spec
 /// skeleton's members stand for an object's maps: the rest of the runner never names a map.
 public struct ObjectMaps {
     public let events: BPFMap
-    public let points: BPFMap
+    public let points: TracingPointMap
     public let counters: BPFMap
     public let tailCalls: BPFMap
     /// Requests whose search goes on in their flow's next segment (LRU, by inner 5-tuple and
@@ -25,7 +25,7 @@ public struct ObjectMaps {
             return map
         }
         events = try resolve(.events)
-        points = try resolve(.points)
+        points = TracingPointMap(direct: try resolve(.pointsDirect), hashed: try resolve(.points))
         counters = try resolve(.counters)
         tailCalls = try resolve(.tailCalls)
         requests = spec.record.followsSplitRequests ? try resolve(.requests) : nil

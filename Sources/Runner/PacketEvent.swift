@@ -3,23 +3,34 @@ import ObjectModel
 import Spec
 import TraceContexts
 
-/// A 5-tuple as events carry it.
-public struct FiveTuple: Hashable, Sendable, Codable, CustomStringConvertible {
+/// A 5-tuple as events carry it; the addresses stay bytes until printed.
+public struct FiveTuple: Hashable, Sendable, CustomStringConvertible {
     public var family: UInt8
     public var transportProtocol: UInt8
     public var sourcePort: UInt16
     public var destinationPort: UInt16
-    public var source: String
-    public var destination: String
+    public var sourceAddress: IPAddress
+    public var destinationAddress: IPAddress
 
-    public init(family: UInt8, transportProtocol: UInt8, sourcePort: UInt16, destinationPort: UInt16, source: String, destination: String) {
+    public init(family: UInt8, transportProtocol: UInt8, sourcePort: UInt16, destinationPort: UInt16,
+                sourceAddress: IPAddress, destinationAddress: IPAddress) {
         self.family = family
         self.transportProtocol = transportProtocol
         self.sourcePort = sourcePort
         self.destinationPort = destinationPort
-        self.source = source
-        self.destination = destination
+        self.sourceAddress = sourceAddress
+        self.destinationAddress = destinationAddress
     }
+
+    /// From address text; nil when either is not an IPv4 or IPv6 address.
+    public init?(family: UInt8, transportProtocol: UInt8, sourcePort: UInt16, destinationPort: UInt16, source: String, destination: String) {
+        guard let sourceAddress = IPAddress(source), let destinationAddress = IPAddress(destination) else { return nil }
+        self.init(family: family, transportProtocol: transportProtocol, sourcePort: sourcePort, destinationPort: destinationPort,
+                  sourceAddress: sourceAddress, destinationAddress: destinationAddress)
+    }
+
+    public var source: String { sourceAddress.description }
+    public var destination: String { destinationAddress.description }
 
     public var description: String { "\(source):\(sourcePort) > \(destination):\(destinationPort) proto \(transportProtocol)" }
 }
@@ -65,9 +76,29 @@ public struct EventDecoder: Sendable {
     public let layout: EventLayout
     public let spec: SpecIR
 
+    /// Per slot, worked out once rather than per event: its record label, and for an optional
+    /// header field the offset of the byte that says whether the packet had it.
+    private let labels: [String]
+    private let presenceOffsets: [Int?]
+    /// How many header fields and context headers a record can hold: the dictionaries are sized
+    /// for them up front (growing them was a third of the decode).
+    private let fieldCount: Int
+    private let contextCount: Int
+
     public init(spec: SpecIR, layout: EventLayout) {
         self.spec = spec
         self.layout = layout
+        labels = layout.slots.map(\.field.label)
+        var presence: [String: Int] = [:]
+        for slot in layout.slots {
+            if case (.header, .presence) = (slot.field, slot.kind) { presence[slot.field.label] = slot.offset }
+        }
+        presenceOffsets = layout.slots.map { slot in
+            if case .header = slot.field, slot.kind != .presence { return presence[slot.field.label] }
+            return nil
+        }
+        fieldCount = layout.slots.filter { if case .header = $0.field { $0.kind != .presence } else { false } }.count
+        contextCount = layout.slots.reduce(0) { if case .context(let headers) = $1.kind { $0 + headers.count } else { $0 } }
     }
 
     public enum DecodeError: Error {
@@ -82,8 +113,10 @@ public struct EventDecoder: Sendable {
             (0..<size).reduce(0) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
         }
         var event = PacketEvent()
-        var absent: Set<String> = []
-        for slot in layout.slots {
+        event.fields.reserveCapacity(fieldCount)
+        event.contextValues.reserveCapacity(contextCount)
+        for (index, slot) in layout.slots.enumerated() {
+            let present = presenceOffsets[index].map { bytes[$0] != 0 } ?? true
             switch (slot.field, slot.kind) {
             case (.timestamp, _): event.timestamp = unsigned(slot.offset, 8)
             case (.tracingPoint, _):
@@ -125,11 +158,11 @@ public struct EventDecoder: Sendable {
                 event.requestSequence = UInt32(unsigned(slot.offset + SlotKind.requestSequenceOffset, 4))
                 event.segmentOffset = UInt32(unsigned(slot.offset + SlotKind.segmentOffsetOffset, 4))
             case (.header, .presence):
-                if unsigned(slot.offset, 1) == 0 { absent.insert(slot.field.label) }
+                break // read by the field's own slot (presenceOffsets)
             case (.header, .unsigned(let size)):
-                if !absent.contains(slot.field.label) { event.fields[slot.field.label] = unsigned(slot.offset, size) }
+                if present { event.fields[labels[index]] = unsigned(slot.offset, size) }
             case (.header, .bytes(let count)):
-                if !absent.contains(slot.field.label) { event.byteFields[slot.field.label] = Array(bytes[slot.offset..<(slot.offset + count)]) }
+                if present { event.byteFields[labels[index]] = Array(bytes[slot.offset..<(slot.offset + count)]) }
             case (.traceContext, _), (.header, _):
                 // The layout gives these fields no other slot kinds (EventLayout.init).
                 preconditionFailure("slot \(slot.name) of kind \(slot.kind)")
@@ -142,17 +175,13 @@ public struct EventDecoder: Sendable {
     private func tuple(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> FiveTuple {
         func member(_ member: FiveTupleLayout.Member) -> Int { offset + member.offset }
         let family = bytes[member(FiveTupleLayout.family)]
-        let length = family == FiveTupleLayout.ipv6Family ? 16 : 4
-        func address(_ start: Int) -> String {
-            let raw = Array(bytes[start..<(start + length)])
-            if length == 4 { return raw.map(String.init).joined(separator: ".") }
-            return stride(from: 0, to: 16, by: 2).map { String(UInt16(raw[$0]) << 8 | UInt16(raw[$0 + 1]), radix: 16) }.joined(separator: ":")
-        }
+        let isIPv6 = family == FiveTupleLayout.ipv6Family
         func port(_ at: Int) -> UInt16 { UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8 }
         return FiveTuple(
             family: family, transportProtocol: bytes[member(FiveTupleLayout.transportProtocol)],
             sourcePort: port(member(FiveTupleLayout.sourcePort)), destinationPort: port(member(FiveTupleLayout.destinationPort)),
-            source: address(member(FiveTupleLayout.sourceAddress)), destination: address(member(FiveTupleLayout.destinationAddress))
+            sourceAddress: IPAddress(bytes, at: member(FiveTupleLayout.sourceAddress), isIPv6: isIPv6),
+            destinationAddress: IPAddress(bytes, at: member(FiveTupleLayout.destinationAddress), isIPv6: isIPv6)
         )
     }
 }

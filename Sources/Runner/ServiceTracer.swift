@@ -20,18 +20,16 @@ final class ServiceTracer {
     init(object: LoadedObject, options: DiscoveryOptions) throws {
         let spec = object.manifest.spec
         let wanted: Set<PacketField> = [.inner(.destinationAddress), .inner(.destinationPort)]
-        guard let table = spec.tables.first(where: { Set($0.keys.map(\.field)) == wanted && $0.keys.count == 2 }) else {
+        guard let index = spec.tables.firstIndex(where: { Set($0.keys.map(\.field)) == wanted && $0.keys.count == 2 }) else {
             throw RunnerError.usage(
                 "--trace-service needs a table keyed on the inner destination address and port, e.g. "
                     + "Table(\"trace_filter\", keys: .exact(.inner(.destinationAddress)), .exact(.inner(.destinationPort))); "
                     + "spec \(spec.name) has \(spec.tables.isEmpty ? "no table" : spec.tables.map { "\($0.name) (\($0.keys.map(\.field.description).joined(separator: ", ")))" }.joined(separator: ", "))"
             )
         }
+        let table = spec.tables[index]
         guard !options.userTables.contains(table.name) else {
             throw RunnerError.usage("--trace-service fills table \(table.name); leave it out of --table, --table-file and --table-default")
-        }
-        guard let defaults = object.maps.tableDefaults, let index = spec.tables.firstIndex(of: table) else {
-            throw RunnerError.object(path: spec.name, reason: "it lacks the defaults map of table '\(table.name)'")
         }
         self.object = object
         self.table = table
@@ -39,7 +37,7 @@ final class ServiceTracer {
         let namespace: String? = if case .named(let name) = options.node { name } else { nil }
         watcher = NATWatcher(source: options.kubeProxyMode == .iptables ? .iptables(namespace: namespace) : .nftables(namespace: namespace))
         // Nothing but the Services' traffic: what no entry matches is skipped.
-        try defaults.update(key: UInt32(index).bytes, value: [1])
+        try TableFiller.setDefault(.skip, ofTable: index, in: object)
         try refresh(first: true)
     }
 

@@ -1,5 +1,6 @@
 import BPF
 import Foundation
+import ObjectModel
 import Spec
 
 /// Match-action table contents given at run time: `--table NAME=KEY[,KEY…]:ACTION` (keys in the
@@ -44,37 +45,62 @@ public enum TableFiller {
         for name in defaults.keys where !spec.tables.contains(where: { $0.name == name }) {
             throw RunnerError.usage("--table-default names unknown table '\(name)'")
         }
-        if let map = object.maps.tableDefaults {
-            for (index, table) in spec.tables.enumerated() {
-                let action = defaults[table.name] ?? table.defaultAction
-                try map.update(key: UInt32(index).bytes, value: [action == .trace ? 0 : 1])
-            }
+        for (index, table) in spec.tables.enumerated() {
+            try setDefault(defaults[table.name] ?? table.defaultAction, ofTable: index, in: object)
         }
         try add(entries, to: object)
     }
 
-    /// Writes entries, leaving the defaults as they are.
+    /// Writes entries, leaving the defaults as they are. Each table's entries flag is set first, so
+    /// the program looks an entry up from the moment it is there.
     public static func add(_ entries: [TableEntry], to object: LoadedObject) throws {
-        for entry in entries {
-            let (map, key) = try slot(of: entry, in: object)
-            try map.update(key: key, value: [entry.action == .trace ? 0 : 1])
+        let slots = try entries.map { try slot(of: $0, in: object) }
+        for table in Set(slots.map(\.table)) { try setHasEntries(true, ofTable: table, in: object) }
+        for (entry, slot) in zip(entries, slots) {
+            try slot.map.update(key: slot.key, value: [entry.action == .trace ? 0 : 1])
         }
     }
 
-    /// Takes entries out again (`--trace-service` when a Service's endpoints change).
+    /// Takes entries out again (`--trace-service` when a Service's endpoints change); a table left
+    /// without entries has its flag cleared after, and is no longer looked up.
     public static func remove(_ entries: [TableEntry], from object: LoadedObject) throws {
-        for entry in entries {
-            let (map, key) = try slot(of: entry, in: object)
-            try map.delete(key: key)
+        let slots = try entries.map { try slot(of: $0, in: object) }
+        for slot in slots { try slot.map.delete(key: slot.key) }
+        for table in Set(slots.map(\.table)) {
+            guard let map = object.maps.tables[object.manifest.spec.tables[table].name] else { continue }
+            if try map.isEmpty { try setHasEntries(false, ofTable: table, in: object) }
         }
+    }
+
+    /// Sets table `index`'s action for packets no entry matches, its entries flag from its map.
+    public static func setDefault(_ action: TableAction, ofTable index: Int, in object: LoadedObject) throws {
+        let (defaults, map) = try maps(ofTable: index, in: object)
+        try defaults.update(key: UInt32(index).bytes, value: TableStateLayout.value(skip: action == .skip, hasEntries: !(try map.isEmpty)))
+    }
+
+    private static func setHasEntries(_ hasEntries: Bool, ofTable index: Int, in object: LoadedObject) throws {
+        let (defaults, _) = try maps(ofTable: index, in: object)
+        var state = try defaults.lookup(key: UInt32(index).bytes)
+        state[TableStateLayout.hasEntriesOffset] = hasEntries ? 1 : 0
+        try defaults.update(key: UInt32(index).bytes, value: state)
+    }
+
+    /// The defaults map and table `index`'s own.
+    private static func maps(ofTable index: Int, in object: LoadedObject) throws -> (defaults: BPFMap, table: BPFMap) {
+        let spec = object.manifest.spec
+        guard let defaults = object.maps.tableDefaults, let map = object.maps.tables[spec.tables[index].name] else {
+            throw RunnerError.object(path: spec.name, reason: "it lacks the maps of table '\(spec.tables[index].name)'")
+        }
+        return (defaults, map)
     }
 
     /// The entry's table map and its key there.
-    static func slot(of entry: TableEntry, in object: LoadedObject) throws -> (BPFMap, [UInt8]) {
+    static func slot(of entry: TableEntry, in object: LoadedObject) throws -> (table: Int, map: BPFMap, key: [UInt8]) {
         let spec = object.manifest.spec
-        guard let table = spec.tables.first(where: { $0.name == entry.table }) else {
+        guard let index = spec.tables.firstIndex(where: { $0.name == entry.table }) else {
             throw RunnerError.usage("table entry names unknown table '\(entry.table)' (the spec has \(spec.tables.map(\.name).joined(separator: ", ")))")
         }
+        let table = spec.tables[index]
         guard entry.keys.count == table.keys.count else {
             throw RunnerError.usage("table '\(table.name)' has \(table.keys.count) key(s) (\(table.keys.map(\.field.description).joined(separator: ", "))), the entry gives \(entry.keys.count)")
         }
@@ -90,7 +116,7 @@ public enum TableFiller {
             prefixBits += tableKey.match == .lpm ? prefix : 8 * bytes.count
         }
         if table.keys.last?.match == .lpm { key = UInt32(prefixBits).bytes + key }
-        return (map, key)
+        return (index, map, key)
     }
 
     /// A key field's bytes (network order, as the generated code builds them) and its prefix bits.
@@ -107,15 +133,9 @@ public enum TableFiller {
         case .inner(let member), .outer(let member):
             switch member {
             case .sourceAddress, .destinationAddress:
-                var v4 = in_addr(), v6 = in6_addr()
-                if inet_pton(AF_INET, value, &v4) == 1 {
-                    let bytes = withUnsafeBytes(of: v4) { Array($0) } + [UInt8](repeating: 0, count: 12)
-                    return (bytes, min(prefix ?? 32, 32))
-                }
-                if inet_pton(AF_INET6, value, &v6) == 1 {
-                    return (withUnsafeBytes(of: v6) { Array($0) }, min(prefix ?? 128, 128))
-                }
-                throw bad("not an IPv4 or IPv6 address")
+                guard let address = IPAddress(value) else { throw bad("not an IPv4 or IPv6 address") }
+                let bits = address.isIPv6 ? 128 : 32
+                return (address.bytes, min(prefix ?? bits, bits))
             case .transportProtocol:
                 guard let number = UInt8(value) else { throw bad("not a protocol number") }
                 return ([number], prefix ?? 8)

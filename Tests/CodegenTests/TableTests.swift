@@ -30,6 +30,31 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(try runner.object.counters()[KernelCounter.filtered.rawValue], 2)
     }
 
+    /// A table without entries is not looked up: its flag in mt_table_defaults says so, set before
+    /// the first entry goes in and cleared after the last goes out.
+    func testTheEntriesFlagDecidesWhetherTheTableIsLookedUp() throws {
+        let runner = try Generated.runner(.init(spec: "mesh"))
+        let defaults = try XCTUnwrap(runner.object.maps.tableDefaults)
+        let table = try XCTUnwrap(runner.object.maps.tables["trace_filter"])
+        func hasEntries() throws -> Bool { try defaults.lookup(key: [0, 0, 0, 0])[TableStateLayout.hasEntriesOffset] == 1 }
+        try TableFiller.fill(runner.object)
+        XCTAssertFalse(try hasEntries(), "no entry yet")
+        let skip = try TableEntry(parsing: "trace_filter=198.19.2.2,9080:skip")
+        try TableFiller.add([skip], to: runner.object)
+        XCTAssertTrue(try hasEntries())
+        XCTAssertFalse(try traced(runner, destination: [198, 19, 2, 2], port: 9080), "the entry is looked up and skips it")
+        try TableFiller.remove([skip], from: runner.object)
+        XCTAssertFalse(try hasEntries(), "the last entry went, and the flag with it")
+        XCTAssertTrue(try traced(runner, destination: [198, 19, 2, 2], port: 9080))
+        // The same entry written around the runner, the flag left clear: the program does not look.
+        let key: [UInt8] = [198, 19, 2, 2] + [UInt8](repeating: 0, count: 12) + [0x23, 0x78]
+        try table.update(key: key, value: [1])
+        XCTAssertTrue(try traced(runner, destination: [198, 19, 2, 2], port: 9080), "flag clear: no lookup")
+        try TableFiller.setDefault(.trace, ofTable: 0, in: runner.object)
+        XCTAssertTrue(try hasEntries(), "a default written again takes the flag from the map")
+        XCTAssertFalse(try traced(runner, destination: [198, 19, 2, 2], port: 9080))
+    }
+
     func testLongestPrefixMatch() throws {
         let runner = try Generated.runner(.init(spec: "overlays"))
         try TableFiller.fill(runner.object, entries: [

@@ -97,6 +97,16 @@ final class DSLTests: XCTestCase {
         XCTAssertEqual(legacyTunnel.parser.state(named: "vxlan")?.tunnel, .other)
     }
 
+    func testAnEventNamesItsPointInOneByte() {
+        var ir = build(withVLAN: false, legacy: false, tunnelPorts: [])
+        ir.points = (0..<SpecValidator.maxTracingPoints).map { TracingPoint(name: "p\($0)", hooks: [.ingress]) }
+        ir.hops = []
+        XCTAssertEqual(SpecValidator.validate(ir), [], "254 points fit")
+        ir.points.append(TracingPoint(name: "one-more", hooks: [.ingress]))
+        XCTAssertEqual(SpecValidator.validate(ir).map(\.message),
+                       ["spec 'builders' has 255 tracing points; an event names its point in one byte: at most 254"])
+    }
+
     func testMultiFieldSelectWithMaskRangeAndAny() {
         let ir = MeshSpec(unregistered: "select") {
             Parser(start: "ethernet") {

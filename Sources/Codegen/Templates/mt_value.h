@@ -167,6 +167,24 @@ static __always_inline __s64 mt_load_value(struct __sk_buff *skb, __u32 off, str
 	return 0;
 }
 
+/* The peek: MT_VALUE_PEEK bytes into tmp, a word at a time from the linear packet when it holds
+ * them (loads, where the helper is a call and a copy: mt_packet_bytes), else by mt_load_value
+ * (also where the payload ends sooner). */
+static __always_inline __s64 mt_peek_value(struct __sk_buff *skb, __u32 off, struct mt_buf *b, __s64 rest)
+{
+	if (rest >= MT_VALUE_PEEK) {
+		const __u8 *p = mt_packet_bytes(skb, off, b->tmp, MT_VALUE_PEEK);
+		if (p) {
+			/* from the packet; when the helper filled tmp instead, a copy onto itself */
+			MT_UNROLL
+			for (int j = 0; j < MT_VALUE_PEEK / 8; j++)
+				mt_store64(b->tmp + j * 8, mt_load64(p + j * 8));
+			return MT_VALUE_PEEK;
+		}
+	}
+	return mt_load_value(skb, off, b, rest, MT_VALUE_PEEK);
+}
+
 /* 1 when the MT_VALUE_PEEK bytes at p hold a CR or LF: the cheap haszero form, exact as
  * "some lane is zero", on whole words (the peek was loaded whole). */
 static __always_inline int mt_peek_has_line_end(const __u8 *p)
@@ -197,7 +215,7 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 		/* First MT_VALUE_PEEK bytes, where almost every context line ends; the whole reach only
 		 * for a line that goes on past them (measured the same either way: the scan stops at
 		 * the first CR/LF). */
-		n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_VALUE_PEEK);
+		n = mt_peek_value(skb, s->payload_off + voff, b, rest);
 		if (n == MT_VALUE_PEEK && !mt_peek_has_line_end(b->tmp))
 			n = mt_load_value(skb, s->payload_off + voff, b, rest, MT_OWS_MAX + MT_LINE_REACH);
 		if (b->tmp_used < n)
@@ -206,16 +224,14 @@ static __attribute__((noinline)) __u32 mt_measure_value(struct __sk_buff *skb, s
 	return mt_measure_at(s, b->tmp, n, rest, slot, max, found, MT_LINE_REACH);
 }
 
-/* A slot not found: its row's first round8(max) bytes zeroed, a store a word (what
- * mt_measure_value would write for it, without the call and the loop), for rows of up to
- * MT_INLINE_ZERO_BYTES (B3 ids and flags); a longer row is zeroed by mt_measure_value's one
- * body, so mt_finish's size stays within the budget. */
+/* A slot not found: its row's first round8(max) bytes zeroed (what mt_measure_value would
+ * write for it, without the call), for rows of up to MT_INLINE_ZERO_BYTES (B3 ids and flags);
+ * a longer row is zeroed by mt_measure_value's one body, so mt_finish's size stays within the
+ * budget. */
 #define MT_INLINE_ZERO_BYTES 32
 #define MT__UNFOUND_ROW(slot, max) \
 	do { \
-		MT_UNROLL \
-		for (int o = 0; o < (((max) + 7) & ~7); o += 8) \
-			*(volatile __u64 *)(s->value[slot] + o) = 0; \
+		mt_wipe((__u8 *)s->value[slot], ((max) + 7) & ~7); \
 		s->value_len[slot] = 0; \
 	} while (0)
 

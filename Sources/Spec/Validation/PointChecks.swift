@@ -1,7 +1,14 @@
 extension SpecValidator {
+    /// An event carries its tracing point's index in one byte, 0xff meaning none, and the runner's
+    /// array of points holds the index + 1.
+    public static let maxTracingPoints = 254
+
     mutating func checkPoints() {
         if ir.points.isEmpty {
             report(ir.line, "spec '\(ir.name)' has no TracingPoint")
+        }
+        if ir.points.count > Self.maxTracingPoints {
+            report(ir.line, "spec '\(ir.name)' has \(ir.points.count) tracing points; an event names its point in one byte: at most \(Self.maxTracingPoints)")
         }
         checkUnique(ir.points, kind: "tracing point", name: \.name, line: \.line)
         for point in ir.points where point.hooks.isEmpty {
