@@ -96,6 +96,9 @@ public struct OverheadComparison: Sendable {
         public var median: Double
         public var p99: Double
         public var requestsPerSecond: Double
+        /// Half the range of the phases' wrk throughputs, over their mean: how far one phase
+        /// strays from the next on this side alone (0 with one round).
+        public var requestsPerSecondSpread: Double
         public var errors: Int
         public var events: Int
         public var joined: Int
@@ -105,7 +108,9 @@ public struct OverheadComparison: Sendable {
             median = pooled.medianMs / 1e3
             p99 = pooled.p99Ms / 1e3
             errors = pooled.failures.count
-            requestsPerSecond = phases.map(\.wrkRequestsPerSecond).reduce(0, +) / Double(max(phases.count, 1))
+            let throughputs = phases.map(\.wrkRequestsPerSecond)
+            requestsPerSecond = throughputs.reduce(0, +) / Double(max(phases.count, 1))
+            requestsPerSecondSpread = requestsPerSecond > 0 ? ((throughputs.max() ?? 0) - (throughputs.min() ?? 0)) / 2 / requestsPerSecond : 0
             events = phases.map(\.events).reduce(0, +)
             joined = phases.map(\.joined).reduce(0, +)
         }

@@ -66,8 +66,9 @@ struct Overhead: ParsableCommand {
                     + String(format: " %10.1f %9.1f %11.1f %7d %8d %8d", side.median * 1e6, side.p99 * 1e6,
                              side.requestsPerSecond, side.errors, side.events, side.joined))
             }
-            lines.append(String(format: "%@ on/off: median %.3fx (target <= 1.020), p99 %.3fx, throughput %.3fx (target >= 0.980)",
-                                c.format as NSString, c.medianRatio, c.p99Ratio, c.throughputRatio))
+            lines.append(String(format: "%@ on/off: median %.3fx (target <= 1.020), p99 %.3fx, throughput %.3fx (target >= 0.980); wrk phase to phase +-%.1f %% off, +-%.1f %% on",
+                                c.format as NSString, c.medianRatio, c.p99Ratio, c.throughputRatio,
+                                c.off.requestsPerSecondSpread * 100, c.on.requestsPerSecondSpread * 100))
         }
         return lines.joined(separator: "\n")
     }

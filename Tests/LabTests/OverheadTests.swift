@@ -37,7 +37,8 @@ final class OverheadTests: XCTestCase {
             XCTAssertGreaterThan(onFigures[4], 0, "the runners saw no events while on: \(on)")
             XCTAssertGreaterThan(onFigures[5], 0, "the runners joined nothing while on: \(on)")
             let ratio = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) on/off:") }, result.stdout)
-            XCTAssertTrue(ratio.contains("median ") && ratio.contains("throughput "), ratio)
+            XCTAssertTrue(ratio.contains("median ") && ratio.contains("throughput ") && ratio.contains("wrk phase to phase +-0.0 % off"),
+                          "one round: no spread between phases: \(ratio)")
         }
         XCTAssertTrue(try Testbed(prefix: Self.prefix).status().isAbsent, "overhead left its testbed up")
     }
