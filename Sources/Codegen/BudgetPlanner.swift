@@ -65,18 +65,16 @@ public struct BudgetPlanner {
     public func plan(ir: SpecIR, verify: Bool, measurer: ProgramMeasurer, emit: (SearchPlan) throws -> String) throws -> Result {
         let filters = SearchPlan.candidateFilters(ir.target.profile)
         var compiles = 0
-        for filter in filters.dropLast() {
+        for (index, filter) in filters.enumerated() {
             do {
                 var result = try plan(ir: ir, candidateFilter: filter, verify: verify, measurer: measurer, emit: emit, compiles: &compiles)
                 result.attempts = compiles
                 return result
-            } catch CodegenError.windowTooLarge {
+            } catch CodegenError.windowTooLarge where index + 1 < filters.count {
                 continue
             }
         }
-        var result = try plan(ir: ir, candidateFilter: filters.last!, verify: verify, measurer: measurer, emit: emit, compiles: &compiles)
-        result.attempts = compiles
-        return result
+        preconditionFailure("every profile has a candidate filter (SearchPlan.candidateFilters)")
     }
 
     private func plan(ir: SpecIR, candidateFilter: Int, verify: Bool, measurer: ProgramMeasurer,

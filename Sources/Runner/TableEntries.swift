@@ -66,9 +66,8 @@ public enum TableFiller {
     public static func remove(_ entries: [TableEntry], from object: LoadedObject) throws {
         let slots = try entries.map { try slot(of: $0, in: object) }
         for slot in slots { try slot.map.delete(key: slot.key) }
-        for table in Set(slots.map(\.table)) {
-            guard let map = object.maps.tables[object.manifest.spec.tables[table].name] else { continue }
-            if try map.isEmpty { try setHasEntries(false, ofTable: table, in: object) }
+        for table in Set(slots.map(\.table)) where try maps(ofTable: table, in: object).table.isEmpty {
+            try setHasEntries(false, ofTable: table, in: object)
         }
     }
 
