@@ -1846,14 +1846,17 @@ struct {
 /* Each table's action for packets no entry matches (0 trace, 1 skip) and whether it holds any
  * entry, by table index: set by the runner (the spec's default or its --table-default; the flag
  * before its first entry goes in and after its last goes out), so a table without entries costs
- * an array load, not a hash lookup. */
+ * an array load, not its buckets. */
 struct mt_table_state {
     __u8 default_action;
     __u8 has_entries;
+    __u16 pad;
+    __u32 entries; /* the runner's count, not read here */
 };
-_Static_assert(sizeof(struct mt_table_state) == 2, "table state layout");
+_Static_assert(sizeof(struct mt_table_state) == 8, "table state layout");
 _Static_assert(__builtin_offsetof(struct mt_table_state, default_action) == 0, "table state layout");
 _Static_assert(__builtin_offsetof(struct mt_table_state, has_entries) == 1, "table state layout");
+_Static_assert(__builtin_offsetof(struct mt_table_state, entries) == 4, "table state layout");
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, 1);
@@ -1861,17 +1864,64 @@ struct {
     __type(value, struct mt_table_state);
 } mt_table_defaults SEC(".maps");
 
-/* Table trace_filter: value 0 = trace, 1 = skip; no entry: mt_table_defaults (spec: trace). */
-struct mt_table_trace_filter_key {
-    __u8 k0[16]; /* inner.destinationAddress */
-    __u8 k1[2]; /* inner.destinationPort */
+#define MT_TABLE_SLOTS 4
+#define MT_TABLE_HASH_SEED 0x6d747461626c6573ULL
+#define MT_TABLE_HASH_MULTIPLIER 0x9e3779b97f4a7c15ULL
+
+/* Table trace_filter (exact): 1024 buckets of MT_TABLE_SLOTS slots, a key in either of the two its
+ * hash picks (TableBucketLayout); a slot's state 0 = empty, 1 + action (0 trace, 1 skip); no entry:
+ * mt_table_defaults (spec: trace). */
+union mt_table_trace_filter_key {
+    struct {
+        __u8 k0[16]; /* inner.destinationAddress */
+        __u8 k1[2]; /* inner.destinationPort */
+    } f;
+    __u64 w[3];
 };
+struct mt_table_trace_filter_slot {
+    __u64 key[3];
+    __u8 state;
+    __u8 pad[7];
+};
+struct mt_table_trace_filter_bucket {
+    struct mt_table_trace_filter_slot slot[MT_TABLE_SLOTS];
+};
+_Static_assert(sizeof(struct mt_table_trace_filter_bucket) == 128, "table bucket layout");
+_Static_assert(__builtin_offsetof(struct mt_table_trace_filter_slot, state) == 24, "table bucket layout");
 struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, 1024);
-    __type(key, struct mt_table_trace_filter_key);
-    __type(value, __u8);
+    __type(key, __u32);
+    __type(value, struct mt_table_trace_filter_bucket);
 } mt_table_trace_filter SEC(".maps");
+/* The action of the entry for the key, or -1: every slot of both its buckets, with the loads the
+ * verifier inlines (a hash map's lookup is a helper call, ~40 ns). */
+static __always_inline int mt_table_trace_filter_find(const union mt_table_trace_filter_key *key)
+{
+    __u64 h = MT_TABLE_HASH_SEED;
+    h = (h ^ key->w[0]) * MT_TABLE_HASH_MULTIPLIER;
+    h ^= h >> 32;
+    h = (h ^ key->w[1]) * MT_TABLE_HASH_MULTIPLIER;
+    h ^= h >> 32;
+    h = (h ^ key->w[2]) * MT_TABLE_HASH_MULTIPLIER;
+    h ^= h >> 32;
+    h *= MT_TABLE_HASH_MULTIPLIER;
+    h ^= h >> 29;
+    __u32 candidates[2] = { h & 1023, (h >> 32) & 1023 };
+    MT_UNROLL
+    for (int c = 0; c < 2; c++) {
+        const struct mt_table_trace_filter_bucket *b = bpf_map_lookup_elem(&mt_table_trace_filter, &candidates[c]);
+        if (!b)
+            continue;
+        MT_UNROLL
+        for (int i = 0; i < MT_TABLE_SLOTS; i++) {
+            const struct mt_table_trace_filter_slot *slot = &b->slot[i];
+            if (slot->state && slot->key[0] == key->w[0] && slot->key[1] == key->w[1] && slot->key[2] == key->w[2])
+                return slot->state - 1;
+        }
+    }
+    return -1;
+}
 
 /* 1 when every table lets the packet be traced. */
 static __always_inline int mt_table_allows(struct mt_scratch *s)
@@ -1881,14 +1931,14 @@ static __always_inline int mt_table_allows(struct mt_scratch *s)
         const struct mt_table_state *state = bpf_map_lookup_elem(&mt_table_defaults, &table);
         __u8 action = state ? state->default_action : 0;
         if (state && state->has_entries) {
-            struct mt_table_trace_filter_key key;
+            union mt_table_trace_filter_key key;
             __builtin_memset(&key, 0, sizeof(key));
-            __builtin_memcpy(key.k0, s->packet.inner.daddr, 16);
-            key.k1[0] = s->packet.inner.dport >> 8;
-            key.k1[1] = s->packet.inner.dport & 0xff;
-            const __u8 *entry = bpf_map_lookup_elem(&mt_table_trace_filter, &key);
-            if (entry)
-                action = *entry;
+            __builtin_memcpy(key.f.k0, s->packet.inner.daddr, 16);
+            key.f.k1[0] = s->packet.inner.dport >> 8;
+            key.f.k1[1] = s->packet.inner.dport & 0xff;
+            const int found = mt_table_trace_filter_find(&key);
+            if (found >= 0)
+                action = found;
         }
         if (action != 0)
             return 0;

@@ -1832,14 +1832,17 @@ struct {
 /* Each table's action for packets no entry matches (0 trace, 1 skip) and whether it holds any
  * entry, by table index: set by the runner (the spec's default or its --table-default; the flag
  * before its first entry goes in and after its last goes out), so a table without entries costs
- * an array load, not a hash lookup. */
+ * an array load, not its buckets. */
 struct mt_table_state {
     __u8 default_action;
     __u8 has_entries;
+    __u16 pad;
+    __u32 entries; /* the runner's count, not read here */
 };
-_Static_assert(sizeof(struct mt_table_state) == 2, "table state layout");
+_Static_assert(sizeof(struct mt_table_state) == 8, "table state layout");
 _Static_assert(__builtin_offsetof(struct mt_table_state, default_action) == 0, "table state layout");
 _Static_assert(__builtin_offsetof(struct mt_table_state, has_entries) == 1, "table state layout");
+_Static_assert(__builtin_offsetof(struct mt_table_state, entries) == 4, "table state layout");
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
     __uint(max_entries, 1);

@@ -23,15 +23,13 @@ public struct BPFMap {
         guard status == 0 || errno == ENOENT else { throw BPFError.system(operation: "delete from map \(name)", errno: errno) }
     }
 
-    /// Whether the map holds no entry (its first key, BPF_MAP_GET_NEXT_KEY from none, is ENOENT).
-    public var isEmpty: Bool {
-        get throws {
-            var key = [UInt8](repeating: 0, count: keySize)
-            let status = key.withUnsafeMutableBytes { bpf_map_get_next_key(fd, nil, $0.baseAddress) }
-            if status == 0 { return false }
-            guard errno == ENOENT else { throw BPFError.system(operation: "first key of map \(name)", errno: errno) }
-            return true
-        }
+    /// The value at `key`, nil when there is none (ENOENT).
+    public func value(at key: [UInt8]) throws -> [UInt8]? {
+        var value = [UInt8](repeating: 0, count: valueSize)
+        let status = key.withUnsafeBytes { k in value.withUnsafeMutableBytes { v in bpf_map_lookup_elem(fd, k.baseAddress, v.baseAddress) } }
+        if status == 0 { return value }
+        guard errno == ENOENT else { throw BPFError.system(operation: "lookup in map \(name)", errno: errno) }
+        return nil
     }
 
     /// Reads the value at `key`; for per-CPU maps, one value per possible CPU, concatenated.

@@ -105,20 +105,29 @@ struct MapEmitter {
             out.line("/* Each table's action for packets no entry matches (0 trace, 1 skip) and whether it holds any")
             out.line(" * entry, by table index: set by the runner (the spec's default or its --table-default; the flag")
             out.line(" * before its first entry goes in and after its last goes out), so a table without entries costs")
-            out.line(" * an array load, not a hash lookup. */")
+            out.line(" * an array load, not its buckets. */")
             out.block("struct \(TableStateLayout.typeName)", trailer: ";") { out in
                 out.line("__u8 default_action;")
                 out.line("__u8 has_entries;")
+                out.line("__u16 pad;")
+                out.line("__u32 entries; /* the runner's count, not read here */")
             }
             out.line("_Static_assert(sizeof(struct \(TableStateLayout.typeName)) == \(TableStateLayout.size), \"table state layout\");")
             out.line("_Static_assert(__builtin_offsetof(struct \(TableStateLayout.typeName), default_action) == \(TableStateLayout.defaultActionOffset), \"table state layout\");")
             out.line("_Static_assert(__builtin_offsetof(struct \(TableStateLayout.typeName), has_entries) == \(TableStateLayout.hasEntriesOffset), \"table state layout\");")
+            out.line("_Static_assert(__builtin_offsetof(struct \(TableStateLayout.typeName), entries) == \(TableStateLayout.entriesOffset), \"table state layout\");")
             out.block("struct", trailer: " \(MapSymbol.tableDefaults.name) SEC(\".maps\");") { out in
                 out.line("__uint(type, BPF_MAP_TYPE_ARRAY);")
                 out.line("__uint(max_entries, \(ir.tables.count));")
                 out.line("__type(key, __u32);")
                 out.line("__type(value, struct \(TableStateLayout.typeName));")
             }
+        }
+        if ir.tables.contains(where: { $0.keys.last?.match != .lpm }) {
+            out.line()
+            out.line("#define MT_TABLE_SLOTS \(TableBucketLayout.slots)")
+            out.line("#define MT_TABLE_HASH_SEED 0x\(String(TableBucketLayout.seed, radix: 16))ULL")
+            out.line("#define MT_TABLE_HASH_MULTIPLIER 0x\(String(TableBucketLayout.multiplier, radix: 16))ULL")
         }
         for table in ir.tables {
             emitTable(table, into: &out)
@@ -129,8 +138,9 @@ struct MapEmitter {
         try emitTableCheck(into: &out)
     }
 
-    private func emitKeyStruct(_ name: String, keys: [PacketField], prefixLength: Bool, into out: inout SourceBuilder) {
-        out.block("struct \(name)", trailer: ";") { out in
+    /// A struct of the keys' bytes; `name` empty for a union's member (`trailer` names it).
+    private func emitKeyStruct(_ name: String, keys: [PacketField], prefixLength: Bool, trailer: String = ";", into out: inout SourceBuilder) {
+        out.block(name.isEmpty ? "struct" : "struct \(name)", trailer: trailer) { out in
             if prefixLength { out.line("__u32 prefixlen;") }
             for (index, field) in keys.enumerated() {
                 out.line("__u8 \(Self.keyMember(index))[\(keyBytes(field))]; /* \(field) */")
@@ -173,16 +183,72 @@ struct MapEmitter {
 
     private func emitTable(_ table: MatchActionTable, into out: inout SourceBuilder) {
         let name = CName.sanitize(table.name)
-        let lpm = table.keys.last?.match == .lpm
+        let keys = table.keys.map(\.field)
         out.line()
-        out.line("/* Table \(table.name): value 0 = trace, 1 = skip; no entry: mt_table_defaults (spec: \(table.defaultAction.rawValue)). */")
-        emitKeyStruct("mt_table_\(name)_key", keys: table.keys.map(\.field), prefixLength: lpm, into: &out)
+        guard table.keys.last?.match != .lpm else {
+            out.line("/* Table \(table.name): value 0 = trace, 1 = skip; no entry: mt_table_defaults (spec: \(table.defaultAction.rawValue)). */")
+            emitKeyStruct("mt_table_\(name)_key", keys: keys, prefixLength: true, into: &out)
+            out.block("struct", trailer: " \(MapSymbol.table(table.name).name) SEC(\".maps\");") { out in
+                out.line("__uint(type, BPF_MAP_TYPE_LPM_TRIE);")
+                out.line("__uint(map_flags, BPF_F_NO_PREALLOC);")
+                out.line("__uint(max_entries, \(table.size));")
+                out.line("__type(key, struct mt_table_\(name)_key);")
+                out.line("__type(value, __u8);")
+            }
+            return
+        }
+        let keyBytes = keys.map(keyBytes).reduce(0, +)
+        let words = TableBucketLayout.keyWords(keyBytes: keyBytes)
+        let buckets = TableBucketLayout.buckets(size: table.size)
+        out.line("/* Table \(table.name) (exact): \(buckets) buckets of MT_TABLE_SLOTS slots, a key in either of the two its")
+        out.line(" * hash picks (TableBucketLayout); a slot's state 0 = empty, 1 + action (0 trace, 1 skip); no entry:")
+        out.line(" * mt_table_defaults (spec: \(table.defaultAction.rawValue)). */")
+        out.block("union mt_table_\(name)_key", trailer: ";") { out in
+            emitKeyStruct("", keys: keys, prefixLength: false, trailer: " f;", into: &out)
+            out.line("__u64 w[\(words)];")
+        }
+        out.block("struct mt_table_\(name)_slot", trailer: ";") { out in
+            out.line("__u64 key[\(words)];")
+            out.line("__u8 state;")
+            out.line("__u8 pad[7];")
+        }
+        out.block("struct mt_table_\(name)_bucket", trailer: ";") { out in
+            out.line("struct mt_table_\(name)_slot slot[MT_TABLE_SLOTS];")
+        }
+        out.line("_Static_assert(sizeof(struct mt_table_\(name)_bucket) == \(TableBucketLayout.bucketBytes(keyBytes: keyBytes)), \"table bucket layout\");")
+        out.line("_Static_assert(__builtin_offsetof(struct mt_table_\(name)_slot, state) == \(TableBucketLayout.stateOffset(keyBytes: keyBytes)), \"table bucket layout\");")
         out.block("struct", trailer: " \(MapSymbol.table(table.name).name) SEC(\".maps\");") { out in
-            out.line("__uint(type, \(lpm ? "BPF_MAP_TYPE_LPM_TRIE" : "BPF_MAP_TYPE_HASH"));")
-            if lpm { out.line("__uint(map_flags, BPF_F_NO_PREALLOC);") }
-            out.line("__uint(max_entries, \(table.size));")
-            out.line("__type(key, struct mt_table_\(name)_key);")
-            out.line("__type(value, __u8);")
+            out.line("__uint(type, BPF_MAP_TYPE_ARRAY);")
+            out.line("__uint(max_entries, \(buckets));")
+            out.line("__type(key, __u32);")
+            out.line("__type(value, struct mt_table_\(name)_bucket);")
+        }
+        out.line("/* The action of the entry for the key, or -1: every slot of both its buckets, with the loads the")
+        out.line(" * verifier inlines (a hash map's lookup is a helper call, ~40 ns). */")
+        out.line("static __always_inline int mt_table_\(name)_find(const union mt_table_\(name)_key *key)")
+        out.block("") { out in
+            out.line("__u64 h = MT_TABLE_HASH_SEED;")
+            for word in 0..<words {
+                out.line("h = (h ^ key->w[\(word)]) * MT_TABLE_HASH_MULTIPLIER;")
+                out.line("h ^= h >> 32;")
+            }
+            out.line("h *= MT_TABLE_HASH_MULTIPLIER;")
+            out.line("h ^= h >> 29;")
+            out.line("__u32 candidates[2] = { h & \(buckets - 1), (h >> 32) & \(buckets - 1) };")
+            out.line("MT_UNROLL")
+            out.block("for (int c = 0; c < 2; c++)") { out in
+                out.line("const struct mt_table_\(name)_bucket *b = bpf_map_lookup_elem(&\(MapSymbol.table(table.name).name), &candidates[c]);")
+                out.line("if (!b)")
+                out.line("    continue;")
+                out.line("MT_UNROLL")
+                out.block("for (int i = 0; i < MT_TABLE_SLOTS; i++)") { out in
+                    out.line("const struct mt_table_\(name)_slot *slot = &b->slot[i];")
+                    let same = (0..<words).map { "slot->key[\($0)] == key->w[\($0)]" }.joined(separator: " && ")
+                    out.line("if (slot->state && \(same))")
+                    out.line("    return slot->state - 1;")
+                }
+            }
+            out.line("return -1;")
         }
     }
 
@@ -199,15 +265,22 @@ struct MapEmitter {
                     out.line("const struct \(TableStateLayout.typeName) *state = bpf_map_lookup_elem(&\(MapSymbol.tableDefaults.name), &table);")
                     out.line("__u8 action = state ? state->default_action : 0;")
                     try out.block("if (state && state->has_entries)") { out in
-                        out.line("struct mt_table_\(name)_key key;")
-                        out.line("__builtin_memset(&key, 0, sizeof(key));")
                         if lpm {
+                            out.line("struct mt_table_\(name)_key key;")
+                            out.line("__builtin_memset(&key, 0, sizeof(key));")
                             out.line("key.prefixlen = \(table.keys.map { keyBytes($0.field) * 8 }.reduce(0, +));")
+                            try emitKeyFill("key", keys: table.keys.map(\.field), into: &out)
+                            out.line("const __u8 *entry = bpf_map_lookup_elem(&\(MapSymbol.table(table.name).name), &key);")
+                            out.line("if (entry)")
+                            out.line("    action = *entry;")
+                        } else {
+                            out.line("union mt_table_\(name)_key key;")
+                            out.line("__builtin_memset(&key, 0, sizeof(key));")
+                            try emitKeyFill("key.f", keys: table.keys.map(\.field), into: &out)
+                            out.line("const int found = mt_table_\(name)_find(&key);")
+                            out.line("if (found >= 0)")
+                            out.line("    action = found;")
                         }
-                        try emitKeyFill("key", keys: table.keys.map(\.field), into: &out)
-                        out.line("const __u8 *entry = bpf_map_lookup_elem(&\(MapSymbol.table(table.name).name), &key);")
-                        out.line("if (entry)")
-                        out.line("    action = *entry;")
                     }
                     out.line("if (action != 0)")
                     out.line("    return 0;")

@@ -3,8 +3,8 @@ import Runner
 import Spec
 
 /// What tracing adds to a request: the same load with and without meshtrace-run on both nodes,
-/// in one run, the phases alternating (off, on, off, on, …) so that the machine's drift hits
-/// both alike.
+/// in one run, each round a pair of phases per format, off then on in odd rounds and on then off
+/// in even ones (ABBA), so that a drift of the machine over a run hits both sides alike.
 public struct OverheadRun {
     /// A request format and the object that traces it.
     public struct Format: Sendable {
@@ -54,7 +54,7 @@ public struct OverheadRun {
         var phases: [Phase] = []
         for round in 1...options.rounds {
             for format in formats {
-                for traced in [false, true] {
+                for traced in round % 2 == 1 ? [false, true] : [true, false] {
                     phases.append(try phase(format, traced: traced, round: round))
                     let last = phases[phases.count - 1]
                     progress(String(format: "round %d, %@, runner %@: median %.1f us, p99 %.1f us, wrk %.0f req/s, events %d, joined %d",
@@ -90,8 +90,22 @@ public struct OverheadRun {
     }
 }
 
-/// Both sides of one format, over every round: latencies pooled, throughput averaged.
+/// Both sides of one format, over every round: latencies pooled, throughput averaged; and the
+/// on/off ratios of each round's pair of phases, whose spread says what the run can resolve.
 public struct OverheadComparison: Sendable {
+    /// A figure's on/off ratio over the rounds: the median of the rounds' ratios and their range.
+    public struct PairedRatio: Sendable {
+        public var median: Double
+        public var low: Double
+        public var high: Double
+
+        init(_ ratios: [Double]) {
+            median = OpenLoopReport.quantile(ratios, 0.5)
+            low = ratios.min() ?? .nan
+            high = ratios.max() ?? .nan
+        }
+    }
+
     public struct Side: Sendable {
         public var median: Double
         public var p99: Double
@@ -119,11 +133,21 @@ public struct OverheadComparison: Sendable {
     public var format: String
     public var off: Side
     public var on: Side
+    /// Per round, on over off: the open loop's median latency, wrk's throughput.
+    public var pairedMedian: PairedRatio
+    public var pairedThroughput: PairedRatio
 
     public init(format: String, phases: [OverheadRun.Phase]) {
         self.format = format
-        off = Side(phases.filter { $0.format == format && !$0.traced })
-        on = Side(phases.filter { $0.format == format && $0.traced })
+        let mine = phases.filter { $0.format == format }
+        off = Side(mine.filter { !$0.traced })
+        on = Side(mine.filter(\.traced))
+        let pairs = Dictionary(grouping: mine, by: \.round).values.compactMap { round -> (off: OverheadRun.Phase, on: OverheadRun.Phase)? in
+            guard let off = round.first(where: { !$0.traced }), let on = round.first(where: \.traced) else { return nil }
+            return (off, on)
+        }
+        pairedMedian = PairedRatio(pairs.map { $0.on.latency.medianMs / $0.off.latency.medianMs })
+        pairedThroughput = PairedRatio(pairs.map { $0.on.wrkRequestsPerSecond / $0.off.wrkRequestsPerSecond })
     }
 
     public var medianRatio: Double { on.median / off.median }

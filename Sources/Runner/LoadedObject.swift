@@ -53,7 +53,8 @@ public final class LoadedObject {
     }
 }
 
-extension UInt32 {
+extension FixedWidthInteger {
+    /// Little-endian bytes, as a map's key or value holds the number.
     var bytes: [UInt8] { withUnsafeBytes(of: littleEndian) { Array($0) } }
 }
 

@@ -52,49 +52,64 @@ public enum TableFiller {
     }
 
     /// Writes entries, leaving the defaults as they are. Each table's entries flag is set first, so
-    /// the program looks an entry up from the moment it is there.
+    /// the program looks an entry up from the moment it is there; a table holds at most its spec's
+    /// size.
     public static func add(_ entries: [TableEntry], to object: LoadedObject) throws {
-        let slots = try entries.map { try slot(of: $0, in: object) }
-        for table in Set(slots.map(\.table)) { try setHasEntries(true, ofTable: table, in: object) }
-        for (entry, slot) in zip(entries, slots) {
-            try slot.map.update(key: slot.key, value: [entry.action == .trace ? 0 : 1])
+        let keyed = try entries.map { (entry: $0, key: try key(of: $0, in: object)) }
+        for table in Set(keyed.map(\.key.table)).sorted() {
+            let store = try self.store(ofTable: table, in: object)
+            var state = try store.state()
+            if !state.hasEntries {
+                state.hasEntries = true
+                try store.write(state)
+            }
+            for (entry, key) in keyed where key.table == table {
+                if try store.set(key.bytes, action: entry.action == .trace ? 0 : 1, entries: state.entries) {
+                    state.entries += 1
+                    try store.write(state)
+                }
+            }
         }
     }
 
-    /// Takes entries out again (`--trace-service` when a Service's endpoints change); a table left
-    /// without entries has its flag cleared after, and is no longer looked up.
+    /// Takes entries out again (`--trace-service` when a Service's endpoints change); one that is
+    /// not there is no error. A table left without entries has its flag cleared after, and is no
+    /// longer looked up.
     public static func remove(_ entries: [TableEntry], from object: LoadedObject) throws {
-        let slots = try entries.map { try slot(of: $0, in: object) }
-        for slot in slots { try slot.map.delete(key: slot.key) }
-        for table in Set(slots.map(\.table)) where try maps(ofTable: table, in: object).table.isEmpty {
-            try setHasEntries(false, ofTable: table, in: object)
+        let keys = try entries.map { try key(of: $0, in: object) }
+        for table in Set(keys.map(\.table)).sorted() {
+            let store = try self.store(ofTable: table, in: object)
+            var state = try store.state()
+            for key in keys where key.table == table {
+                if try store.remove(key.bytes) {
+                    state.entries -= 1
+                    state.hasEntries = state.entries > 0
+                    try store.write(state)
+                }
+            }
         }
     }
 
-    /// Sets table `index`'s action for packets no entry matches, its entries flag from its map.
+    /// Sets table `index`'s action for packets no entry matches.
     public static func setDefault(_ action: TableAction, ofTable index: Int, in object: LoadedObject) throws {
-        let (defaults, map) = try maps(ofTable: index, in: object)
-        try defaults.update(key: UInt32(index).bytes, value: TableStateLayout.value(skip: action == .skip, hasEntries: !(try map.isEmpty)))
+        let store = try self.store(ofTable: index, in: object)
+        var state = try store.state()
+        state.skip = action == .skip
+        try store.write(state)
     }
 
-    private static func setHasEntries(_ hasEntries: Bool, ofTable index: Int, in object: LoadedObject) throws {
-        let (defaults, _) = try maps(ofTable: index, in: object)
-        var state = try defaults.lookup(key: UInt32(index).bytes)
-        state[TableStateLayout.hasEntriesOffset] = hasEntries ? 1 : 0
-        try defaults.update(key: UInt32(index).bytes, value: state)
-    }
-
-    /// The defaults map and table `index`'s own.
-    private static func maps(ofTable index: Int, in object: LoadedObject) throws -> (defaults: BPFMap, table: BPFMap) {
+    /// Table `index`'s state and entries, in the maps the object's program reads.
+    private static func store(ofTable index: Int, in object: LoadedObject) throws -> TableStore {
         let spec = object.manifest.spec
-        guard let defaults = object.maps.tableDefaults, let map = object.maps.tables[spec.tables[index].name] else {
-            throw RunnerError.object(path: spec.name, reason: "it lacks the maps of table '\(spec.tables[index].name)'")
+        let table = spec.tables[index]
+        guard let defaults = object.maps.tableDefaults, let map = object.maps.tables[table.name] else {
+            throw RunnerError.object(path: spec.name, reason: "it lacks the maps of table '\(table.name)'")
         }
-        return (defaults, map)
+        return TableStore(index: index, table: table, defaults: defaults, entries: map)
     }
 
-    /// The entry's table map and its key there.
-    static func slot(of entry: TableEntry, in object: LoadedObject) throws -> (table: Int, map: BPFMap, key: [UInt8]) {
+    /// The entry's table (its index in the spec) and its key's bytes there.
+    static func key(of entry: TableEntry, in object: LoadedObject) throws -> (table: Int, bytes: [UInt8]) {
         let spec = object.manifest.spec
         guard let index = spec.tables.firstIndex(where: { $0.name == entry.table }) else {
             throw RunnerError.usage("table entry names unknown table '\(entry.table)' (the spec has \(spec.tables.map(\.name).joined(separator: ", ")))")
@@ -102,9 +117,6 @@ public enum TableFiller {
         let table = spec.tables[index]
         guard entry.keys.count == table.keys.count else {
             throw RunnerError.usage("table '\(table.name)' has \(table.keys.count) key(s) (\(table.keys.map(\.field.description).joined(separator: ", "))), the entry gives \(entry.keys.count)")
-        }
-        guard let map = object.maps.tables[table.name] else {
-            throw RunnerError.object(path: spec.name, reason: "it lacks the map of table '\(table.name)'")
         }
         var key: [UInt8] = []
         var prefixBits = 0
@@ -115,7 +127,7 @@ public enum TableFiller {
             prefixBits += tableKey.match == .lpm ? prefix : 8 * bytes.count
         }
         if table.keys.last?.match == .lpm { key = UInt32(prefixBits).bytes + key }
-        return (index, map, key)
+        return (index, key)
     }
 
     /// A key field's bytes (network order, as the generated code builds them) and its prefix bits.

@@ -16,7 +16,7 @@ struct Overhead: ParsableCommand {
     @Option(help: "The spec to generate and attach.")
     var spec = "specs/mesh.swift"
 
-    @Option(help: "Rounds; each runs every format off, then on.")
+    @Option(help: "Rounds; each runs every format off then on (odd rounds) or on then off (even ones).")
     var rounds = 3
 
     @Option(help: "Open-loop request rate, requests a second.")
@@ -52,7 +52,7 @@ struct Overhead: ParsableCommand {
         settings.rate = rate
         settings.latencySeconds = latencySeconds
         settings.wrkSeconds = wrkSeconds
-        print(String(format: "== overhead: %d round(s), runners off then on; open loop %.0f req/s x %.0f s, wrk %d connections x %d s",
+        print(String(format: "== overhead: %d round(s), runners off/on alternating (ABBA); open loop %.0f req/s x %.0f s, wrk %d connections x %d s",
                      rounds, rate, latencySeconds, settings.connections, wrkSeconds))
         let phases = try OverheadRun(testbed: testbed, options: settings).run(formats) { print($0) }
         print(Self.table(formats.map { OverheadComparison(format: $0.name, phases: phases) }))
@@ -69,6 +69,9 @@ struct Overhead: ParsableCommand {
             lines.append(String(format: "%@ on/off: median %.3fx (target <= 1.020), p99 %.3fx, throughput %.3fx (target >= 0.980); wrk phase to phase +-%.1f %% off, +-%.1f %% on",
                                 c.format as NSString, c.medianRatio, c.p99Ratio, c.throughputRatio,
                                 c.off.requestsPerSecondSpread * 100, c.on.requestsPerSecondSpread * 100))
+            lines.append(String(format: "%@ paired rounds (on/off per round, median [min .. max]): median %.3fx [%.3f .. %.3f], throughput %.3fx [%.3f .. %.3f]",
+                                c.format as NSString, c.pairedMedian.median, c.pairedMedian.low, c.pairedMedian.high,
+                                c.pairedThroughput.median, c.pairedThroughput.low, c.pairedThroughput.high))
         }
         return lines.joined(separator: "\n")
     }

@@ -39,6 +39,14 @@ final class OverheadTests: XCTestCase {
             let ratio = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) on/off:") }, result.stdout)
             XCTAssertTrue(ratio.contains("median ") && ratio.contains("throughput ") && ratio.contains("wrk phase to phase +-0.0 % off"),
                           "one round: no spread between phases: \(ratio)")
+            // One round: its pair's ratios are the median, the minimum and the maximum alike.
+            let paired = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) paired rounds") }, result.stdout)
+            let figures = try paired.matches(of: Regex("[0-9]+\\.[0-9]+")).compactMap { Double(paired[$0.range]) }
+            XCTAssertEqual(figures.count, 6, paired)
+            if figures.count == 6 {
+                XCTAssertTrue(figures[0] > 0 && figures[0] == figures[1] && figures[1] == figures[2], paired)
+                XCTAssertTrue(figures[3] > 0 && figures[3] == figures[4] && figures[4] == figures[5], paired)
+            }
         }
         XCTAssertTrue(try Testbed(prefix: Self.prefix).status().isAbsent, "overhead left its testbed up")
     }
