@@ -3,8 +3,8 @@ import Runner
 import Spec
 
 /// What tracing adds to a request: the same load with and without meshtrace-run on both nodes,
-/// in one run, each round a pair of phases per format, off then on in odd rounds and on then off
-/// in even ones (ABBA), so that a drift of the machine over a run hits both sides alike.
+/// in one run, each round a phase per side and format, off then on (then paused) in odd rounds and
+/// the reverse in even ones (ABBA), so that a drift of the machine over a run hits every side alike.
 public struct OverheadRun {
     /// A request format and the object that traces it.
     public struct Format: Sendable {
@@ -26,14 +26,30 @@ public struct OverheadRun {
         public var wrkSeconds = 5
         public var connections = 8
         public var threads = 2
+        /// Also a phase with the programs attached and the runners stopped: the kernel side alone.
+        public var pausedRunners = false
 
         public init() {}
+
+        var sides: [Side] { pausedRunners ? [.off, .on, .paused] : [.off, .on] }
+    }
+
+    /// What runs during a phase.
+    public enum Side: String, Sendable, Codable {
+        /// No runner, no program.
+        case off
+        /// meshtrace-run on both nodes, as a node agent runs it.
+        case on
+        /// The runners attached, then stopped (SIGSTOP) until the phase ends: every packet still runs
+        /// the programs (an event that finds the ring full is counted and dropped), while the runners
+        /// take no CPU: what tracing costs on the kernel side alone.
+        case paused
     }
 
     /// One phase: a format, with or without the runners.
     public struct Phase: Sendable, Codable {
         public var format: String
-        public var traced: Bool
+        public var side: Side
         public var round: Int
         public var latency: OpenLoopReport
         public var wrkRequestsPerSecond: Double
@@ -54,11 +70,11 @@ public struct OverheadRun {
         var phases: [Phase] = []
         for round in 1...options.rounds {
             for format in formats {
-                for traced in round % 2 == 1 ? [false, true] : [true, false] {
-                    phases.append(try phase(format, traced: traced, round: round))
+                for side in round % 2 == 1 ? options.sides : options.sides.reversed() {
+                    phases.append(try phase(format, side: side, round: round))
                     let last = phases[phases.count - 1]
                     progress(String(format: "round %d, %@, runner %@: median %.1f us, p99 %.1f us, wrk %.0f req/s, events %d, joined %d",
-                                    round, format.name, traced ? "on" : "off", last.latency.medianMs * 1e3, last.latency.p99Ms * 1e3,
+                                    round, format.name, side.rawValue, last.latency.medianMs * 1e3, last.latency.p99Ms * 1e3,
                                     last.wrkRequestsPerSecond, last.events, last.joined))
                 }
             }
@@ -66,11 +82,12 @@ public struct OverheadRun {
         return phases
     }
 
-    private func phase(_ format: Format, traced: Bool, round: Int) throws -> Phase {
+    private func phase(_ format: Format, side: Side, round: Int) throws -> Phase {
         let tracing = TracingRun(testbed: testbed)
         // As a node agent runs: joins counted in the summary, no line per packet (the "on" phase would
         // otherwise measure a JSON line and a write per joined packet, and the lab reading them).
-        if traced { try tracing.start(object: format.object, format: .summary) }
+        if side != .off { try tracing.start(object: format.object, format: .summary) }
+        if side == .paused { tracing.pause() }
         let latency: OpenLoopReport, wrk: LoadReport
         do {
             latency = try testbed.openLoop(rate: options.rate, seconds: options.latencySeconds, placement: format.placement)
@@ -85,7 +102,7 @@ public struct OverheadRun {
             throw LabError.unexpectedOutput("meshtrace-run on \(silent.node) printed no summary: \(silent.notes.suffix(3).joined(separator: " | "))")
         }
         let summaries = outputs.compactMap(\.summary)
-        return Phase(format: format.name, traced: traced, round: round, latency: latency, wrkRequestsPerSecond: wrk.requestsPerSecond,
+        return Phase(format: format.name, side: side, round: round, latency: latency, wrkRequestsPerSecond: wrk.requestsPerSecond,
                      events: summaries.map(\.events).reduce(0, +), joined: summaries.map(\.joined).reduce(0, +))
     }
 }
@@ -133,21 +150,32 @@ public struct OverheadComparison: Sendable {
     public var format: String
     public var off: Side
     public var on: Side
-    /// Per round, on over off: the open loop's median latency, wrk's throughput.
+    /// With `pausedRunners`: the programs attached, the runners stopped.
+    public var paused: Side?
+    /// Per round, on (or paused) over off: the open loop's median latency, wrk's throughput.
     public var pairedMedian: PairedRatio
     public var pairedThroughput: PairedRatio
+    public var pausedPairedMedian: PairedRatio?
+    public var pausedPairedThroughput: PairedRatio?
 
     public init(format: String, phases: [OverheadRun.Phase]) {
         self.format = format
         let mine = phases.filter { $0.format == format }
-        off = Side(mine.filter { !$0.traced })
-        on = Side(mine.filter(\.traced))
-        let pairs = Dictionary(grouping: mine, by: \.round).values.compactMap { round -> (off: OverheadRun.Phase, on: OverheadRun.Phase)? in
-            guard let off = round.first(where: { !$0.traced }), let on = round.first(where: \.traced) else { return nil }
-            return (off, on)
+        off = Side(mine.filter { $0.side == .off })
+        on = Side(mine.filter { $0.side == .on })
+        let pausedPhases = mine.filter { $0.side == .paused }
+        paused = pausedPhases.isEmpty ? nil : Side(pausedPhases)
+        func pairs(_ side: OverheadRun.Side) -> [(off: OverheadRun.Phase, other: OverheadRun.Phase)] {
+            Dictionary(grouping: mine, by: \.round).values.compactMap { round in
+                guard let off = round.first(where: { $0.side == .off }), let other = round.first(where: { $0.side == side }) else { return nil }
+                return (off, other)
+            }
         }
-        pairedMedian = PairedRatio(pairs.map { $0.on.latency.medianMs / $0.off.latency.medianMs })
-        pairedThroughput = PairedRatio(pairs.map { $0.on.wrkRequestsPerSecond / $0.off.wrkRequestsPerSecond })
+        let onPairs = pairs(.on), pausedPairs = pairs(.paused)
+        pairedMedian = PairedRatio(onPairs.map { $0.other.latency.medianMs / $0.off.latency.medianMs })
+        pairedThroughput = PairedRatio(onPairs.map { $0.other.wrkRequestsPerSecond / $0.off.wrkRequestsPerSecond })
+        pausedPairedMedian = pausedPairs.isEmpty ? nil : PairedRatio(pausedPairs.map { $0.other.latency.medianMs / $0.off.latency.medianMs })
+        pausedPairedThroughput = pausedPairs.isEmpty ? nil : PairedRatio(pausedPairs.map { $0.other.wrkRequestsPerSecond / $0.off.wrkRequestsPerSecond })
     }
 
     public var medianRatio: Double { on.median / off.median }

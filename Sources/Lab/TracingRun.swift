@@ -65,11 +65,19 @@ public final class TracingRun {
         }
     }
 
+    /// Stops the runners (SIGSTOP) with their programs attached: packets still run them, and what
+    /// the ring cannot hold is counted by the kernel as dropped. `stop` resumes them first.
+    public func pause() {
+        for (_, process) in runners { kill(process.pid, SIGSTOP) }
+    }
+
     /// Stops the runners with SIGINT (they detach and print their summary) and parses their output.
     @discardableResult
     public func stop() -> [NodeOutput] {
         defer { runners.removeAll() }
         return runners.map { node, process in
+            // A stopped process takes SIGINT only once it runs again.
+            kill(process.pid, SIGCONT)
             process.stop(signal: SIGINT, grace: 10)
             var output = NodeOutput(node: node.name, packets: [], summary: nil, notes: [])
             for line in process.output().split(separator: "\n") {
@@ -86,7 +94,10 @@ public final class TracingRun {
     }
 
     private func stopAll() {
-        for (_, process) in runners { process.stop(signal: SIGINT, grace: 5) }
+        for (_, process) in runners {
+            kill(process.pid, SIGCONT)
+            process.stop(signal: SIGINT, grace: 5)
+        }
         runners.removeAll()
     }
 

@@ -7,6 +7,9 @@ import Subprocess
 /// The hand-written programs in Benchmarks/: the empty program and the byte-by-byte scan (the
 /// floors every figure is a ratio to) and the paper-style baseline.
 struct Floors {
+    /// Loads of each floor program, timed side by side (Matrix.loadedFloor).
+    static let placements = 6
+
     let root: URL
     let work: URL
     let driver = ClangDriver()
@@ -43,6 +46,15 @@ struct Floors {
     static func sequenceKey(_ frame: [UInt8]) -> [UInt8] {
         let tcp = BenchFrames.headerBytes - 20
         return Array(frame[(tcp + 4)..<(tcp + 8)])
+    }
+}
+
+/// The loads of one floor program; a run's figure is the fastest load's.
+struct FloorPlacements {
+    var programs: [BPFProgram]
+
+    func nanoseconds(_ frame: [UInt8], repetitions: Int) throws -> Double {
+        try programs.map { try $0.nanoseconds(frame, repetitions: repetitions) }.min()!
     }
 }
 

@@ -28,6 +28,9 @@ struct Overhead: ParsableCommand {
     @Option(help: "Seconds of wrk per phase.")
     var wrkSeconds = 5
 
+    @Flag(help: "Also a phase with the programs attached and the runners stopped (SIGSTOP): the kernel side's cost alone.")
+    var pausedRunners = false
+
     @Option(help: "Leave the testbed up at the end (it is torn down otherwise).")
     var keep = false
 
@@ -52,6 +55,7 @@ struct Overhead: ParsableCommand {
         settings.rate = rate
         settings.latencySeconds = latencySeconds
         settings.wrkSeconds = wrkSeconds
+        settings.pausedRunners = pausedRunners
         print(String(format: "== overhead: %d round(s), runners off/on alternating (ABBA); open loop %.0f req/s x %.0f s, wrk %d connections x %d s",
                      rounds, rate, latencySeconds, settings.connections, wrkSeconds))
         let phases = try OverheadRun(testbed: testbed, options: settings).run(formats) { print($0) }
@@ -61,7 +65,8 @@ struct Overhead: ParsableCommand {
     static func table(_ comparisons: [OverheadComparison]) -> String {
         var lines = ["format                                   runner  median[us]   p99[us]  wrk[req/s]  errors   events   joined"]
         for c in comparisons {
-            for (label, side) in [("off", c.off), ("on", c.on)] {
+            for (label, side) in [("off", c.off), ("on", c.on), ("paused", c.paused)] {
+                guard let side else { continue }
                 lines.append(c.format.padding(toLength: 41, withPad: " ", startingAt: 0) + label.padding(toLength: 6, withPad: " ", startingAt: 0)
                     + String(format: " %10.1f %9.1f %11.1f %7d %8d %8d", side.median * 1e6, side.p99 * 1e6,
                              side.requestsPerSecond, side.errors, side.events, side.joined))
@@ -69,10 +74,16 @@ struct Overhead: ParsableCommand {
             lines.append(String(format: "%@ on/off: median %.3fx (target <= 1.020), p99 %.3fx, throughput %.3fx (target >= 0.980); wrk phase to phase +-%.1f %% off, +-%.1f %% on",
                                 c.format as NSString, c.medianRatio, c.p99Ratio, c.throughputRatio,
                                 c.off.requestsPerSecondSpread * 100, c.on.requestsPerSecondSpread * 100))
-            lines.append(String(format: "%@ paired rounds (on/off per round, median [min .. max]): median %.3fx [%.3f .. %.3f], throughput %.3fx [%.3f .. %.3f]",
-                                c.format as NSString, c.pairedMedian.median, c.pairedMedian.low, c.pairedMedian.high,
-                                c.pairedThroughput.median, c.pairedThroughput.low, c.pairedThroughput.high))
+            lines.append(paired(c.format, "paired rounds", c.pairedMedian, c.pairedThroughput))
+            if let median = c.pausedPairedMedian, let throughput = c.pausedPairedThroughput {
+                lines.append(paired(c.format, "paused runners, paired rounds", median, throughput))
+            }
         }
         return lines.joined(separator: "\n")
+    }
+
+    static func paired(_ format: String, _ what: String, _ median: OverheadComparison.PairedRatio, _ throughput: OverheadComparison.PairedRatio) -> String {
+        String(format: "%@ %@ (per round over off, median [min .. max]): median %.3fx [%.3f .. %.3f], throughput %.3fx [%.3f .. %.3f]",
+               format as NSString, what as NSString, median.median, median.low, median.high, throughput.median, throughput.low, throughput.high)
     }
 }

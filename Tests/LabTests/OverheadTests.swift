@@ -3,7 +3,7 @@ import Lab
 import XCTest
 
 /// `meshtrace-lab overhead` in a short mode on its own testbed (prefix mto1): the output is
-/// well-formed and the runners were really attached while the "on" phases ran. The figures
+/// well-formed and the runners were really attached while the "on" and "paused" phases ran. The figures
 /// themselves are the benchmark's business, never a test's.
 final class OverheadTests: XCTestCase {
     static let prefix = "mto1"
@@ -18,13 +18,15 @@ final class OverheadTests: XCTestCase {
         let lab = try TracingRun.executable("meshtrace-lab")
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let result = try Command.run([lab, "overhead", "--prefix", Self.prefix, "--spec", root.appendingPathComponent("specs/mesh.swift").path,
-                                      "--rounds", "1", "--rate", "40", "--latency-seconds", "2", "--wrk-seconds", "1"])
+                                      "--rounds", "1", "--rate", "40", "--latency-seconds", "2", "--wrk-seconds", "1", "--paused-runners"])
         XCTAssertEqual(result.status, 0, result.stderr + result.stdout)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         for format in ["original (context last, anywhere 2 KiB)", "proposed (context first, fixed)"] {
             let rows = lines.filter { $0.hasPrefix(format) }
-            let off = try XCTUnwrap(rows.first { $0.split(separator: " ").dropFirst(format.split(separator: " ").count).first == "off" }, result.stdout)
-            let on = try XCTUnwrap(rows.first { $0.split(separator: " ").dropFirst(format.split(separator: " ").count).first == "on" }, result.stdout)
+            func row(_ side: String) throws -> String {
+                try XCTUnwrap(rows.first { $0.split(separator: " ").dropFirst(format.split(separator: " ").count).first.map(String.init) == side }, result.stdout)
+            }
+            let off = try row("off"), on = try row("on"), paused = try row("paused")
             // median, p99, req/s, errors, events, joined
             let offFigures = off.split(separator: " ").suffix(6).compactMap { Double($0) }
             let onFigures = on.split(separator: " ").suffix(6).compactMap { Double($0) }
@@ -39,13 +41,21 @@ final class OverheadTests: XCTestCase {
             let ratio = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) on/off:") }, result.stdout)
             XCTAssertTrue(ratio.contains("median ") && ratio.contains("throughput ") && ratio.contains("wrk phase to phase +-0.0 % off"),
                           "one round: no spread between phases: \(ratio)")
+            // The paused runners' programs ran (their events waited in the ring, read after SIGCONT),
+            // their runners took no part while stopped.
+            let pausedFigures = paused.split(separator: " ").suffix(6).compactMap { Double($0) }
+            XCTAssertEqual(pausedFigures.count, 6, paused)
+            XCTAssertGreaterThan(pausedFigures.first ?? 0, 0, paused)
+            XCTAssertGreaterThan(pausedFigures.dropFirst(4).first ?? 0, 0, "the paused runners' programs built no events: \(paused)")
             // One round: its pair's ratios are the median, the minimum and the maximum alike.
-            let paired = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) paired rounds") }, result.stdout)
-            let figures = try paired.matches(of: Regex("[0-9]+\\.[0-9]+")).compactMap { Double(paired[$0.range]) }
-            XCTAssertEqual(figures.count, 6, paired)
-            if figures.count == 6 {
-                XCTAssertTrue(figures[0] > 0 && figures[0] == figures[1] && figures[1] == figures[2], paired)
-                XCTAssertTrue(figures[3] > 0 && figures[3] == figures[4] && figures[4] == figures[5], paired)
+            for what in ["paired rounds", "paused runners, paired rounds"] {
+                let paired = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) \(what) (") }, result.stdout)
+                let figures = try paired.matches(of: Regex("[0-9]+\\.[0-9]+")).compactMap { Double(paired[$0.range]) }
+                XCTAssertEqual(figures.count, 6, paired)
+                if figures.count == 6 {
+                    XCTAssertTrue(figures[0] > 0 && figures[0] == figures[1] && figures[1] == figures[2], paired)
+                    XCTAssertTrue(figures[3] > 0 && figures[3] == figures[4] && figures[4] == figures[5], paired)
+                }
             }
         }
         XCTAssertTrue(try Testbed(prefix: Self.prefix).status().isAbsent, "overhead left its testbed up")
