@@ -7,6 +7,8 @@ import Spec
 struct TableBuckets {
     let map: BPFMap
     let table: MatchActionTable
+    /// The spec the object was generated from, for errors about its layout.
+    let specName: String
 
     private var slotBytes: Int { map.valueSize / TableBucketLayout.slots }
 
@@ -19,8 +21,9 @@ struct TableBuckets {
 
     /// Writes `key`'s entry (`action` 0 trace, 1 skip): a new key goes into the emptier of its two
     /// buckets, its words first and its state after, so no reader sees half a key; `room` says
-    /// whether the table may take a new key. True when the key was not there before.
-    func set(_ key: [UInt8], action: UInt8, room: () throws -> Void) throws -> Bool {
+    /// whether the table may take a new key; `naming` is the entry's keys as the user wrote them.
+    /// True when the key was not there before.
+    func set(_ key: [UInt8], action: UInt8, naming: String, room: () throws -> Void) throws -> Bool {
         let words = try self.words(of: key)
         let state = TableBucketLayout.state(action: action)
         let candidates = try self.candidates(of: words)
@@ -34,7 +37,7 @@ struct TableBuckets {
         try room()
         let free = candidates.map { (bucket: $0.index, bytes: $0.bytes, slot: freeSlot(in: $0.bytes)) }
         guard let target = free.filter({ $0.slot != nil }).min(by: { live(in: $0.bytes) < live(in: $1.bytes) }), let slot = target.slot else {
-            throw RunnerError.usage("table '\(table.name)' has no room for key \(key.map { String($0) }.joined(separator: ".")): both of its "
+            throw RunnerError.usage("table '\(table.name)' has no room for \(naming): both of its "
                 + "buckets (\(candidates.map { String($0.index) }.joined(separator: ", "))) hold \(TableBucketLayout.slots) entries; "
                 + "a larger size than \(table.size) in the spec's Table spreads them over more buckets")
         }
@@ -58,7 +61,7 @@ struct TableBuckets {
     private func words(of key: [UInt8]) throws -> [UInt64] {
         let words = TableBucketLayout.words(of: key)
         guard 8 * (words.count + 1) == slotBytes, map.valueSize == TableBucketLayout.slots * slotBytes else {
-            throw RunnerError.object(path: table.name, reason: "its table \(table.name) has \(map.valueSize)-byte buckets, not \(TableBucketLayout.slots) slots for a \(key.count)-byte key")
+            throw RunnerError.object(path: specName, reason: "its table \(table.name) has \(map.valueSize)-byte buckets, not \(TableBucketLayout.slots) slots for a \(key.count)-byte key")
         }
         return words
     }

@@ -64,7 +64,7 @@ public enum TableFiller {
                 try store.write(state)
             }
             for (entry, key) in keyed where key.table == table {
-                if try store.set(key.bytes, action: entry.action == .trace ? 0 : 1, entries: state.entries) {
+                if try store.set(key.bytes, action: entry.action == .trace ? 0 : 1, naming: entry.keys.joined(separator: ","), entries: state.entries) {
                     state.entries += 1
                     try store.write(state)
                 }
@@ -105,7 +105,7 @@ public enum TableFiller {
         guard let defaults = object.maps.tableDefaults, let map = object.maps.tables[table.name] else {
             throw RunnerError.object(path: spec.name, reason: "it lacks the maps of table '\(table.name)'")
         }
-        return TableStore(index: index, table: table, defaults: defaults, entries: map)
+        return TableStore(index: index, table: table, specName: spec.name, defaults: defaults, entries: map)
     }
 
     /// The entry's table (its index in the spec) and its key's bytes there.

@@ -107,12 +107,12 @@ final class TableTests: XCTestCase {
         XCTAssertEqual(crowd.count, 9)
         try TableFiller.fill(runner.object, entries: crowd.prefix(8).map(entry))
         XCTAssertThrowsError(try TableFiller.add([entry(crowd[8])], to: runner.object)) {
-            XCTAssertTrue("\($0)".contains("has no room for key") && "\($0)".contains("hold 4 entries"), "\($0)")
+            XCTAssertTrue("\($0)".contains("has no room for 198.19.2.2,\(crowd[8])") && "\($0)".contains("hold 4 entries"), "\($0)")
         }
         let others = (1...65535).filter { pair($0).isDisjoint(with: pair(1)) }.prefix(2)
         try TableFiller.add([entry(others.first!)], to: runner.object)
         XCTAssertThrowsError(try TableFiller.add([entry(others.last!)], to: runner.object)) {
-            XCTAssertTrue("\($0)".contains("is full: it holds 9 entries"), "\($0)")
+            XCTAssertTrue("\($0)".contains("is full: it holds 9 entries, its spec's size, so 198.19.2.2,\(others.last!) cannot go in"), "\($0)")
         }
         try TableFiller.add([TableEntry(table: "trace_filter", keys: ["198.19.2.2", "\(crowd[0])"], action: .trace)], to: runner.object)
         XCTAssertTrue(try traced(runner, destination: [198, 19, 2, 2], port: crowd[0]), "a full table still changes an entry's action")
