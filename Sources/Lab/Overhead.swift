@@ -56,6 +56,8 @@ public struct OverheadRun {
         /// The runners' events and joined packets, summed over both nodes (0 without them).
         public var events: Int
         public var joined: Int
+        /// The runners' CPU seconds from attach to stop, summed over both nodes (0 without them).
+        public var runnerCPUSeconds: Double
     }
 
     public let testbed: Testbed
@@ -102,8 +104,12 @@ public struct OverheadRun {
             throw LabError.unexpectedOutput("meshtrace-run on \(silent.node) printed no summary: \(silent.notes.suffix(3).joined(separator: " | "))")
         }
         let summaries = outputs.compactMap(\.summary)
+        if let unread = outputs.first(where: { $0.cpuSeconds.isNaN }) {
+            throw LabError.unexpectedOutput("meshtrace-run on \(unread.node): \(unread.notes.last ?? "no CPU time")")
+        }
         return Phase(format: format.name, side: side, round: round, latency: latency, wrkRequestsPerSecond: wrk.requestsPerSecond,
-                     events: summaries.map(\.events).reduce(0, +), joined: summaries.map(\.joined).reduce(0, +))
+                     events: summaries.map(\.events).reduce(0, +), joined: summaries.map(\.joined).reduce(0, +),
+                     runnerCPUSeconds: outputs.map(\.cpuSeconds).reduce(0, +))
     }
 }
 
@@ -133,6 +139,9 @@ public struct OverheadComparison: Sendable {
         public var errors: Int
         public var events: Int
         public var joined: Int
+        public var runnerCPUSeconds: Double
+        /// The runners' CPU per event they read, in µs (0 without events).
+        public var runnerMicrosecondsPerEvent: Double { events > 0 ? runnerCPUSeconds * 1e6 / Double(events) : 0 }
 
         init(_ phases: [OverheadRun.Phase]) {
             let pooled = OpenLoopReport(pooling: phases.map(\.latency))
@@ -144,6 +153,7 @@ public struct OverheadComparison: Sendable {
             requestsPerSecondSpread = requestsPerSecond > 0 ? ((throughputs.max() ?? 0) - (throughputs.min() ?? 0)) / 2 / requestsPerSecond : 0
             events = phases.map(\.events).reduce(0, +)
             joined = phases.map(\.joined).reduce(0, +)
+            runnerCPUSeconds = phases.map(\.runnerCPUSeconds).reduce(0, +)
         }
     }
 

@@ -12,6 +12,9 @@ public final class TracingRun {
         public var summary: RunSummary?
         /// Everything else it printed (notes, the summary table, errors).
         public var notes: [String]
+        /// CPU seconds (user + system) the runner spent from its attach to its stop: its load and
+        /// verification before, its report after, left out.
+        public var cpuSeconds: Double
     }
 
     /// Where each runner attaches.
@@ -25,6 +28,8 @@ public final class TracingRun {
     public let testbed: Testbed
     /// The runners, while they run (their output so far: `process.output()`).
     public private(set) var runners: [(node: Node, process: BackgroundProcess)] = []
+    /// Each runner's CPU ticks when it had attached, by pid.
+    private var attachedTicks: [Int32: Int] = [:]
 
     public init(testbed: Testbed) {
         self.testbed = testbed
@@ -57,6 +62,7 @@ public final class TracingRun {
         for (node, process) in runners {
             do {
                 try process.waitForOutput(containing: "attached vport", timeout: 15)
+                attachedTicks[process.pid] = try Self.cpuTicks(of: process.pid)
             } catch {
                 let output = process.output()
                 stopAll()
@@ -76,10 +82,13 @@ public final class TracingRun {
     public func stop() -> [NodeOutput] {
         defer { runners.removeAll() }
         return runners.map { node, process in
+            let ticks = (try? Self.cpuTicks(of: process.pid)).map { $0 - (attachedTicks[process.pid] ?? $0) }
             // A stopped process takes SIGINT only once it runs again.
             kill(process.pid, SIGCONT)
             process.stop(signal: SIGINT, grace: 10)
-            var output = NodeOutput(node: node.name, packets: [], summary: nil, notes: [])
+            var output = NodeOutput(node: node.name, packets: [], summary: nil, notes: [],
+                                    cpuSeconds: ticks.map { Double($0) / Double(sysconf(Int32(_SC_CLK_TCK))) } ?? .nan)
+            if ticks == nil { output.notes.append("its CPU time could not be read from /proc/\(process.pid)/stat") }
             for line in process.output().split(separator: "\n") {
                 if let packet = PacketRecord.decoded(line: line) {
                     output.packets.append(packet)
@@ -91,6 +100,19 @@ public final class TracingRun {
             }
             return output
         }
+    }
+
+    /// utime + stime of a process, in clock ticks (/proc/PID/stat, fields 14 and 15).
+    static func cpuTicks(of pid: Int32) throws -> Int {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        // The command name (field 2) is in parentheses and may hold spaces: count from its end.
+        guard let close = stat.lastIndex(of: ")") else { throw LabError.unexpectedOutput("/proc/\(pid)/stat: \(stat)") }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state): utime and stime are fields 14 and 15.
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else {
+            throw LabError.unexpectedOutput("/proc/\(pid)/stat: \(stat)")
+        }
+        return user + system
     }
 
     private func stopAll() {

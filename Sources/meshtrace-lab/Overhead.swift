@@ -63,13 +63,13 @@ struct Overhead: ParsableCommand {
     }
 
     static func table(_ comparisons: [OverheadComparison]) -> String {
-        var lines = ["format                                   runner  median[us]   p99[us]  wrk[req/s]  errors   events   joined"]
+        var lines = ["format                                   runner  median[us]   p99[us]  wrk[req/s]  errors   events   joined  runner CPU[s]  [us/event]"]
         for c in comparisons {
             for (label, side) in [("off", c.off), ("on", c.on), ("paused", c.paused)] {
                 guard let side else { continue }
                 lines.append(c.format.padding(toLength: 41, withPad: " ", startingAt: 0) + label.padding(toLength: 6, withPad: " ", startingAt: 0)
-                    + String(format: " %10.1f %9.1f %11.1f %7d %8d %8d", side.median * 1e6, side.p99 * 1e6,
-                             side.requestsPerSecond, side.errors, side.events, side.joined))
+                    + String(format: " %10.1f %9.1f %11.1f %7d %8d %8d %14.2f %11.1f", side.median * 1e6, side.p99 * 1e6,
+                             side.requestsPerSecond, side.errors, side.events, side.joined, side.runnerCPUSeconds, side.runnerMicrosecondsPerEvent))
             }
             lines.append(String(format: "%@ on/off: median %.3fx (target <= 1.020), p99 %.3fx, throughput %.3fx (target >= 0.980); wrk phase to phase +-%.1f %% off, +-%.1f %% on",
                                 c.format as NSString, c.medianRatio, c.p99Ratio, c.throughputRatio,

@@ -27,26 +27,28 @@ final class OverheadTests: XCTestCase {
                 try XCTUnwrap(rows.first { $0.split(separator: " ").dropFirst(format.split(separator: " ").count).first.map(String.init) == side }, result.stdout)
             }
             let off = try row("off"), on = try row("on"), paused = try row("paused")
-            // median, p99, req/s, errors, events, joined
-            let offFigures = off.split(separator: " ").suffix(6).compactMap { Double($0) }
-            let onFigures = on.split(separator: " ").suffix(6).compactMap { Double($0) }
-            XCTAssertEqual(offFigures.count, 6, off)
-            XCTAssertEqual(onFigures.count, 6, on)
+            // median, p99, req/s, errors, events, joined, runner CPU s, µs per event
+            func figures(_ row: String) -> [Double] { row.split(separator: " ").suffix(8).compactMap { Double($0) } }
+            let offFigures = figures(off), onFigures = figures(on), pausedFigures = figures(paused)
+            for (row, values) in [(off, offFigures), (on, onFigures), (paused, pausedFigures)] { XCTAssertEqual(values.count, 8, row) }
+            guard [offFigures, onFigures, pausedFigures].allSatisfy({ $0.count == 8 }) else { return }
             XCTAssertGreaterThan(offFigures[0], 0, off)
             XCTAssertGreaterThanOrEqual(offFigures[1], offFigures[0], off)
             XCTAssertGreaterThan(offFigures[2], 0, off)
             XCTAssertEqual(offFigures[4], 0, "no runner, no events: \(off)")
+            XCTAssertEqual(offFigures[6], 0, "no runner, no runner CPU: \(off)")
             XCTAssertGreaterThan(onFigures[4], 0, "the runners saw no events while on: \(on)")
             XCTAssertGreaterThan(onFigures[5], 0, "the runners joined nothing while on: \(on)")
+            XCTAssertGreaterThan(onFigures[6], 0, "the runners spent no CPU while on: \(on)")
+            XCTAssertGreaterThan(onFigures[7], 0, on)
             let ratio = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) on/off:") }, result.stdout)
             XCTAssertTrue(ratio.contains("median ") && ratio.contains("throughput ") && ratio.contains("wrk phase to phase +-0.0 % off"),
                           "one round: no spread between phases: \(ratio)")
             // The paused runners' programs ran (their events waited in the ring, read after SIGCONT),
             // their runners took no part while stopped.
-            let pausedFigures = paused.split(separator: " ").suffix(6).compactMap { Double($0) }
-            XCTAssertEqual(pausedFigures.count, 6, paused)
-            XCTAssertGreaterThan(pausedFigures.first ?? 0, 0, paused)
-            XCTAssertGreaterThan(pausedFigures.dropFirst(4).first ?? 0, 0, "the paused runners' programs built no events: \(paused)")
+            XCTAssertGreaterThan(pausedFigures[0], 0, paused)
+            XCTAssertGreaterThan(pausedFigures[4], 0, "the paused runners' programs built no events: \(paused)")
+            XCTAssertLessThan(pausedFigures[6], onFigures[6], "stopped runners spend (almost) no CPU: \(paused) against \(on)")
             // One round: its pair's ratios are the median, the minimum and the maximum alike.
             for what in ["paired rounds", "paused runners, paired rounds"] {
                 let paired = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) \(what) (") }, result.stdout)
