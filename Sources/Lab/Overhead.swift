@@ -116,16 +116,30 @@ public struct OverheadRun {
 /// Both sides of one format, over every round: latencies pooled, throughput averaged; and the
 /// on/off ratios of each round's pair of phases, whose spread says what the run can resolve.
 public struct OverheadComparison: Sendable {
-    /// A figure's on/off ratio over the rounds: the median of the rounds' ratios and their range.
-    public struct PairedRatio: Sendable {
-        public var median: Double
-        public var low: Double
-        public var high: Double
+    /// One side's ratios to off, round by round: each figure as the median of the rounds' ratios
+    /// and their range.
+    public struct Paired: Sendable {
+        public struct Ratio: Sendable {
+            public var median: Double
+            public var low: Double
+            public var high: Double
 
-        init(_ ratios: [Double]) {
-            median = OpenLoopReport.quantile(ratios, 0.5)
-            low = ratios.min() ?? .nan
-            high = ratios.max() ?? .nan
+            init(_ ratios: [Double]) {
+                median = OpenLoopReport.quantile(ratios, 0.5)
+                low = ratios.min() ?? .nan
+                high = ratios.max() ?? .nan
+            }
+        }
+
+        /// The open loop's median latency, wrk's throughput.
+        public var median: Ratio
+        public var throughput: Ratio
+
+        /// nil when no round has both sides.
+        init?(_ pairs: [(off: OverheadRun.Phase, other: OverheadRun.Phase)]) {
+            guard !pairs.isEmpty else { return nil }
+            median = Ratio(pairs.map { $0.other.latency.medianMs / $0.off.latency.medianMs })
+            throughput = Ratio(pairs.map { $0.other.wrkRequestsPerSecond / $0.off.wrkRequestsPerSecond })
         }
     }
 
@@ -162,11 +176,9 @@ public struct OverheadComparison: Sendable {
     public var on: Side
     /// With `pausedRunners`: the programs attached, the runners stopped.
     public var paused: Side?
-    /// Per round, on (or paused) over off: the open loop's median latency, wrk's throughput.
-    public var pairedMedian: PairedRatio
-    public var pairedThroughput: PairedRatio
-    public var pausedPairedMedian: PairedRatio?
-    public var pausedPairedThroughput: PairedRatio?
+    /// Per round, on (or paused) over off.
+    public var paired: Paired?
+    public var pausedPaired: Paired?
 
     public init(format: String, phases: [OverheadRun.Phase]) {
         self.format = format
@@ -181,11 +193,8 @@ public struct OverheadComparison: Sendable {
                 return (off, other)
             }
         }
-        let onPairs = pairs(.on), pausedPairs = pairs(.paused)
-        pairedMedian = PairedRatio(onPairs.map { $0.other.latency.medianMs / $0.off.latency.medianMs })
-        pairedThroughput = PairedRatio(onPairs.map { $0.other.wrkRequestsPerSecond / $0.off.wrkRequestsPerSecond })
-        pausedPairedMedian = pausedPairs.isEmpty ? nil : PairedRatio(pausedPairs.map { $0.other.latency.medianMs / $0.off.latency.medianMs })
-        pausedPairedThroughput = pausedPairs.isEmpty ? nil : PairedRatio(pausedPairs.map { $0.other.wrkRequestsPerSecond / $0.off.wrkRequestsPerSecond })
+        paired = Paired(pairs(.on))
+        pausedPaired = Paired(pairs(.paused))
     }
 
     public var medianRatio: Double { on.median / off.median }

@@ -82,13 +82,17 @@ public final class TracingRun {
     public func stop() -> [NodeOutput] {
         defer { runners.removeAll() }
         return runners.map { node, process in
-            let ticks = (try? Self.cpuTicks(of: process.pid)).map { $0 - (attachedTicks[process.pid] ?? $0) }
+            var cpuSeconds = Double.nan, cpuNote: String?
+            do {
+                guard let attached = attachedTicks[process.pid] else { throw LabError.unexpectedOutput("it never attached") }
+                cpuSeconds = Double(try Self.cpuTicks(of: process.pid) - attached) / Double(sysconf(Int32(_SC_CLK_TCK)))
+            } catch {
+                cpuNote = "its CPU time is unknown: \(error)"
+            }
             // A stopped process takes SIGINT only once it runs again.
             kill(process.pid, SIGCONT)
             process.stop(signal: SIGINT, grace: 10)
-            var output = NodeOutput(node: node.name, packets: [], summary: nil, notes: [],
-                                    cpuSeconds: ticks.map { Double($0) / Double(sysconf(Int32(_SC_CLK_TCK))) } ?? .nan)
-            if ticks == nil { output.notes.append("its CPU time could not be read from /proc/\(process.pid)/stat") }
+            var output = NodeOutput(node: node.name, packets: [], summary: nil, notes: [], cpuSeconds: cpuSeconds)
             for line in process.output().split(separator: "\n") {
                 if let packet = PacketRecord.decoded(line: line) {
                     output.packets.append(packet)
@@ -98,6 +102,7 @@ public final class TracingRun {
                     output.notes.append(String(line))
                 }
             }
+            if let cpuNote { output.notes.append(cpuNote) }
             return output
         }
     }

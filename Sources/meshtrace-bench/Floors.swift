@@ -27,10 +27,18 @@ struct Floors {
 
     /// A loaded program of a Benchmarks/ object.
     func loaded(_ name: String, profile: LoopProfile, defines: [String] = []) throws -> (BPFObject, BPFProgram) {
-        let (_, bpf) = try compile(name, profile: profile, defines: defines)
-        try bpf.load()
-        guard let program = bpf.program(named: name) else { throw BenchError("Benchmarks/\(name).bpf.c has no program '\(name)'") }
-        return (bpf, program)
+        try loaded(name, profile: profile, defines: defines, times: 1)[0]
+    }
+
+    /// The object compiled once and loaded `times` times, each load its own JIT image.
+    func loaded(_ name: String, profile: LoopProfile, defines: [String] = [], times: Int) throws -> [(BPFObject, BPFProgram)] {
+        let (path, _) = try compile(name, profile: profile, defines: defines)
+        return try (0..<times).map { _ in
+            let bpf = try BPFObject(path: path.path)
+            try bpf.load()
+            guard let program = bpf.program(named: name) else { throw BenchError("Benchmarks/\(name).bpf.c has no program '\(name)'") }
+            return (bpf, program)
+        }
     }
 
     /// The baseline at `window` bytes: its instruction count (Int.max when clang left a loop in

@@ -103,13 +103,9 @@ final class Matrix {
     /// 3317 ns on one 2 KiB frame, each load steady from run to run). A floor's figure is its
     /// fastest placement, so a ratio to it never flatters us.
     private func loadedFloor(_ name: String, profile: LoopProfile) throws -> FloorPlacements {
-        var programs: [BPFProgram] = []
-        for _ in 0..<Floors.placements {
-            let (object, program) = try floors.loaded(name, profile: profile)
-            floorObjects.append(object)
-            programs.append(program)
-        }
-        return FloorPlacements(programs: programs)
+        let loads = try floors.loaded(name, profile: profile, times: Floors.placements)
+        floorObjects += loads.map(\.0)
+        return FloorPlacements(programs: loads.map(\.1))
     }
 
     private func frameKey(_ frame: [UInt8]) -> String {

@@ -74,16 +74,16 @@ struct Overhead: ParsableCommand {
             lines.append(String(format: "%@ on/off: median %.3fx (target <= 1.020), p99 %.3fx, throughput %.3fx (target >= 0.980); wrk phase to phase +-%.1f %% off, +-%.1f %% on",
                                 c.format as NSString, c.medianRatio, c.p99Ratio, c.throughputRatio,
                                 c.off.requestsPerSecondSpread * 100, c.on.requestsPerSecondSpread * 100))
-            lines.append(paired(c.format, "paired rounds", c.pairedMedian, c.pairedThroughput))
-            if let median = c.pausedPairedMedian, let throughput = c.pausedPairedThroughput {
-                lines.append(paired(c.format, "paused runners, paired rounds", median, throughput))
+            for (what, ratios) in [("paired rounds", c.paired), ("paused runners, paired rounds", c.pausedPaired)] {
+                if let ratios { lines.append(paired(c.format, what, ratios)) }
             }
         }
         return lines.joined(separator: "\n")
     }
 
-    static func paired(_ format: String, _ what: String, _ median: OverheadComparison.PairedRatio, _ throughput: OverheadComparison.PairedRatio) -> String {
-        String(format: "%@ %@ (per round over off, median [min .. max]): median %.3fx [%.3f .. %.3f], throughput %.3fx [%.3f .. %.3f]",
-               format as NSString, what as NSString, median.median, median.low, median.high, throughput.median, throughput.low, throughput.high)
+    static func paired(_ format: String, _ what: String, _ ratios: OverheadComparison.Paired) -> String {
+        let (median, throughput) = (ratios.median, ratios.throughput)
+        return String(format: "%@ %@ (per round over off, median [min .. max]): median %.3fx [%.3f .. %.3f], throughput %.3fx [%.3f .. %.3f]",
+                      format as NSString, what as NSString, median.median, median.low, median.high, throughput.median, throughput.low, throughput.high)
     }
 }

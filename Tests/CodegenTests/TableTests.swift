@@ -53,7 +53,7 @@ final class TableTests: XCTestCase {
         let words = TableBucketLayout.words(of: key)
         let bucket = TableBucketLayout.candidates(of: words, buckets: table.maxEntries).1
         var bytes = [UInt8](repeating: 0, count: table.valueSize)
-        bytes.replaceSubrange(0..<24, with: words.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) })
+        bytes.replaceSubrange(0..<TableBucketLayout.stateOffset(keyBytes: key.count), with: words.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) })
         bytes[TableBucketLayout.stateOffset(keyBytes: key.count)] = TableBucketLayout.state(action: 1)
         try table.update(key: withUnsafeBytes(of: bucket.littleEndian, Array.init), value: bytes)
         XCTAssertTrue(try traced(runner, destination: [198, 19, 2, 2], port: 9080), "flag clear: no lookup")
