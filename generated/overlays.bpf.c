@@ -1960,7 +1960,7 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
         unsigned char *h0 = data + at_ethernet;
         if ((void *)(h0 + 14) > (void *)data_end)
             goto reject;
-        __u64 k0 = (((__u32)h0[12] << 8) | (__u32)h0[13]);
+        __u64 k0 = (__u32)bpf_ntohs(*(const __u16 *)(h0 + 12));
         if (k0 == 0x800)
             goto st_ipv4;
         if (k0 == 0x86dd)
@@ -1979,10 +1979,10 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
                 goto reject;
             __builtin_memset(&p->inner, 0, sizeof(p->inner));
             p->inner.family = 4;
-            __builtin_memcpy(p->inner.saddr, h + 12, 4);
-            __builtin_memcpy(p->inner.daddr, h + 16, 4);
+            *(__u32 *)((__u8 *)p->inner.saddr + 0) = *(const __u32 *)(h + 12 + 0);
+            *(__u32 *)((__u8 *)p->inner.daddr + 0) = *(const __u32 *)(h + 16 + 0);
             p->inner.protocol = (__u32)h[9];
-            p->l3_end = off + (((__u32)h[2] << 8) | (__u32)h[3]);
+            p->l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
             p->l4_seen = 0;
             at_ipv4 = off;
             off += hlen;
@@ -2012,10 +2012,12 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             __u32 hlen = 40;
             __builtin_memset(&p->inner, 0, sizeof(p->inner));
             p->inner.family = 6;
-            __builtin_memcpy(p->inner.saddr, h + 8, 16);
-            __builtin_memcpy(p->inner.daddr, h + 24, 16);
+            *(__u64 *)((__u8 *)p->inner.saddr + 0) = *(const __u64 *)(h + 8 + 0);
+            *(__u64 *)((__u8 *)p->inner.saddr + 8) = *(const __u64 *)(h + 8 + 8);
+            *(__u64 *)((__u8 *)p->inner.daddr + 0) = *(const __u64 *)(h + 24 + 0);
+            *(__u64 *)((__u8 *)p->inner.daddr + 8) = *(const __u64 *)(h + 24 + 8);
             p->inner.protocol = (__u32)h[6];
-            p->l3_end = off + (((__u32)h[4] << 8) | (__u32)h[5]) + 40;
+            p->l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 4)) + 40;
             p->l4_seen = 0;
             at_ipv6 = off;
             off += hlen;
@@ -2043,8 +2045,8 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             if ((void *)(h + 8) > (void *)data_end)
                 goto reject;
             __u32 hlen = 8;
-            p->inner.sport = (((__u32)h[0] << 8) | (__u32)h[1]);
-            p->inner.dport = (((__u32)h[2] << 8) | (__u32)h[3]);
+            p->inner.sport = (__u32)bpf_ntohs(*(const __u16 *)(h + 0));
+            p->inner.dport = (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
             p->l4_seen = 1;
             p->l4_off = off;
             at_udp = off;
@@ -2055,7 +2057,7 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
         unsigned char *h0 = data + at_udp;
         if ((void *)(h0 + 8) > (void *)data_end)
             goto reject;
-        __u64 k0 = (((__u32)h0[2] << 8) | (__u32)h0[3]);
+        __u64 k0 = (__u32)bpf_ntohs(*(const __u16 *)(h0 + 2));
         if (k0 == 0x17c1)
             goto st_geneve;
         goto reject;
@@ -2093,7 +2095,7 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
         unsigned char *h0 = data + at_gre;
         if ((void *)(h0 + 4) > (void *)data_end)
             goto reject;
-        __u64 k0 = (((__u32)h0[2] << 8) | (__u32)h0[3]);
+        __u64 k0 = (__u32)bpf_ntohs(*(const __u16 *)(h0 + 2));
         if (k0 == 0x6558)
             goto st_inner_ethernet;
         if (k0 == 0x800)
@@ -2111,7 +2113,7 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             __u32 hlen = 8;
             hlen += ((__u32)h[0] & 0x3fU) * 4;
             p->has_geneve_vni = 1;
-            p->hf_geneve_vni = (((__u32)h[4] << 16) | ((__u32)h[5] << 8) | (__u32)h[6]);
+            p->hf_geneve_vni = (((__u32)bpf_ntohs(*(const __u16 *)(h + 4)) << 8) | (__u32)h[6]);
             at_geneve = off;
             off += hlen;
             if (off > MT_MAX_HEADER_BYTES)
@@ -2124,7 +2126,7 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
         unsigned char *h0 = data + at_geneve;
         if ((void *)(h0 + 8) > (void *)data_end)
             goto reject;
-        __u64 k0 = (((__u32)h0[2] << 8) | (__u32)h0[3]);
+        __u64 k0 = (__u32)bpf_ntohs(*(const __u16 *)(h0 + 2));
         if (k0 == 0x6558)
             goto st_inner_ethernet;
         if (k0 == 0x800)
@@ -2148,7 +2150,7 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
         unsigned char *h0 = data + at_ethernet;
         if ((void *)(h0 + 14) > (void *)data_end)
             goto reject;
-        __u64 k0 = (((__u32)h0[12] << 8) | (__u32)h0[13]);
+        __u64 k0 = (__u32)bpf_ntohs(*(const __u16 *)(h0 + 12));
         if (k0 == 0x800)
             goto st_inner_ipv4;
         if (k0 == 0x86dd)
@@ -2167,10 +2169,10 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
                 goto reject;
             __builtin_memset(&p->inner, 0, sizeof(p->inner));
             p->inner.family = 4;
-            __builtin_memcpy(p->inner.saddr, h + 12, 4);
-            __builtin_memcpy(p->inner.daddr, h + 16, 4);
+            *(__u32 *)((__u8 *)p->inner.saddr + 0) = *(const __u32 *)(h + 12 + 0);
+            *(__u32 *)((__u8 *)p->inner.daddr + 0) = *(const __u32 *)(h + 16 + 0);
             p->inner.protocol = (__u32)h[9];
-            p->l3_end = off + (((__u32)h[2] << 8) | (__u32)h[3]);
+            p->l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
             p->l4_seen = 0;
             at_ipv4 = off;
             off += hlen;
@@ -2194,10 +2196,12 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             __u32 hlen = 40;
             __builtin_memset(&p->inner, 0, sizeof(p->inner));
             p->inner.family = 6;
-            __builtin_memcpy(p->inner.saddr, h + 8, 16);
-            __builtin_memcpy(p->inner.daddr, h + 24, 16);
+            *(__u64 *)((__u8 *)p->inner.saddr + 0) = *(const __u64 *)(h + 8 + 0);
+            *(__u64 *)((__u8 *)p->inner.saddr + 8) = *(const __u64 *)(h + 8 + 8);
+            *(__u64 *)((__u8 *)p->inner.daddr + 0) = *(const __u64 *)(h + 24 + 0);
+            *(__u64 *)((__u8 *)p->inner.daddr + 8) = *(const __u64 *)(h + 24 + 8);
             p->inner.protocol = (__u32)h[6];
-            p->l3_end = off + (((__u32)h[4] << 8) | (__u32)h[5]) + 40;
+            p->l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 4)) + 40;
             p->l4_seen = 0;
             at_ipv6 = off;
             off += hlen;
@@ -2222,12 +2226,12 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             hlen = (((__u32)h[12] >> 4) & 0xfU) * 4;
             if (hlen < 20)
                 goto reject;
-            p->inner.sport = (((__u32)h[0] << 8) | (__u32)h[1]);
-            p->inner.dport = (((__u32)h[2] << 8) | (__u32)h[3]);
+            p->inner.sport = (__u32)bpf_ntohs(*(const __u16 *)(h + 0));
+            p->inner.dport = (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
             p->l4_seen = 1;
             p->l4_off = off;
             p->has_tcp_seqNo = 1;
-            p->hf_tcp_seqNo = (((__u32)h[4] << 24) | ((__u32)h[5] << 16) | ((__u32)h[6] << 8) | (__u32)h[7]);
+            p->hf_tcp_seqNo = (__u32)bpf_ntohl(*(const __u32 *)(h + 4));
             off += hlen;
             if (off > MT_MAX_HEADER_BYTES)
                 goto reject;

@@ -1863,7 +1863,7 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
         unsigned char *h0 = data + at_ethernet;
         if ((void *)(h0 + 14) > (void *)data_end)
             goto reject;
-        __u64 k0 = (((__u32)h0[12] << 8) | (__u32)h0[13]);
+        __u64 k0 = (__u32)bpf_ntohs(*(const __u16 *)(h0 + 12));
         if (k0 == 0x800)
             goto st_ipv4;
         goto reject;
@@ -1880,10 +1880,10 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
                 goto reject;
             __builtin_memset(&p->inner, 0, sizeof(p->inner));
             p->inner.family = 4;
-            __builtin_memcpy(p->inner.saddr, h + 12, 4);
-            __builtin_memcpy(p->inner.daddr, h + 16, 4);
+            *(__u32 *)((__u8 *)p->inner.saddr + 0) = *(const __u32 *)(h + 12 + 0);
+            *(__u32 *)((__u8 *)p->inner.daddr + 0) = *(const __u32 *)(h + 16 + 0);
             p->inner.protocol = (__u32)h[9];
-            p->l3_end = off + (((__u32)h[2] << 8) | (__u32)h[3]);
+            p->l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
             p->l4_seen = 0;
             at_ipv4 = off;
             off += hlen;
@@ -1908,12 +1908,12 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             hlen = (((__u32)h[12] >> 4) & 0xfU) * 4;
             if (hlen < 20)
                 goto reject;
-            p->inner.sport = (((__u32)h[0] << 8) | (__u32)h[1]);
-            p->inner.dport = (((__u32)h[2] << 8) | (__u32)h[3]);
+            p->inner.sport = (__u32)bpf_ntohs(*(const __u16 *)(h + 0));
+            p->inner.dport = (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
             p->l4_seen = 1;
             p->l4_off = off;
             p->has_tcp_seqNo = 1;
-            p->hf_tcp_seqNo = (((__u32)h[4] << 24) | ((__u32)h[5] << 16) | ((__u32)h[6] << 8) | (__u32)h[7]);
+            p->hf_tcp_seqNo = (__u32)bpf_ntohl(*(const __u32 *)(h + 4));
             off += hlen;
             if (off > MT_MAX_HEADER_BYTES)
                 goto reject;

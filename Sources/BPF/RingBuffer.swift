@@ -3,6 +3,9 @@ import Foundation
 
 /// A consumer of a BPF ring-buffer map: `poll` hands each record to `handler`, in order.
 public final class RingBuffer {
+    /// Bytes the kernel puts before every record (BPF_RINGBUF_HDR_SZ): what a record takes of the ring is its size plus these.
+    public static let recordHeaderBytes = 8
+
     private var ring: OpaquePointer?
     private let handler: (UnsafeRawBufferPointer) -> Void
 

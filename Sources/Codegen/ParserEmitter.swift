@@ -111,7 +111,8 @@ struct ParserEmitter {
             for field in facts.captured(in: header.name) {
                 out.line("p->\(field.presence) = 1;")
                 if field.isBytes {
-                    out.line("__builtin_memcpy(p->\(field.member), h + \(FieldAccess.byteOffset(header, field.ref.field)), \(field.bits / 8));")
+                    FieldAccess.copy(to: "p->\(field.member)", from: "h + \(FieldAccess.byteOffset(header, field.ref.field))", bytes: field.bits / 8)
+                        .forEach { out.line($0) }
                 } else {
                     out.line("p->\(field.member) = \(try FieldAccess.expression(header, field.ref.field));")
                 }
@@ -131,8 +132,9 @@ struct ParserEmitter {
             let addressBytes = try ir.bits(of: FieldRef(header: header.name, field: source), line: header.line) / 8
             out.line("__builtin_memset(&p->inner, 0, sizeof(p->inner));")
             out.line("p->inner.family = \(addressBytes == 16 ? 6 : 4);")
-            out.line("__builtin_memcpy(p->inner.saddr, h + \(FieldAccess.byteOffset(header, source)), \(addressBytes));")
-            out.line("__builtin_memcpy(p->inner.daddr, h + \(FieldAccess.byteOffset(header, destination)), \(addressBytes));")
+            for (member, field) in [("saddr", source), ("daddr", destination)] {
+                FieldAccess.copy(to: "p->inner.\(member)", from: "h + \(FieldAccess.byteOffset(header, field))", bytes: addressBytes).forEach { out.line($0) }
+            }
             out.line("p->inner.protocol = \(try FieldAccess.expression(header, nextProtocol));")
             let lengthValue = try FieldAccess.expression(header, length)
             out.line("p->l3_end = off + \(lengthValue)\(includesHeader ? "" : " + \(header.fixedBytes)");")

@@ -1,4 +1,5 @@
 import Spec
+import TraceContexts
 
 /// A packet observed at both ends of a hop.
 public struct JoinedPacket: Sendable {
@@ -12,20 +13,38 @@ public struct JoinedPacket: Sendable {
 }
 
 /// Joins the events of each hop live: the event at the hop's first point with the event at its
-/// second for the same packet (inner 5-tuple, TCP sequence number and trace context). Pending
+/// second for the same packet (inner 5-tuple, TCP sequence number and the trace context's bytes). Pending
 /// entries are bounded by a cap and a timeout, so memory stays flat under any load; what is
 /// evicted, unmatched or ambiguous (a retransmission or duplicate) is counted, never paired.
 public struct Joiner {
+    /// The trace context a join keys on: the found headers' names and copied bytes, the event's
+    /// own array (no copy, no text made of it).
+    public struct ContextKey: Hashable {
+        let headers: [ObservedHeader]
+
+        public static func == (a: ContextKey, b: ContextKey) -> Bool {
+            a.headers.count == b.headers.count && zip(a.headers, b.headers).allSatisfy { $0.name == $1.name && $0.bytes == $1.bytes }
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            for header in headers {
+                hasher.combine(header.name)
+                header.bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+                hasher.combine(header.bytes.count)
+            }
+        }
+    }
+
     public struct Key: Hashable {
         var hop: Int
         var inner: FiveTuple?
         var sequence: UInt64?
-        var context: [String: String]
-        /// Hashed once per event: the key is looked up three or four times (recent, pending, its
-        /// insert or removal, remember), and hashing the context's dictionary is most of it.
+        var context: ContextKey
+        /// Hashed once per event: the key is looked up and then stored or changed in place, and
+        /// queued for eviction and for forgetting.
         private let hash: Int
 
-        init(hop: Int, inner: FiveTuple?, sequence: UInt64?, context: [String: String]) {
+        init(hop: Int, inner: FiveTuple?, sequence: UInt64?, context: ContextKey) {
             self.hop = hop
             self.inner = inner
             self.sequence = sequence
@@ -59,64 +78,76 @@ public struct Joiner {
         var duplicate: Bool
     }
 
+    /// A key's state: its first event waiting for its second, or joined (kept a while, so a late
+    /// duplicate is recognised instead of starting a new pair). One dictionary for both: an event
+    /// costs one lookup, its state changed in place.
+    private enum Entry {
+        case waiting(Pending)
+        case joined
+    }
+
     public let hops: [Hop]
     public let capacity: Int
     public let timeoutNs: UInt64
     public private(set) var counters = Counters()
-    private var pending: [Key: Pending] = [:]
-    /// Insertion order for eviction; stale keys (already joined) are skipped when popped.
+    /// Each hop's two ends, apart from the hops (copying a Hop per event was a tenth of the join).
+    private let ends: [(from: PointHook, to: PointHook)]
+    private var entries: [Key: Entry] = [:]
+    public private(set) var pendingCount = 0
+    /// Insertion order of waiting keys, for eviction and the timeout; keys no longer waiting are
+    /// skipped when popped.
     private var order: [(key: Key, timestamp: UInt64)] = []
     private var orderStart = 0
-    /// Keys joined recently, to recognise a late duplicate instead of starting a new pair.
-    private var recent: Set<Key> = []
-    private var recentOrder: [Key] = []
-    private var recentStart = 0
+    /// Joined keys, oldest first: the oldest are forgotten past `capacity`.
+    private var joinedOrder: [Key] = []
+    private var joinedStart = 0
 
     public init(hops: [Hop], capacity: Int = 65536, timeoutNs: UInt64 = 2_000_000_000) {
         self.hops = hops
         self.capacity = capacity
         self.timeoutNs = timeoutNs
+        ends = hops.map { ($0.from, $0.to) }
     }
-
-    public var pendingCount: Int { pending.count }
 
     /// Adds one event; returns the packets it completes (one per hop at most).
     public mutating func add(_ event: PacketEvent) -> [JoinedPacket] {
         guard let point = event.point, let hook = event.hook, let timestamp = event.timestamp else { return [] }
         expire(before: timestamp)
         var joined: [JoinedPacket] = []
-        for (index, hop) in hops.enumerated() {
-            let here = PointHook(point: point, hook: hook)
-            let atFirst = here == hop.from
-            guard atFirst || here == hop.to else { continue }
-            let key = Key(hop: index, inner: event.inner, sequence: event.sequence, context: event.contextValues)
-            if recent.contains(key) {
+        let here = PointHook(point: point, hook: hook)
+        for index in ends.indices {
+            let atFirst = here == ends[index].from
+            guard atFirst || here == ends[index].to else { continue }
+            let key = Key(hop: index, inner: event.inner, sequence: event.sequence, context: ContextKey(headers: event.observedHeaders))
+            guard let slot = entries.index(forKey: key) else {
+                if pendingCount >= capacity { evictOldest() }
+                entries[key] = .waiting(Pending(event: event, atFirstPoint: atFirst, duplicate: false))
+                pendingCount += 1
+                order.append((key, timestamp))
+                continue
+            }
+            guard case .waiting(var waiting) = entries.values[slot] else {
+                counters.duplicates += 1 // joined already: a late duplicate
+                continue
+            }
+            if waiting.atFirstPoint == atFirst {
+                // The same packet seen twice at one point: a retransmission or a duplicate.
+                waiting.duplicate = true
+                entries.values[slot] = .waiting(waiting)
                 counters.duplicates += 1
                 continue
             }
-            if var waiting = pending[key] {
-                if waiting.atFirstPoint == atFirst {
-                    // The same packet seen twice at one point: a retransmission or a duplicate.
-                    waiting.duplicate = true
-                    pending[key] = waiting
-                    counters.duplicates += 1
-                    continue
-                }
-                pending[key] = nil
-                remember(key)
-                if waiting.duplicate {
-                    counters.duplicates += 1
-                    continue
-                }
-                let (first, second) = atFirst ? (event, waiting.event) : (waiting.event, event)
-                let latency = Int64(bitPattern: (second.timestamp ?? 0) &- (first.timestamp ?? 0))
-                counters.joined += 1
-                joined.append(JoinedPacket(hop: hop.name, latencyNs: latency, first: first, second: second, names: nil))
-            } else {
-                if pending.count >= capacity { evictOldest() }
-                pending[key] = Pending(event: event, atFirstPoint: atFirst, duplicate: false)
-                order.append((key, timestamp))
+            entries.values[slot] = .joined
+            pendingCount -= 1
+            remember(key)
+            if waiting.duplicate {
+                counters.duplicates += 1
+                continue
             }
+            let (first, second) = atFirst ? (event, waiting.event) : (waiting.event, event)
+            let latency = Int64(bitPattern: (second.timestamp ?? 0) &- (first.timestamp ?? 0))
+            counters.joined += 1
+            joined.append(JoinedPacket(hop: hops[index].name, latencyNs: latency, first: first, second: second, names: nil))
         }
         compactOrder()
         return joined
@@ -124,17 +155,26 @@ public struct Joiner {
 
     /// Counts what is still waiting as unmatched (at exit).
     public mutating func finish() {
-        counters.unmatched += pending.count
-        pending.removeAll()
+        counters.unmatched += pendingCount
+        entries = entries.filter { if case .joined = $0.value { true } else { false } }
+        pendingCount = 0
         order.removeAll()
         orderStart = 0
+    }
+
+    /// Removes `key` when it is still waiting; true when it was.
+    private mutating func dropWaiting(_ key: Key) -> Bool {
+        guard let slot = entries.index(forKey: key), case .waiting = entries.values[slot] else { return false }
+        entries.remove(at: slot)
+        pendingCount -= 1
+        return true
     }
 
     private mutating func expire(before now: UInt64) {
         while orderStart < order.count, now > order[orderStart].timestamp, now - order[orderStart].timestamp > timeoutNs {
             let key = order[orderStart].key
             orderStart += 1
-            if pending.removeValue(forKey: key) != nil { counters.timedOut += 1 }
+            if dropWaiting(key) { counters.timedOut += 1 }
         }
     }
 
@@ -142,7 +182,7 @@ public struct Joiner {
         while orderStart < order.count {
             let key = order[orderStart].key
             orderStart += 1
-            if pending.removeValue(forKey: key) != nil {
+            if dropWaiting(key) {
                 counters.evicted += 1
                 return
             }
@@ -150,26 +190,27 @@ public struct Joiner {
     }
 
     private mutating func remember(_ key: Key) {
-        if recent.insert(key).inserted { recentOrder.append(key) }
-        if recentOrder.count - recentStart > capacity {
-            recent.remove(recentOrder[recentStart])
-            recentStart += 1
+        joinedOrder.append(key)
+        if joinedOrder.count - joinedStart > capacity {
+            let oldest = joinedOrder[joinedStart]
+            joinedStart += 1
+            if let slot = entries.index(forKey: oldest), case .joined = entries.values[slot] { entries.remove(at: slot) }
         }
-        if recentStart > 1024 && recentStart * 2 > recentOrder.count {
-            recentOrder.removeFirst(recentStart)
-            recentStart = 0
+        if joinedStart > 1024 && joinedStart * 2 > joinedOrder.count {
+            joinedOrder.removeFirst(joinedStart)
+            joinedStart = 0
         }
     }
 
-    /// Drops consumed and already-joined slots of the order queue now and then, so it stays
-    /// proportional to what is pending.
+    /// Drops consumed and no-longer-waiting slots of the order queue now and then, so it stays
+    /// proportional to what is waiting.
     private mutating func compactOrder() {
         if orderStart > 1024 && orderStart * 2 > order.count {
             order.removeFirst(orderStart)
             orderStart = 0
         }
         if order.count > 4 * Swift.max(capacity, 1024) {
-            order = order[orderStart...].filter { pending[$0.key] != nil }
+            order = order[orderStart...].filter { if case .waiting? = entries[$0.key] { true } else { false } }
             orderStart = 0
         }
     }

@@ -46,18 +46,22 @@ public struct PacketEvent: Sendable {
     public var outer: FiveTuple?
     public var payloadLength: UInt32?
     /// Header fields by record label (`tcp_seqNo`), absent optional fields omitted.
-    public var fields: [String: UInt64] = [:]
+    public var fields = HeaderFields()
     /// Header fields wider than 64 bits (network order), by record label, absent ones omitted.
     public var byteFields: [String: [UInt8]] = [:]
     /// The context headers the kernel found, as it observed them (one per spec slot found).
     public var observedHeaders: [ObservedHeader] = []
-    /// Their raw values by lowercase header name: what the join keys on.
-    public var contextValues: [String: String] = [:]
     /// The spec's formats, in order, which decide the verdict.
     public var formats: [TraceContextFormat] = []
 
     /// The context's verdict, computed when asked for: most events are only joined, never printed.
     public var verdict: Verdict { ContextParser(formats: formats).verdict(for: observedHeaders) }
+
+    /// The copied values by lowercase header name, as text (computed when asked for: the join
+    /// keys on the headers' bytes, `Joiner.ContextKey`).
+    public var contextValues: [String: String] {
+        Dictionary(observedHeaders.map { ($0.name, String(decoding: $0.bytes, as: UTF8.self)) }, uniquingKeysWith: { first, _ in first })
+    }
 
     public init() {}
 
@@ -71,34 +75,123 @@ public struct PacketEvent: Sendable {
     public var sequence: UInt64? { requestSequence.map(UInt64.init) ?? fields["tcp_seqNo"] }
 }
 
+/// Header fields by record label, absent optional fields omitted. The labels are the decoder's,
+/// shared by every event it decodes, and the values one array: a decode builds no dictionary
+/// (building one per event, its keys hashed, was a third of the runner's decode).
+public struct HeaderFields: Sendable, Sequence {
+    private var labels: [String]
+    private var values: [UInt64?]
+
+    public init() {
+        labels = []
+        values = []
+    }
+
+    /// Every label of a record, none present yet.
+    init(labels: [String]) {
+        self.labels = labels
+        values = Array(repeating: nil, count: labels.count)
+    }
+
+    public subscript(label: String) -> UInt64? {
+        get { labels.firstIndex(of: label).flatMap { values[$0] } }
+        set {
+            if let index = labels.firstIndex(of: label) {
+                values[index] = newValue
+            } else if newValue != nil {
+                labels.append(label)
+                values.append(newValue)
+            }
+        }
+    }
+
+    /// The value of the `index`th label (the decoder's order).
+    mutating func set(_ value: UInt64, at index: Int) { values[index] = value }
+
+    public var isEmpty: Bool { values.allSatisfy { $0 == nil } }
+
+    /// The present fields as (label, value) pairs, in the record's order.
+    public func makeIterator() -> some IteratorProtocol<(key: String, value: UInt64)> {
+        zip(labels, values).lazy.compactMap { label, value in value.map { (key: label, value: $0) } }.makeIterator()
+    }
+}
+
 /// Decodes records laid out by `EventLayout`.
 public struct EventDecoder: Sendable {
     public let layout: EventLayout
     public let spec: SpecIR
 
-    /// Per slot, worked out once rather than per event: its record label, and for an optional
-    /// header field the offset of the byte that says whether the packet had it.
-    private let labels: [String]
-    private let presenceOffsets: [Int?]
-    /// How many header fields and context headers a record can hold: the dictionaries are sized
-    /// for them up front (growing them was a third of the decode).
-    private let fieldCount: Int
-    private let contextCount: Int
+    /// One slot as the decoder reads it, worked out once from the layout: offsets only, so a
+    /// step costs nothing to copy (copying the layout's slots per event, their header lists
+    /// retained and released, was a fifth of the decode).
+    private enum Step: Sendable {
+        case timestamp(Int), tracingPoint(Int), direction(Int), ifindex(Int), inner(Int), outer(Int), payloadLength(Int), segment(Int)
+        /// the trace-context slot at this offset; its headers are `contextHeaders`
+        case context(Int)
+        /// a header field: its value's offset and size, its index among `fieldLabels`, and for an
+        /// optional field the offset of the byte that says whether the packet had it
+        case unsigned(offset: Int, size: Int, field: Int, presence: Int?)
+        /// a header field wider than 64 bits, by its index among `byteLabels`
+        case bytes(offset: Int, count: Int, label: Int, presence: Int?)
+    }
+
+    /// A context header as the decoder reads it: where its length and copied value sit in the
+    /// context slot.
+    private struct ContextSlot: Sendable {
+        var name: String
+        var maxValueBytes: Int
+        var lengthOffset: Int
+        var valueOffset: Int
+    }
+
+    private let steps: [Step]
+    private let contextHeaders: [ContextSlot]
+    private let fieldLabels: [String]
+    private let byteLabels: [String]
 
     public init(spec: SpecIR, layout: EventLayout) {
         self.spec = spec
         self.layout = layout
-        labels = layout.slots.map(\.field.label)
         var presence: [String: Int] = [:]
         for slot in layout.slots {
             if case (.header, .presence) = (slot.field, slot.kind) { presence[slot.field.label] = slot.offset }
         }
-        presenceOffsets = layout.slots.map { slot in
-            if case .header = slot.field, slot.kind != .presence { return presence[slot.field.label] }
-            return nil
+        var steps: [Step] = [], contextHeaders: [ContextSlot] = [], fieldLabels: [String] = [], byteLabels: [String] = []
+        for slot in layout.slots {
+            switch (slot.field, slot.kind) {
+            case (.timestamp, _): steps.append(.timestamp(slot.offset))
+            case (.tracingPoint, _): steps.append(.tracingPoint(slot.offset))
+            case (.direction, _): steps.append(.direction(slot.offset))
+            case (.ifindex, _): steps.append(.ifindex(slot.offset))
+            case (.innerFiveTuple, _): steps.append(.inner(slot.offset))
+            case (.outerFiveTuple, _): steps.append(.outer(slot.offset))
+            case (.payloadLength, _): steps.append(.payloadLength(slot.offset))
+            case (.segment, _): steps.append(.segment(slot.offset))
+            case (.traceContext, .context(let headers)):
+                steps.append(.context(slot.offset))
+                var valueOffset = SlotKind.contextValuesOffset(headers)
+                for (index, header) in headers.enumerated() {
+                    contextHeaders.append(ContextSlot(name: header.name, maxValueBytes: header.maxValueBytes,
+                                                      lengthOffset: SlotKind.contextLengthOffset(slot: index), valueOffset: valueOffset))
+                    valueOffset += SlotKind.contextValueWidth(header)
+                }
+            case (.header, .presence):
+                break // read by the field's own step
+            case (.header, .unsigned(let size)):
+                fieldLabels.append(slot.field.label)
+                steps.append(.unsigned(offset: slot.offset, size: size, field: fieldLabels.count - 1, presence: presence[slot.field.label]))
+            case (.header, .bytes(let count)):
+                byteLabels.append(slot.field.label)
+                steps.append(.bytes(offset: slot.offset, count: count, label: byteLabels.count - 1, presence: presence[slot.field.label]))
+            case (.traceContext, _), (.header, _):
+                // The layout gives these fields no other slot kinds (EventLayout.init).
+                preconditionFailure("slot \(slot.name) of kind \(slot.kind)")
+            }
         }
-        fieldCount = layout.slots.filter { if case .header = $0.field { $0.kind != .presence } else { false } }.count
-        contextCount = layout.slots.reduce(0) { if case .context(let headers) = $1.kind { $0 + headers.count } else { $0 } }
+        self.steps = steps
+        self.contextHeaders = contextHeaders
+        self.fieldLabels = fieldLabels
+        self.byteLabels = byteLabels
     }
 
     public enum DecodeError: Error {
@@ -109,63 +202,63 @@ public struct EventDecoder: Sendable {
 
     public func decode(_ bytes: UnsafeRawBufferPointer) throws -> PacketEvent {
         guard bytes.count >= layout.size else { throw DecodeError.shortRecord(bytes.count, expected: layout.size) }
+        /// A little-endian field of the record (the kernel writes host order; nodes are little-endian).
         func unsigned(_ offset: Int, _ size: Int) -> UInt64 {
-            (0..<size).reduce(0) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+            switch size {
+            case 1: UInt64(bytes[offset])
+            case 2: UInt64(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self)))
+            case 4: UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+            case 8: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            default: (0..<size).reduce(0) { $0 | UInt64(bytes[offset + $1]) << (8 * UInt64($1)) }
+            }
         }
+        func present(_ presence: Int?) -> Bool { presence.map { bytes[$0] != 0 } ?? true }
         var event = PacketEvent()
-        event.fields.reserveCapacity(fieldCount)
-        event.contextValues.reserveCapacity(contextCount)
-        for (index, slot) in layout.slots.enumerated() {
-            let present = presenceOffsets[index].map { bytes[$0] != 0 } ?? true
-            switch (slot.field, slot.kind) {
-            case (.timestamp, _): event.timestamp = unsigned(slot.offset, 8)
-            case (.tracingPoint, _):
-                let index = Int(unsigned(slot.offset, 1))
+        event.fields = HeaderFields(labels: fieldLabels)
+        for step in steps {
+            switch step {
+            case .timestamp(let offset): event.timestamp = unsigned(offset, 8)
+            case .tracingPoint(let offset):
+                let index = Int(unsigned(offset, 1))
                 event.pointIndex = index
                 event.point = index < spec.points.count ? spec.points[index].name : nil
-            case (.direction, _): event.hook = unsigned(slot.offset, 1) == 0 ? .ingress : .egress
-            case (.ifindex, _): event.ifindex = UInt32(unsigned(slot.offset, 4))
-            case (.innerFiveTuple, _): event.inner = tuple(bytes, at: slot.offset)
-            case (.outerFiveTuple, _): event.outer = tuple(bytes, at: slot.offset)
-            case (.payloadLength, _): event.payloadLength = UInt32(unsigned(slot.offset, 4))
-            case (.traceContext, .context(let headers)):
-                let mask = { (offset: Int) in unsigned(slot.offset + offset, 4) }
+            case .direction(let offset): event.hook = unsigned(offset, 1) == 0 ? .ingress : .egress
+            case .ifindex(let offset): event.ifindex = UInt32(unsigned(offset, 4))
+            case .inner(let offset): event.inner = tuple(bytes, at: offset)
+            case .outer(let offset): event.outer = tuple(bytes, at: offset)
+            case .payloadLength(let offset): event.payloadLength = UInt32(unsigned(offset, 4))
+            case .context(let offset):
+                let mask = { (at: Int) in unsigned(offset + at, 4) }
                 let found = mask(SlotKind.foundMaskOffset), cut = mask(SlotKind.cutMaskOffset)
                 let repeated = mask(SlotKind.repeatMaskOffset)
                 let pastPacket = mask(SlotKind.pastPacketMaskOffset), pastReach = mask(SlotKind.pastReachMaskOffset)
-                var valueOffset = slot.offset + SlotKind.contextValuesOffset(headers)
-                for (index, header) in headers.enumerated() {
+                guard found != 0 else { continue }
+                event.observedHeaders.reserveCapacity(found.nonzeroBitCount)
+                for (index, header) in contextHeaders.enumerated() {
                     let bit = UInt64(1) << UInt64(index)
-                    if found & bit != 0 {
-                        // The kernel reports the true length; it copied the first min(length, max) bytes.
-                        let length = Int(unsigned(slot.offset + SlotKind.contextLengthOffset(slot: index), 2))
-                        let value = Array(bytes[valueOffset..<(valueOffset + min(length, header.maxValueBytes))])
-                        let lineEnd: ObservedHeader.LineEnd
-                        switch (pastPacket & bit != 0, pastReach & bit != 0) {
-                        case (false, false): lineEnd = .seen
-                        case (true, false): lineEnd = .pastPacket
-                        case (false, true): lineEnd = .pastReach
-                        case (true, true): throw DecodeError.bothLineEnds(header: header.name)
-                        }
-                        // Of a repeat the kernel knows only that there was one.
-                        event.observedHeaders.append(ObservedHeader(name: header.name, bytes: value, length: length, cut: cut & bit != 0,
-                                                                    lineEnd: lineEnd, occurrences: repeated & bit != 0 ? 2 : 1))
-                        event.contextValues[header.name] = String(decoding: value, as: UTF8.self)
+                    guard found & bit != 0 else { continue }
+                    // The kernel reports the true length; it copied the first min(length, max) bytes.
+                    let length = Int(unsigned(offset + header.lengthOffset, 2))
+                    let start = offset + header.valueOffset
+                    let value = Array(bytes[start..<(start + min(length, header.maxValueBytes))])
+                    let lineEnd: ObservedHeader.LineEnd
+                    switch (pastPacket & bit != 0, pastReach & bit != 0) {
+                    case (false, false): lineEnd = .seen
+                    case (true, false): lineEnd = .pastPacket
+                    case (false, true): lineEnd = .pastReach
+                    case (true, true): throw DecodeError.bothLineEnds(header: header.name)
                     }
-                    valueOffset += SlotKind.contextValueWidth(header)
+                    // Of a repeat the kernel knows only that there was one.
+                    event.observedHeaders.append(ObservedHeader(name: header.name, bytes: value, length: length, cut: cut & bit != 0,
+                                                                lineEnd: lineEnd, occurrences: repeated & bit != 0 ? 2 : 1))
                 }
-            case (.segment, _):
-                event.requestSequence = UInt32(unsigned(slot.offset + SlotKind.requestSequenceOffset, 4))
-                event.segmentOffset = UInt32(unsigned(slot.offset + SlotKind.segmentOffsetOffset, 4))
-            case (.header, .presence):
-                break // read by the field's own slot (presenceOffsets)
-            case (.header, .unsigned(let size)):
-                if present { event.fields[labels[index]] = unsigned(slot.offset, size) }
-            case (.header, .bytes(let count)):
-                if present { event.byteFields[labels[index]] = Array(bytes[slot.offset..<(slot.offset + count)]) }
-            case (.traceContext, _), (.header, _):
-                // The layout gives these fields no other slot kinds (EventLayout.init).
-                preconditionFailure("slot \(slot.name) of kind \(slot.kind)")
+            case .segment(let offset):
+                event.requestSequence = UInt32(unsigned(offset + SlotKind.requestSequenceOffset, 4))
+                event.segmentOffset = UInt32(unsigned(offset + SlotKind.segmentOffsetOffset, 4))
+            case .unsigned(let offset, let size, let field, let presence):
+                if present(presence) { event.fields.set(unsigned(offset, size), at: field) }
+            case .bytes(let offset, let count, let label, let presence):
+                if present(presence) { event.byteFields[byteLabels[label]] = Array(bytes[offset..<(offset + count)]) }
             }
         }
         event.formats = spec.search.formats

@@ -34,6 +34,16 @@ enum BenchFrames {
     /// after the request line (first), after Host and half the padding (middle), or right
     /// before the blank line (last).
     static func request(block: Int, position: Position) -> Request {
+        let (packet, text, offset) = request(block: block, at: position)
+        return Request(frame: packet.frame, block: text.utf8.count, contextOffset: offset)
+    }
+
+    /// The request's packet (its TCP fields can be changed before its frame is taken).
+    static func requestPacket(block: Int, position: Position) -> Packet {
+        request(block: block, at: position).packet
+    }
+
+    private static func request(block: Int, at position: Position) -> (packet: Packet, text: String, contextOffset: Int) {
         let contexts = position == .everyFirst ? everyContext : traceparent
         let padding = block - requestLine.utf8.count - host.utf8.count - contexts.utf8.count - 2
         let before = switch position {
@@ -49,7 +59,7 @@ enum BenchFrames {
         let offset = position == .first || position == .everyFirst ? requestLine.utf8.count : head.utf8.count
         var packet = Packet(http: text)
         packet.encapsulation = vxlan
-        return Request(frame: packet.frame, block: text.utf8.count, contextOffset: offset)
+        return (packet, text, offset)
     }
 
     /// The packets that are not HTTP requests, each stopped by a different check.

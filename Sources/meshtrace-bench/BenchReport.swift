@@ -5,27 +5,34 @@ import Spec
 enum BenchReport {
     static func print(_ r: BenchResult) {
         let floors = Set(r.rows.compactMap(\.scanNs)).sorted()
-        Swift.print("\n== Floors (BPF_PROG_TEST_RUN, CPU \(r.cpu), best of \(r.rounds) x \(r.repetitions) runs, interleaved)")
-        Swift.print(String(format: "empty tc program:                 %7.1f ns", r.empty))
+        Swift.print("\n== Floors (BPF_PROG_TEST_RUN, CPU \(r.cpu), best of \(r.rounds) x \(r.repetitions) runs, interleaved; every program loaded \(r.loads) times, the fastest load's figure)")
+        Swift.print(String(format: "empty tc program:                 %7.1f ns (slowest load %.1f ns)", r.empty, r.emptySlowestLoad))
         if let low = floors.first, let high = floors.last {
             Swift.print(String(format: "byte-by-byte scan of the frame:   %7.1f .. %.1f ns (%.1fx .. %.1fx empty)", low, high, low / r.empty, high / r.empty))
+        }
+        Swift.print(String(format: "the clock alone (bpf_ktime_get_ns): %5.1f ns  %5.2fx empty", r.clock, r.clock / r.empty))
+        if let floor = r.eventFloor, let bytes = r.eventRecordBytes {
+            Swift.print(String(format: "clock + one %d B ring record:     %7.1f ns  %5.2fx empty (the least any traced request costs)", bytes, floor, floor / r.empty))
         }
 
         let nonHTTP = r.rows.filter { $0.group == .nonHTTP }
         if !nonHTTP.isEmpty {
-            Swift.print("\n== Packets that are not traced (specs/mesh.swift, fixed, 200 B window): ns, x empty (target <= 2.5x)")
+            Swift.print("\n== Packets that are not traced (specs/mesh.swift, fixed, 200 B window): ns, x empty (target <= 2.5x), x the paper-style baseline on the same frame")
             for row in nonHTTP {
-                Swift.print(col(row.name, 30) + col(row.profile!.rawValue, 9) + String(format: "%7.1f ns  %5.2fx", row.ns, row.xEmpty))
+                let base = row.xBaseline.map { String(format: "%5.2fx base", $0) } ?? "(no base)"
+                Swift.print(col(row.name, 30) + col(row.profile!.rawValue, 9)
+                    + String(format: "%7.1f ns  %5.2fx  ", row.ns, row.xEmpty) + base + String(format: "  (slowest load %5.2fx empty)", row.slowestLoadNs / r.empty))
             }
         }
 
         Swift.print("\n== Requests (VXLAN, W3C traceparent): ns, x empty, x byte scan of the same frame, x paper-style baseline")
-        Swift.print("profile   placement window  block  context      event       ns   x empty  x scan  x base")
+        Swift.print("profile   placement window  block  context      event       ns   x empty  x scan  x base  slowest load x empty")
         for row in r.rows where row.group == .request {
             let base = row.xBaseline.map { String(format: "%6.2f", $0) } ?? "     -"
             Swift.print(col(row.profile!.rawValue, 9) + col(row.placement!.rawValue, 9) + String(format: "%6d %6d  ", row.window!, row.blockBytes!)
                 + col(row.position!.rawValue, 12) + col(row.event == true ? "yes" : "no", 5)
-                + String(format: "%9.1f %8.2f %7.2f  ", row.ns, row.xEmpty, row.xByteScan ?? 0) + base)
+                + String(format: "%9.1f %8.2f %7.2f  ", row.ns, row.xEmpty, row.xByteScan ?? 0) + base
+                + String(format: "  %8.2f", row.slowestLoadNs / r.empty))
         }
         let baselines = r.rows.filter { $0.group == .baseline }
         for row in baselines {
@@ -41,10 +48,19 @@ enum BenchReport {
             }
         }
         printStops(r)
+        if let runner = r.runner {
+            Swift.print("\n== The runner, user space, per event (\(runner.events) real records per pass, each flow at both points of a hop; best of \(r.rounds) passes)")
+            Swift.print(String(format: "decode %.0f ns + join %.0f ns = %.0f ns per event; the kernel's programs on the same request %.0f ns: the runner %.1fx the kernel",
+                               runner.decodeNs, runner.joinNs, runner.totalNs, runner.kernelNs, runner.totalNs / runner.kernelNs))
+        }
 
         Swift.print("\n== Targets")
         for t in r.targets {
             Swift.print((t.met ? "met      " : "NOT MET  ") + col(t.name, 86) + String(format: "%6.2f (limit %.2f)", t.value, t.limit))
+        }
+        if let floor = r.eventFloor {
+            Swift.print(String(format: "of the context-first limit, the clock and the ring record alone take %.2fx empty here (the clock %.2fx)",
+                               floor / r.empty, r.clock / r.empty))
         }
     }
 

@@ -14,7 +14,9 @@ struct BenchRow: Encodable {
     var blockBytes: Int?
     /// the run built and submitted an event (requests), or found the context (baseline)
     var event: Bool?
+    /// the fastest load's best round, and the slowest load's
     var ns = 0.0
+    var slowestLoadNs = 0.0
     var xEmpty = 0.0
     /// the byte scan over the same frame, and the ratio to it
     var scanNs: Double?
@@ -34,7 +36,7 @@ struct BenchRow: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case group, name, profile, placement, window, position, frameBytes, blockBytes, event, ns, xEmpty, scanNs, xByteScan, xBaseline
+        case group, name, profile, placement, window, position, frameBytes, blockBytes, event, ns, slowestLoadNs, xEmpty, scanNs, xByteScan, xBaseline
     }
 
 }
@@ -69,7 +71,16 @@ struct BenchResult: Encodable {
     var cpu = 0
     var rounds = 0
     var repetitions = 0
+    /// loads of every program; each figure is its fastest load's
+    var loads = 0
     var empty: Double
+    var emptySlowestLoad = 0.0
+    /// the clock read alone, and the clock with one event record (eventRecordBytes) submitted
+    var clock = 0.0
+    var eventFloor: Double?
+    var eventRecordBytes: Int?
+    /// the runner's user-space work per event (RunnerCost), when measured
+    var runner: RunnerCostResult?
     var rows: [BenchRow] = []
     var perKiB: [PerKiB] = []
     var targets: [Target] = []

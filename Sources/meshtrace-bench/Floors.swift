@@ -5,11 +5,9 @@ import Spec
 import Subprocess
 
 /// The hand-written programs in Benchmarks/: the empty program and the byte-by-byte scan (the
-/// floors every figure is a ratio to) and the paper-style baseline.
+/// floors every figure is a ratio to), the clock and the event record alone (what a traced
+/// request cannot save), and the paper-style baseline.
 struct Floors {
-    /// Loads of each floor program, timed side by side (Matrix.loadedFloor).
-    static let placements = 6
-
     let root: URL
     let work: URL
     let driver = ClangDriver()
@@ -23,11 +21,6 @@ struct Floors {
         ])
         guard result.status == 0 else { throw BenchError("Benchmarks/\(name).bpf.c does not compile: \(result.stderr)") }
         return (object, try BPFObject(path: object.path))
-    }
-
-    /// A loaded program of a Benchmarks/ object.
-    func loaded(_ name: String, profile: LoopProfile, defines: [String] = []) throws -> (BPFObject, BPFProgram) {
-        try loaded(name, profile: profile, defines: defines, times: 1)[0]
     }
 
     /// The object compiled once and loaded `times` times, each load its own JIT image.
@@ -57,15 +50,6 @@ struct Floors {
     }
 }
 
-/// The loads of one floor program; a run's figure is the fastest load's.
-struct FloorPlacements {
-    var programs: [BPFProgram]
-
-    func nanoseconds(_ frame: [UInt8], repetitions: Int) throws -> Double {
-        try programs.map { try $0.nanoseconds(frame, repetitions: repetitions) }.min()!
-    }
-}
-
 extension BPFProgram {
     /// A Subject run: mean ns per run of `frame`, the verdict checked.
     func nanoseconds(_ frame: [UInt8], repetitions: Int) throws -> Double {
@@ -73,4 +57,41 @@ extension BPFProgram {
         guard verdict.returnValue == 0 else { throw BenchError("\(name) returned \(verdict.returnValue), not TC_ACT_OK") }
         return Double(verdict.durationNs)
     }
+}
+
+/// The event floor's program with a consumer of its ring, drained between batches as meshtrace's
+/// own objects are (FrameRunner.nanoseconds), so every run submits its record.
+final class EventFloor {
+    let object: BPFObject
+    let program: BPFProgram
+    private let ring: RingBuffer
+    private let batch: Int
+
+    init(object: BPFObject, program: BPFProgram, recordBytes: Int) throws {
+        guard let events = object.map(named: "events") else { throw BenchError("Benchmarks/eventfloor.bpf.c has no map 'events'") }
+        self.object = object
+        self.program = program
+        ring = try RingBuffer(map: events) { _ in }
+        batch = max(1, events.maxEntries / (recordBytes + RingBuffer.recordHeaderBytes) / 2)
+    }
+
+    func nanoseconds(_ frame: [UInt8], repetitions: Int) throws -> Double {
+        try meanInBatches(repetitions: repetitions, batch: batch) { count in
+            let ns = try program.nanoseconds(frame, repetitions: count)
+            ring.poll(timeoutMs: 0)
+            return ns
+        }
+    }
+}
+
+/// The mean ns per run of `repetitions` runs made in batches of at most `batch` (`run` times one
+/// batch and returns its mean).
+func meanInBatches(repetitions: Int, batch: Int, _ run: (Int) throws -> Double) rethrows -> Double {
+    var total = 0.0, done = 0
+    while done < repetitions {
+        let count = min(batch, repetitions - done)
+        total += try run(count) * Double(count)
+        done += count
+    }
+    return total / Double(repetitions)
 }

@@ -18,6 +18,9 @@ struct MeshtraceBench: ParsableCommand {
     @Option(help: "Rounds; each subject's figure is its best round.")
     var rounds = 9
 
+    @Option(help: "Loads of every program, each its own JIT image at a random offset (a program's speed depends on it); a figure is its fastest load's.")
+    var loads = 4
+
     @Option(help: "The CPU to pin to.")
     var cpu = 1
 
@@ -41,6 +44,9 @@ struct MeshtraceBench: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "The largest window within the budget (generates up to 64 KiB windows: slow).")
     var wall = true
 
+    @Flag(inversion: .prefixedNo, help: "The runner's user-space work per event (decode and join), next to the kernel's.")
+    var runner = true
+
     @Flag(help: "Print the figures as JSON on stdout (progress stays on stderr).")
     var json = false
 
@@ -51,19 +57,24 @@ struct MeshtraceBench: ParsableCommand {
     var root = FileManager.default.currentDirectoryPath
 
     func run() throws {
+        guard loads >= 1 else { throw ValidationError("--loads must be at least 1") }
         guard Capabilities.canLoadBPF else { throw ValidationError("meshtrace-bench loads BPF programs: run it as root") }
         try CPUPinning.pin(to: cpu)
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
         let rootURL = URL(fileURLWithPath: root)
         let floors = Floors(root: rootURL, work: work)
-        let objects = try MeshtraceObjects(root: rootURL, work: work, spec: "mesh")
+        let objects = try MeshtraceObjects(root: rootURL, work: work, spec: "mesh", loads: loads)
         let progress: (String) -> Void = { FileHandle.standardError.write(Data("meshtrace-bench: \($0)\n".utf8)) }
         if wall && !json { try WindowWall(floors: floors, objects: objects).print() }
         let selection = Selection(profiles: profiles, placements: placements, windows: windows, positions: positions, nonHTTP: nonHTTP)
         let matrix = Matrix(selection: selection, floors: floors, objects: objects)
         try matrix.build(progress: progress)
         var result = try matrix.run(Interleaved(rounds: rounds, repetitions: repetitions), progress: progress)
+        if runner {
+            progress("timing the runner's decode and join")
+            result.runner = try RunnerCost(objects: objects, profile: profiles[0]).measure(rounds: rounds, repetitions: repetitions)
+        }
         result.cpu = cpu
         result.rounds = rounds
         result.repetitions = repetitions

@@ -1,3 +1,4 @@
+import BPF
 import Codegen
 import Foundation
 import Runner
@@ -18,17 +19,19 @@ struct ObjectConfig: Hashable, Comparable {
     }
 }
 
-/// Generates and loads `specs/<spec>.swift` objects, each once.
+/// Generates `specs/<spec>.swift` objects, each once, and loads each `loads` times.
 final class MeshtraceObjects {
     let root: URL
     let work: URL
     let spec: String
     private let ir: SpecIR
     private let generator: Generator
-    private var loaded: [ObjectConfig: FrameRunner] = [:]
+    let loads: Int
+    private var loaded: [ObjectConfig: [FrameRunner]] = [:]
 
-    init(root: URL, work: URL, spec: String) throws {
+    init(root: URL, work: URL, spec: String, loads: Int) throws {
         self.root = root
+        self.loads = loads
         self.work = work
         self.spec = spec
         ir = try SpecLoader(runtime: try SpecRuntime.beside()).load(root.appendingPathComponent("specs/\(spec).swift").path).ir
@@ -41,14 +44,18 @@ final class MeshtraceObjects {
                                       into: work.appendingPathComponent("\(spec)-\(config.window)-\(config.placement)-\(config.profile.rawValue)"))
     }
 
-    /// The loaded object for `config` (a second, independent load with `entries` in its tables).
-    func runner(_ config: ObjectConfig, entries: [TableEntry] = []) throws -> FrameRunner {
-        if entries.isEmpty, let runner = loaded[config] { return runner }
-        let object = try LoadedObject(path: try generate(config).object.path)
-        try TableFiller.add(entries, to: object)
-        let runner = try FrameRunner(object: object)
-        if entries.isEmpty { loaded[config] = runner }
-        return runner
+    /// The object for `config`, loaded `loads` times, each load its own JIT image (a second,
+    /// independent set of loads with `entries` in its tables).
+    func runners(_ config: ObjectConfig, entries: [TableEntry] = []) throws -> [FrameRunner] {
+        if entries.isEmpty, let runners = loaded[config] { return runners }
+        let path = try generate(config).object.path
+        let runners = try (0..<loads).map { _ in
+            let object = try LoadedObject(path: path)
+            try TableFiller.add(entries, to: object)
+            return try FrameRunner(object: object)
+        }
+        if entries.isEmpty { loaded[config] = runners }
+        return runners
     }
 }
 
@@ -56,15 +63,8 @@ extension FrameRunner {
     /// Mean ns per run over `repetitions` runs, in batches the ring buffer holds whole (the
     /// events drained between batches), so that every run that builds an event submits it.
     func nanoseconds(_ frame: [UInt8], repetitions: Int) throws -> Double {
-        let record = object.layout.size + 8 // BPF_RINGBUF_HDR_SZ
-        let batch = max(1, min(repetitions, object.maps.events.maxEntries / record / 2))
-        var total = 0.0, done = 0
-        while done < repetitions {
-            let count = min(batch, repetitions - done)
-            total += Double(try nanosecondsPerRun(frame, repeat: count)) * Double(count)
-            done += count
-        }
-        return total / Double(repetitions)
+        let batch = max(1, object.maps.events.maxEntries / (object.layout.size + RingBuffer.recordHeaderBytes) / 2)
+        return try meanInBatches(repetitions: repetitions, batch: batch) { Double(try nanosecondsPerRun(frame, repeat: $0)) }
     }
 
     /// Kernel counters that say a timed run did not do all its work: a full ring, a failed tail call.

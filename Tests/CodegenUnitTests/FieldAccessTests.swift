@@ -8,20 +8,37 @@ final class FieldAccessTests: XCTestCase {
     let header = HeaderType(name: "h", fields: [
         HeaderField(name: "version", bits: 4), HeaderField(name: "ihl", bits: 4), HeaderField(name: "length", bits: 16),
         HeaderField(name: "flags", bits: 3), HeaderField(name: "offset", bits: 13), HeaderField(name: "wide", bits: 64),
-        HeaderField(name: "tail", bits: 8),
+        HeaderField(name: "tail", bits: 8), HeaderField(name: "vni", bits: 24), HeaderField(name: "mac", bits: 48),
+        HeaderField(name: "seq", bits: 32),
     ])
 
     func testExpressionsForAlignedAndUnalignedFields() throws {
         XCTAssertEqual(try FieldAccess.expression(header, "version"), "(((__u32)h[0] >> 4) & 0xfU)")
         XCTAssertEqual(try FieldAccess.expression(header, "ihl"), "((__u32)h[0] & 0xfU)")
-        XCTAssertEqual(try FieldAccess.expression(header, "length"), "(((__u32)h[1] << 8) | (__u32)h[2])")
+        XCTAssertEqual(try FieldAccess.expression(header, "length"), "(__u32)bpf_ntohs(*(const __u16 *)(h + 1))")
         XCTAssertEqual(try FieldAccess.expression(header, "flags"), "(((__u32)h[3] >> 5) & 0x7U)")
-        XCTAssertEqual(try FieldAccess.expression(header, "offset"), "((((__u32)h[3] << 8) | (__u32)h[4]) & 0x1fffU)")
+        XCTAssertEqual(try FieldAccess.expression(header, "offset"), "((__u32)bpf_ntohs(*(const __u16 *)(h + 3)) & 0x1fffU)")
+        XCTAssertEqual(try FieldAccess.expression(header, "wide"), "bpf_be64_to_cpu(*(const __u64 *)(h + 5))")
+        XCTAssertEqual(try FieldAccess.expression(header, "vni"), "(((__u32)bpf_ntohs(*(const __u16 *)(h + 14)) << 8) | (__u32)h[16])")
+        XCTAssertEqual(try FieldAccess.expression(header, "mac"),
+                       "(((__u64)bpf_ntohl(*(const __u32 *)(h + 17)) << 16) | (__u64)bpf_ntohs(*(const __u16 *)(h + 21)))")
+        XCTAssertEqual(try FieldAccess.expression(header, "seq"), "(__u32)bpf_ntohl(*(const __u32 *)(h + 23))")
         XCTAssertEqual(FieldAccess.byteOffset(header, "tail"), 13)
     }
 
+    func testCopiesAreWordPieces() {
+        XCTAssertEqual(FieldAccess.copy(to: "p->inner.saddr", from: "h + 12", bytes: 4), ["*(__u32 *)((__u8 *)p->inner.saddr + 0) = *(const __u32 *)(h + 12 + 0);"])
+        XCTAssertEqual(FieldAccess.copy(to: "p->mac", from: "h + 6", bytes: 7), [
+            "*(__u32 *)((__u8 *)p->mac + 0) = *(const __u32 *)(h + 6 + 0);",
+            "*(__u16 *)((__u8 *)p->mac + 4) = *(const __u16 *)(h + 6 + 4);",
+            "*(__u8 *)((__u8 *)p->mac + 6) = *(const __u8 *)(h + 6 + 6);",
+        ])
+        XCTAssertEqual(FieldAccess.pieces(bytes: 16).map(\.bytes), [8, 8])
+    }
+
     func testValuesMatchABitReader() throws {
-        let bytes: [UInt8] = [0x45, 0x12, 0x34, 0xb5, 0x67, 1, 2, 3, 4, 5, 6, 7, 8, 0x99]
+        let bytes: [UInt8] = [0x45, 0x12, 0x34, 0xb5, 0x67, 1, 2, 3, 4, 5, 6, 7, 8, 0x99, 0xab, 0xcd, 0xef,
+                              0x02, 0x42, 0xac, 0x11, 0x00, 0x07, 0xde, 0xad, 0xbe, 0xef]
         var bit = 0
         for field in header.fields {
             let expected = (0..<field.bits).reduce(UInt64(0)) { value, index in
@@ -40,8 +57,17 @@ final class FieldAccessTests: XCTestCase {
         }
     }
 
-    /// Evaluates the expression forms FieldAccess writes: `(__uN)h[i]`, `<<`, `>>`, `|`, `&`, hex masks.
+    /// Evaluates the expression forms FieldAccess writes: `(__uN)h[i]`, big-endian word loads,
+    /// `<<`, `>>`, `|`, `&`, hex masks.
     static func evaluate(_ expression: String, _ bytes: [UInt8]) -> UInt64 {
+        var expression = expression
+        for (function, width) in [("bpf_ntohs", 16), ("bpf_ntohl", 32), ("bpf_be64_to_cpu", 64)] {
+            let load = try! Regex(#"\#(function)\(\*\(const __u\#(width) \*\)\(h \+ ([0-9]+)\)\)"#)
+            expression = expression.replacing(load) { match in
+                let offset = Int(match.output[1].substring!)!
+                return String(bytes[offset..<(offset + width / 8)].reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+            }
+        }
         var tokens = expression.replacingOccurrences(of: "(__u32)", with: "").replacingOccurrences(of: "(__u64)", with: "")
             .replacingOccurrences(of: "ULL", with: "").replacingOccurrences(of: "U)", with: ")").replacingOccurrences(of: "~0", with: "0xffffffffffffffff")
         for (index, byte) in bytes.enumerated().reversed() { tokens = tokens.replacingOccurrences(of: "h[\(index)]", with: "\(byte)") }

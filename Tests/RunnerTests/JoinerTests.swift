@@ -1,5 +1,6 @@
 import Runner
 import Spec
+import TraceContexts
 import XCTest
 
 /// The join on its own: pairs, duplicates, order, the cap and the timeout.
@@ -14,7 +15,7 @@ final class JoinerTests: XCTestCase {
         event.timestamp = time
         event.inner = tuple
         event.fields["tcp_seqNo"] = seq
-        event.contextValues["traceparent"] = trace
+        event.observedHeaders = [ObservedHeader(name: "traceparent", value: trace, length: trace.utf8.count, cut: false, occurrences: 1)]
         return event
     }
 
@@ -62,6 +63,32 @@ final class JoinerTests: XCTestCase {
         XCTAssertEqual(joiner.counters.evicted, 9_900)
         XCTAssertEqual(joiner.add(event("vport", .egress, at: 20_000, seq: 9_999)).count, 1, "the newest survive")
         XCTAssertEqual(joiner.add(event("vport", .egress, at: 20_000, seq: 0)).count, 0, "the oldest were evicted")
+    }
+
+    func testJoinedKeysAreForgottenPastTheCap() {
+        var joiner = Joiner(hops: hops, capacity: 10, timeoutNs: .max)
+        for seq in 0..<20 {
+            _ = joiner.add(event("nic", .ingress, at: UInt64(seq), seq: UInt64(seq)))
+            XCTAssertEqual(joiner.add(event("vport", .egress, at: UInt64(seq) + 100, seq: UInt64(seq))).count, 1)
+        }
+        XCTAssertTrue(joiner.add(event("vport", .egress, at: 500, seq: 19)).isEmpty)
+        XCTAssertEqual(joiner.counters.duplicates, 1, "a late copy of a recent packet is a duplicate")
+        XCTAssertTrue(joiner.add(event("vport", .egress, at: 500, seq: 0)).isEmpty)
+        XCTAssertEqual(joiner.counters.duplicates, 1, "the oldest joined keys are forgotten past the cap")
+        XCTAssertEqual(joiner.pendingCount, 1, "so its late copy waits as a new packet")
+    }
+
+    func testContextsCompareAsBytesNotText() {
+        func withContext(_ point: String, _ hook: Hook, _ bytes: [UInt8]) -> PacketEvent {
+            var event = event(point, hook, at: 1_000)
+            event.observedHeaders = [ObservedHeader(name: "traceparent", bytes: bytes, length: bytes.count, cut: false, occurrences: 1)]
+            return event
+        }
+        var joiner = Joiner(hops: hops)
+        // Both decode to the same text (U+FFFD) but are other bytes on the wire: other packets.
+        _ = joiner.add(withContext("nic", .ingress, [0x30, 0xff]))
+        XCTAssertTrue(joiner.add(withContext("vport", .egress, [0x30, 0xfe])).isEmpty)
+        XCTAssertEqual(joiner.add(withContext("vport", .egress, [0x30, 0xff])).count, 1)
     }
 
     func testTimeoutAndFinishCountUnmatched() {
