@@ -28,7 +28,6 @@ final class Matrix {
     private var runners: [FrameRunner] = []
     /// the hand-written objects, kept open: a BPFProgram does not keep its object alive
     private var floorObjects: [BPFObject] = []
-    private var eventFloors: [EventFloor] = []
     /// the event floor's record size (the spec's event)
     private var eventRecordBytes: Int?
     /// loads per subject key
@@ -86,7 +85,7 @@ final class Matrix {
         if let eventBytes = runners.first?.object.layout.size {
             let loads = try floors.loaded("eventfloor", profile: .unrolled, defines: ["EVENT_BYTES=\(eventBytes)"], times: objects.loads)
             floorObjects += loads.map(\.0)
-            eventFloors = try loads.map { try EventFloor(object: $0.0, program: $0.1, recordBytes: eventBytes) }
+            let eventFloors = try loads.map { try EventFloor(object: $0.0, program: $0.1, recordBytes: eventBytes) }
             addTimed("eventfloor", eventFloors.map { floor in { try floor.nanoseconds(probe, repetitions: $0) } })
             eventRecordBytes = eventBytes
         }
