@@ -5,11 +5,10 @@ import XCTest
 
 /// `meshtrace-run OBJ --replay FILE`: the same decoding, join and report, offline, over captures.
 final class ReplayTests: XCTestCase {
-    let istio = Generated.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/captures/deepflow__istio-tcp-frag_b3.pcap")
+    var istio: URL { get throws { try Generated.capture("deepflow__istio-tcp-frag_b3.pcap") } }
 
     func records(_ arguments: [String]) throws -> [[String: Any]] {
         try Generated.requireRoot()
-        guard FileManager.default.fileExists(atPath: istio.path) else { throw XCTSkip("no capture at \(istio.path)") }
         let result = try Command.run([try TracingRun.executable("meshtrace-run")] + arguments)
         XCTAssertEqual(result.status, 0, result.stderr)
         return result.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -17,7 +16,7 @@ final class ReplayTests: XCTestCase {
 
     func testEventsFromACapture() throws {
         let object = try Generated.output(.init(spec: "plain-http")).object.path
-        let events = try records([object, "--replay", istio.path, "--events"]).filter { $0["type"] as? String == "event" }
+        let events = try records([object, "--replay", try istio.path, "--events"]).filter { $0["type"] as? String == "event" }
         XCTAssertEqual(events.count, 1)
         XCTAssertEqual(events.first?["trace_id"] as? String, "744a02a3033b7d5960cd96456ba069a0")
         XCTAssertEqual(events.first?["context_valid"] as? Bool, true)
@@ -31,6 +30,7 @@ final class ReplayTests: XCTestCase {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let (nic, vport) = (directory.appendingPathComponent("nic.pcap").path, directory.appendingPathComponent("vport.pcap").path)
+        let istio = try self.istio
         try FileManager.default.copyItem(atPath: istio.path, toPath: nic)
         try FileManager.default.copyItem(atPath: istio.path, toPath: vport)
         let output = try records([object, "--replay", nic, "--replay", vport, "--point-map", "\(nic)=nic:ingress", "--point-map", "\(vport)=vport:egress"])
@@ -50,6 +50,7 @@ final class ReplayTests: XCTestCase {
         let missing = try Command.run([runner, object, "--replay", "/nonexistent.pcap"])
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("cannot read capture '/nonexistent.pcap'"), missing.stderr)
+        let istio = try self.istio
         let badMap = try Command.run([runner, object, "--replay", istio.path, "--point-map", "\(istio.path)=nowhere:ingress"])
         XCTAssertEqual(badMap.status, 1)
         XCTAssertTrue(badMap.stderr.contains("names point 'nowhere'"), badMap.stderr)

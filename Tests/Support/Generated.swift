@@ -12,6 +12,19 @@ public enum Generated {
     public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     public static let workDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-codegen-tests-\(getpid())")
+    /// The third-party captures (see their MANIFEST): `MESHTRACE_CAPTURES` when set, else
+    /// ../shared/captures beside the checkout.
+    public static let captures = ProcessInfo.processInfo.environment["MESHTRACE_CAPTURES"].map { URL(fileURLWithPath: $0) }
+        ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/captures")
+
+    /// A capture's path; the test is skipped, saying where it looked, when the capture is not there.
+    public static func capture(_ name: String) throws -> URL {
+        let url = captures.appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw XCTSkip("capture \(name) is not at \(url.path) (the captures are ../shared/captures beside the checkout, or set MESHTRACE_CAPTURES)")
+        }
+        return url
+    }
 
     public struct Configuration: Hashable {
         public var spec: String
