@@ -27,7 +27,9 @@
 #define MT_REQUEST_TIMEOUT_NS 1000000000
 #define MT_LEADING_LINES(X) 
 
-/* An IP header and the transport header after it; addresses in network order, ports in host order. */
+/* An IP header and the transport header after it; addresses in network order, ports in host order.
+ * 8-aligned, so that it is zeroed and copied a word at a time (its members alone would make it
+ * 2-aligned: twenty 2-byte stores to zero it). */
 struct mt_tuple {
     __u8 family;
     __u8 protocol;
@@ -36,23 +38,49 @@ struct mt_tuple {
     __u16 pad;
     __u8 saddr[16];
     __u8 daddr[16];
-};
+} __attribute__((aligned(8)));
 _Static_assert(sizeof(struct mt_tuple) == 40, "tuple layout");
 
+/* The header types a tuple can be read from. */
+enum mt_header_type {
+    MT_HEADER_NONE = 0,
+    MT_HEADER_IPV4 = 1,
+    MT_HEADER_IPV6 = 2,
+    MT_HEADER_TCP = 3,
+    MT_HEADER_UDP = 4,
+};
+
+/* Where mt_parse_packet found the headers that mt_packet_settle reads, on the stack of the
+ * entry program: a packet that is not a request's start is never copied out of (an ACK's
+ * tuples and fields would be stores made for nothing). Offsets are from the frame's start. */
+struct mt_found_headers {
+    /* the most recent IP header and the transport header after it (MT_HEADER_NONE: none) */
+    __u32 l3, l4;
+    __u8 l3_type, l4_type;
+    /* whether a tunnel was entered, and those two as they were on entering the first */
+    __u8 tunneled;
+    __u8 outer_l3_type, outer_l4_type;
+    __u32 outer_l3, outer_l4;
+    /* where each header with captured fields was last found */
+    __u32 at_geneve;
+    __u8 seen_geneve;
+    __u32 at_tcp;
+    __u8 seen_tcp;
+};
+
 struct mt_packet {
-    /* The most recent IP/transport headers while parsing; the innermost once accepted. */
+    /* The innermost IP/transport headers. */
     struct mt_tuple inner;
-    /* The outermost ones: set on entering the first tunnel, else equal to inner. */
+    /* The outermost ones: those on entering the first tunnel, else equal to inner. */
     struct mt_tuple outer;
-    __u32 l3_end;
     /* Where the transport header starts: TCP's sequence number and flags (mt_segments.h). */
     __u32 l4_off;
-    __u8 l4_seen;
-    __u8 tunneled;
-    __u8 has_geneve_vni;
-    __u32 hf_geneve_vni;
-    __u8 has_tcp_seqNo;
-    __u32 hf_tcp_seqNo;
+    struct {
+        __u8 has_geneve_vni;
+        __u32 hf_geneve_vni;
+        __u8 has_tcp_seqNo;
+        __u32 hf_tcp_seqNo;
+    } captured;
 };
 
 /* Counters in mt_counters, by index (KernelCounter in Swift). */
@@ -76,7 +104,8 @@ enum mt_counter {
 };
 
 struct mt_scratch;
-static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scratch *s);
+static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scratch *s, struct mt_found_headers *found);
+static __always_inline int mt_packet_settle(struct __sk_buff *skb, struct mt_scratch *s, const struct mt_found_headers *found);
 static __always_inline int mt_table_allows(struct mt_scratch *s);
 static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scratch *s);
 
@@ -380,18 +409,33 @@ struct {
 	__type(value, __u32);
 } mt_progs SEC(".maps");
 
+/* Every counter of one CPU in one value, so a program that counts twice looks it up once. */
+struct mt_counts {
+	__u64 n[MT_COUNTERS];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MT_COUNTERS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct mt_counts);
 } mt_counters SEC(".maps");
 
-static __always_inline void mt_count(__u32 idx)
+static __always_inline struct mt_counts *mt_counts_get(void)
 {
-	__u64 *c = bpf_map_lookup_elem(&mt_counters, &idx);
-	if (c)
-		*c += 1;
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&mt_counters, &zero);
+}
+
+static __always_inline void mt_count_in(struct mt_counts *c, const __u32 idx)
+{
+	if (c && idx < MT_COUNTERS)
+		c->n[idx] += 1;
+}
+
+static __always_inline void mt_count(const __u32 idx)
+{
+	mt_count_in(mt_counts_get(), idx);
 }
 
 static __always_inline struct mt_scratch *mt_scratch_get(void)
@@ -1626,34 +1670,41 @@ static __always_inline void mt_entry_start(struct __sk_buff *skb, struct mt_scra
 
 static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 {
-	mt_count(MT_COUNTER_PACKETS);
+	struct mt_counts *counts = mt_counts_get();
+	mt_count_in(counts, MT_COUNTER_PACKETS);
 	struct mt_scratch *s = mt_scratch_get();
 	if (!s)
 		return TC_ACT_OK;
-	/* the parser reads its own flags (tunneled, has_*) back: they start at zero */
-	__builtin_memset(&s->packet, 0, sizeof(s->packet));
 
 	/* Cheapest rejection first: most packets are not HTTP requests (ACKs, responses,
-	 * other protocols), and neither a helper call nor a hash lookup is spent on them. */
-	if (mt_parse_packet(skb, s)) {
-		mt_count(MT_COUNTER_NOT_ACCEPTED);
+	 * other protocols), and neither a helper call nor a hash lookup is spent on them, nor a
+	 * store of their headers: the parser notes where they are, and only a packet that goes on
+	 * has them read (mt_packet_settle). */
+	struct mt_found_headers found;
+	if (mt_parse_packet(skb, s, &found)) {
+		mt_count_in(counts, MT_COUNTER_NOT_ACCEPTED);
 		return TC_ACT_OK;
 	}
-	if (mt_detect_http(skb, s)) {
-		/* Not a request's start; with split requests, a TCP segment with payload may go on
-		 * with a request held in mt_requests (mt_segments.h): only then, and only while some
-		 * request is held, the lookup, so ACKs, responses and everything else stay as cheap as
-		 * before.  The timestamp is taken first, as for any searched packet. */
-		if (!MT_SPLIT_REQUESTS || s->payload_end <= s->payload_off || !mt_requests_held()) {
-			mt_count(MT_COUNTER_NOT_HTTP);
-			return TC_ACT_OK;
-		}
+	/* Not a request's start; with split requests, a TCP segment with payload may go on with a
+	 * request held in mt_requests (mt_segments.h): only then, and only while some request is
+	 * held, the lookup, so ACKs, responses and everything else stay as cheap as before. */
+	const int starts_request = !mt_detect_http(skb, s);
+	if (!starts_request && (!MT_SPLIT_REQUESTS || s->payload_end <= s->payload_off || !mt_requests_held())) {
+		mt_count_in(counts, MT_COUNTER_NOT_HTTP);
+		return TC_ACT_OK;
+	}
+	if (mt_packet_settle(skb, s, &found)) {
+		mt_count_in(counts, MT_COUNTER_NOT_ACCEPTED);
+		return TC_ACT_OK;
+	}
+	if (!starts_request) {
+		/* The timestamp is taken first, as for any searched packet. */
 		struct mt_buf *b = mt_buf_get();
 		if (!b)
 			return TC_ACT_OK;
 		mt_entry_start(skb, s, direction);
 		if (mt_request_resume(skb, s, b) <= 0) {
-			mt_count(MT_COUNTER_NOT_HTTP);
+			mt_count_in(counts, MT_COUNTER_NOT_HTTP);
 			return TC_ACT_OK;
 		}
 		/* a held request passed the table at its first segment */
@@ -1661,13 +1712,13 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 		return TC_ACT_OK;
 	}
 	if (!mt_table_allows(s)) {
-		mt_count(MT_COUNTER_FILTERED);
+		mt_count_in(counts, MT_COUNTER_FILTERED);
 		return TC_ACT_OK;
 	}
 	mt_entry_start(skb, s, direction);
 	if (mt_request_start(skb, s)) {
 		/* its TCP header could not be read again (a paged skb's helper load failed) */
-		mt_count(MT_COUNTER_NOT_ACCEPTED);
+		mt_count_in(counts, MT_COUNTER_NOT_ACCEPTED);
 		return TC_ACT_OK;
 	}
 	mt_tail(skb, 0);
@@ -1930,13 +1981,18 @@ static __always_inline int mt_table_allows(struct mt_scratch *s)
     return 1;
 }
 
-/* Parses L2 to L4 as the spec's parser graph says; 0 when the packet reaches accept over TCP. */
-static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scratch *s)
+/* Parses L2 to L4 as the spec's parser graph says; 0 when the packet reaches accept over TCP.
+ * Of the packet it keeps only its payload's bounds and, in `found`, where its headers are:
+ * mt_packet_settle reads them for a packet that goes on. */
+static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scratch *s, struct mt_found_headers *found)
 {
     unsigned char *data = (unsigned char *)(long)skb->data;
     unsigned char *data_end = (unsigned char *)(long)skb->data_end;
-    struct mt_packet *p = &s->packet;
     __u32 off = 0;
+    /* The most recent IP header's next protocol and where its payload ends. */
+    __u32 protocol = 0;
+    __u32 l3_end = 0;
+    __builtin_memset(found, 0, sizeof(*found));
     /* Where the most recent instance of each header type starts, for selects on earlier headers. */
     __u32 at_ethernet = 0;
     __u32 at_geneve = 0;
@@ -1977,13 +2033,11 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             hlen = ((__u32)h[0] & 0xfU) * 4;
             if (hlen < 20)
                 goto reject;
-            __builtin_memset(&p->inner, 0, sizeof(p->inner));
-            p->inner.family = 4;
-            *(__u32 *)((__u8 *)p->inner.saddr + 0) = *(const __u32 *)(h + 12 + 0);
-            *(__u32 *)((__u8 *)p->inner.daddr + 0) = *(const __u32 *)(h + 16 + 0);
-            p->inner.protocol = (__u32)h[9];
-            p->l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
-            p->l4_seen = 0;
+            found->l3 = off;
+            found->l3_type = MT_HEADER_IPV4;
+            found->l4_type = MT_HEADER_NONE;
+            protocol = (__u32)h[9];
+            l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
             at_ipv4 = off;
             off += hlen;
             if (off > MT_MAX_HEADER_BYTES)
@@ -2010,15 +2064,11 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             if ((void *)(h + 40) > (void *)data_end)
                 goto reject;
             __u32 hlen = 40;
-            __builtin_memset(&p->inner, 0, sizeof(p->inner));
-            p->inner.family = 6;
-            *(__u64 *)((__u8 *)p->inner.saddr + 0) = *(const __u64 *)(h + 8 + 0);
-            *(__u64 *)((__u8 *)p->inner.saddr + 8) = *(const __u64 *)(h + 8 + 8);
-            *(__u64 *)((__u8 *)p->inner.daddr + 0) = *(const __u64 *)(h + 24 + 0);
-            *(__u64 *)((__u8 *)p->inner.daddr + 8) = *(const __u64 *)(h + 24 + 8);
-            p->inner.protocol = (__u32)h[6];
-            p->l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 4)) + 40;
-            p->l4_seen = 0;
+            found->l3 = off;
+            found->l3_type = MT_HEADER_IPV6;
+            found->l4_type = MT_HEADER_NONE;
+            protocol = (__u32)h[6];
+            l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 4)) + 40;
             at_ipv6 = off;
             off += hlen;
             if (off > MT_MAX_HEADER_BYTES)
@@ -2045,10 +2095,8 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             if ((void *)(h + 8) > (void *)data_end)
                 goto reject;
             __u32 hlen = 8;
-            p->inner.sport = (__u32)bpf_ntohs(*(const __u16 *)(h + 0));
-            p->inner.dport = (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
-            p->l4_seen = 1;
-            p->l4_off = off;
+            found->l4 = off;
+            found->l4_type = MT_HEADER_UDP;
             at_udp = off;
             off += hlen;
             if (off > MT_MAX_HEADER_BYTES)
@@ -2064,9 +2112,12 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
     }
     st_ipip: /* state ipip, spec line 67 */
     {
-        if (!p->tunneled) {
-            p->outer = p->inner;
-            p->tunneled = 1;
+        if (!found->tunneled) {
+            found->tunneled = 1;
+            found->outer_l3 = found->l3;
+            found->outer_l3_type = found->l3_type;
+            found->outer_l4 = found->l4;
+            found->outer_l4_type = found->l4_type;
         }
         goto st_inner_ipv4;
     }
@@ -2088,9 +2139,12 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             if (off > MT_MAX_HEADER_BYTES)
                 goto reject;
         }
-        if (!p->tunneled) {
-            p->outer = p->inner;
-            p->tunneled = 1;
+        if (!found->tunneled) {
+            found->tunneled = 1;
+            found->outer_l3 = found->l3;
+            found->outer_l3_type = found->l3_type;
+            found->outer_l4 = found->l4;
+            found->outer_l4_type = found->l4_type;
         }
         unsigned char *h0 = data + at_gre;
         if ((void *)(h0 + 4) > (void *)data_end)
@@ -2112,16 +2166,19 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
                 goto reject;
             __u32 hlen = 8;
             hlen += ((__u32)h[0] & 0x3fU) * 4;
-            p->has_geneve_vni = 1;
-            p->hf_geneve_vni = (((__u32)bpf_ntohs(*(const __u16 *)(h + 4)) << 8) | (__u32)h[6]);
+            found->at_geneve = off;
+            found->seen_geneve = 1;
             at_geneve = off;
             off += hlen;
             if (off > MT_MAX_HEADER_BYTES)
                 goto reject;
         }
-        if (!p->tunneled) {
-            p->outer = p->inner;
-            p->tunneled = 1;
+        if (!found->tunneled) {
+            found->tunneled = 1;
+            found->outer_l3 = found->l3;
+            found->outer_l3_type = found->l3_type;
+            found->outer_l4 = found->l4;
+            found->outer_l4_type = found->l4_type;
         }
         unsigned char *h0 = data + at_geneve;
         if ((void *)(h0 + 8) > (void *)data_end)
@@ -2167,13 +2224,11 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             hlen = ((__u32)h[0] & 0xfU) * 4;
             if (hlen < 20)
                 goto reject;
-            __builtin_memset(&p->inner, 0, sizeof(p->inner));
-            p->inner.family = 4;
-            *(__u32 *)((__u8 *)p->inner.saddr + 0) = *(const __u32 *)(h + 12 + 0);
-            *(__u32 *)((__u8 *)p->inner.daddr + 0) = *(const __u32 *)(h + 16 + 0);
-            p->inner.protocol = (__u32)h[9];
-            p->l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
-            p->l4_seen = 0;
+            found->l3 = off;
+            found->l3_type = MT_HEADER_IPV4;
+            found->l4_type = MT_HEADER_NONE;
+            protocol = (__u32)h[9];
+            l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
             at_ipv4 = off;
             off += hlen;
             if (off > MT_MAX_HEADER_BYTES)
@@ -2194,15 +2249,11 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             if ((void *)(h + 40) > (void *)data_end)
                 goto reject;
             __u32 hlen = 40;
-            __builtin_memset(&p->inner, 0, sizeof(p->inner));
-            p->inner.family = 6;
-            *(__u64 *)((__u8 *)p->inner.saddr + 0) = *(const __u64 *)(h + 8 + 0);
-            *(__u64 *)((__u8 *)p->inner.saddr + 8) = *(const __u64 *)(h + 8 + 8);
-            *(__u64 *)((__u8 *)p->inner.daddr + 0) = *(const __u64 *)(h + 24 + 0);
-            *(__u64 *)((__u8 *)p->inner.daddr + 8) = *(const __u64 *)(h + 24 + 8);
-            p->inner.protocol = (__u32)h[6];
-            p->l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 4)) + 40;
-            p->l4_seen = 0;
+            found->l3 = off;
+            found->l3_type = MT_HEADER_IPV6;
+            found->l4_type = MT_HEADER_NONE;
+            protocol = (__u32)h[6];
+            l3_end = off + (__u32)bpf_ntohs(*(const __u16 *)(h + 4)) + 40;
             at_ipv6 = off;
             off += hlen;
             if (off > MT_MAX_HEADER_BYTES)
@@ -2226,12 +2277,10 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
             hlen = (((__u32)h[12] >> 4) & 0xfU) * 4;
             if (hlen < 20)
                 goto reject;
-            p->inner.sport = (__u32)bpf_ntohs(*(const __u16 *)(h + 0));
-            p->inner.dport = (__u32)bpf_ntohs(*(const __u16 *)(h + 2));
-            p->l4_seen = 1;
-            p->l4_off = off;
-            p->has_tcp_seqNo = 1;
-            p->hf_tcp_seqNo = (__u32)bpf_ntohl(*(const __u32 *)(h + 4));
+            found->l4 = off;
+            found->l4_type = MT_HEADER_TCP;
+            found->at_tcp = off;
+            found->seen_tcp = 1;
             off += hlen;
             if (off > MT_MAX_HEADER_BYTES)
                 goto reject;
@@ -2239,20 +2288,109 @@ static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scra
         goto accept;
     }
 accept:
-    if (!p->l4_seen || p->inner.protocol != 6 /* TCP */)
+    if (found->l4_type == MT_HEADER_NONE || protocol != 6 /* TCP */)
         return -1;
-    if (!p->tunneled)
-        p->outer = p->inner;
     /* IP says more bytes than the frame has: truncated or malformed, not traced. */
-    if (p->l3_end > skb->len)
+    if (l3_end > skb->len)
         return -1;
-    if (off > p->l3_end)
+    if (off > l3_end)
         return -1;
     s->payload_off = off;
-    s->payload_end = p->l3_end;
+    s->payload_end = l3_end;
     return 0;
 reject:
     return -1;
+}
+
+/* A tuple from the IP header at l3 and the transport header at l4 (either may be absent), made
+ * in registers and stored a word at a time: a tuple written in pieces makes every wider read
+ * of it (the table's key, the event's copy) wait for the pieces. */
+static __always_inline int mt_read_tuple(unsigned char *data, unsigned char *data_end, struct mt_tuple *t,
+                                         __u32 l3, __u8 l3_type, __u32 l4, __u8 l4_type)
+{
+    __u64 w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0;
+    if (l3 > MT_MAX_HEADER_BYTES || l4 > MT_MAX_HEADER_BYTES)
+        return -1;
+    if (l3_type == MT_HEADER_IPV4) {
+        unsigned char *h = data + l3;
+        if ((void *)(h + 20) > (void *)data_end)
+            return -1;
+        w0 |= ((__u64)(4) & 0xff);
+        w0 |= ((__u64)((__u32)h[9]) & 0xff) << 8;
+        w1 = (__u64)*(const __u32 *)(h + 12 + 0);
+        w3 = (__u64)*(const __u32 *)(h + 16 + 0);
+    }
+    if (l3_type == MT_HEADER_IPV6) {
+        unsigned char *h = data + l3;
+        if ((void *)(h + 40) > (void *)data_end)
+            return -1;
+        w0 |= ((__u64)(6) & 0xff);
+        w0 |= ((__u64)((__u32)h[6]) & 0xff) << 8;
+        w1 = (__u64)*(const __u64 *)(h + 8 + 0);
+        w2 = (__u64)*(const __u64 *)(h + 8 + 8);
+        w3 = (__u64)*(const __u64 *)(h + 24 + 0);
+        w4 = (__u64)*(const __u64 *)(h + 24 + 8);
+    }
+    if (l4_type == MT_HEADER_TCP) {
+        unsigned char *h = data + l4;
+        if ((void *)(h + 20) > (void *)data_end)
+            return -1;
+        w0 |= ((__u64)((__u32)bpf_ntohs(*(const __u16 *)(h + 0))) & 0xffff) << 16;
+        w0 |= ((__u64)((__u32)bpf_ntohs(*(const __u16 *)(h + 2))) & 0xffff) << 32;
+    }
+    if (l4_type == MT_HEADER_UDP) {
+        unsigned char *h = data + l4;
+        if ((void *)(h + 8) > (void *)data_end)
+            return -1;
+        w0 |= ((__u64)((__u32)bpf_ntohs(*(const __u16 *)(h + 0))) & 0xffff) << 16;
+        w0 |= ((__u64)((__u32)bpf_ntohs(*(const __u16 *)(h + 2))) & 0xffff) << 32;
+    }
+    __u64 *word = (__u64 *)t;
+    word[0] = w0;
+    word[1] = w1;
+    word[2] = w2;
+    word[3] = w3;
+    word[4] = w4;
+    return 0;
+}
+
+/* What a packet that goes on past the HTTP check needs of its headers: its tuples, where its
+ * transport header starts and the captured fields, read again where the parser found them
+ * (the same linear bytes, so this fails only if the frame changed under us). */
+static __always_inline int mt_packet_settle(struct __sk_buff *skb, struct mt_scratch *s, const struct mt_found_headers *found)
+{
+    unsigned char *data = (unsigned char *)(long)skb->data;
+    unsigned char *data_end = (unsigned char *)(long)skb->data_end;
+    struct mt_packet *p = &s->packet;
+    if (mt_read_tuple(data, data_end, &p->inner, found->l3, found->l3_type, found->l4, found->l4_type))
+        return -1;
+    if (!found->tunneled)
+        p->outer = p->inner;
+    else if (mt_read_tuple(data, data_end, &p->outer, found->outer_l3, found->outer_l3_type, found->outer_l4, found->outer_l4_type))
+        return -1;
+    p->l4_off = found->l4;
+    __builtin_memset(&p->captured, 0, sizeof(p->captured));
+    if (found->seen_geneve) {
+        const __u32 at = found->at_geneve;
+        if (at > MT_MAX_HEADER_BYTES)
+            return -1;
+        unsigned char *h = data + at;
+        if ((void *)(h + 8) > (void *)data_end)
+            return -1;
+        p->captured.has_geneve_vni = 1;
+        p->captured.hf_geneve_vni = (((__u32)bpf_ntohs(*(const __u16 *)(h + 4)) << 8) | (__u32)h[6]);
+    }
+    if (found->seen_tcp) {
+        const __u32 at = found->at_tcp;
+        if (at > MT_MAX_HEADER_BYTES)
+            return -1;
+        unsigned char *h = data + at;
+        if ((void *)(h + 20) > (void *)data_end)
+            return -1;
+        p->captured.has_tcp_seqNo = 1;
+        p->captured.hf_tcp_seqNo = (__u32)bpf_ntohl(*(const __u32 *)(h + 4));
+    }
+    return 0;
 }
 
 static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scratch *s)
@@ -2285,9 +2423,9 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
     e->ifindex = s->ifindex;
     e->inner = s->packet.inner;
     e->outer = s->packet.outer;
-    e->has_geneve_vni = s->packet.has_geneve_vni;
-    e->geneve_vni = s->packet.hf_geneve_vni;
-    e->tcp_seqNo = s->packet.hf_tcp_seqNo;
+    e->has_geneve_vni = s->packet.captured.has_geneve_vni;
+    e->geneve_vni = s->packet.captured.hf_geneve_vni;
+    e->tcp_seqNo = s->packet.captured.hf_tcp_seqNo;
     e->payload_length = s->payload_end - s->payload_off;
     e->context.found_mask = s->found_mask;
     e->context.cut_mask = s->cut_mask;

@@ -151,11 +151,11 @@ struct EventEmitter {
                 throw SpecDiagnostic(line: line, "the record names '\(ref)', which the parser does not capture")
             }
             if case .presence = slot.kind {
-                out.line("e->\(slot.name) = s->packet.\(captured.presence);")
+                out.line("e->\(slot.name) = s->packet.\(captured.presencePath);")
             } else if captured.isBytes {
-                out.line("__builtin_memcpy(e->\(slot.name), s->packet.\(captured.member), \(captured.bits / 8));")
+                out.line("__builtin_memcpy(e->\(slot.name), s->packet.\(captured.memberPath), \(captured.bits / 8));")
             } else {
-                out.line("e->\(slot.name) = s->packet.\(captured.member);")
+                out.line("e->\(slot.name) = s->packet.\(captured.memberPath);")
             }
         }
     }

@@ -43,6 +43,21 @@ enum FieldAccess {
         }
     }
 
+    /// `bytes` bytes at `source` as the little-endian 64-bit words that hold them in memory order
+    /// (the last one zero-padded), each built from the same word-sized pieces: for a value that is
+    /// stored a word at a time.
+    static func words(from source: String, bytes: Int) -> [String] {
+        let byWord = Dictionary(grouping: pieces(bytes: bytes)) { $0.offset / 8 }
+        return (0..<((bytes + 7) / 8)).map { index in
+            byWord[index, default: []].map { piece in
+                let type = piece.bytes == 1 ? "__u8" : "__u\(8 * piece.bytes)"
+                let load = "(__u64)*(const \(type) *)(\(source) + \(piece.offset))"
+                let shift = 8 * (piece.offset % 8)
+                return shift == 0 ? load : "(\(load) << \(shift))"
+            }.joined(separator: " | ")
+        }
+    }
+
     /// The byte offset of a byte-aligned field (addresses).
     static func byteOffset(_ header: HeaderType, _ field: String) -> Int {
         (header.bitOffset(of: field) ?? 0) / 8

@@ -169,12 +169,12 @@ struct MapEmitter {
                     throw SpecDiagnostic(line: nil, "a key names '\(ref)', which the parser does not capture")
                 }
                 if captured.isBytes {
-                    out.line("__builtin_memcpy(\(member), s->packet.\(captured.member), \(captured.bits / 8));")
+                    out.line("__builtin_memcpy(\(member), s->packet.\(captured.memberPath), \(captured.bits / 8));")
                 } else {
                     let bytes = keyBytes(field)
                     for byte in 0..<bytes {
                         let shift = 8 * (bytes - 1 - byte)
-                        out.line("\(member)[\(byte)] = (s->packet.\(captured.member) >> \(shift)) & 0xff;")
+                        out.line("\(member)[\(byte)] = (s->packet.\(captured.memberPath) >> \(shift)) & 0xff;")
                     }
                 }
             }

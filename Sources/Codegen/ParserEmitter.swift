@@ -25,14 +25,19 @@ struct ParserEmitter {
     }
 
     func emit(into out: inout SourceBuilder) throws {
-        out.line("/* Parses L2 to L4 as the spec's parser graph says; 0 when the packet reaches accept over TCP. */")
-        out.line("static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scratch *s)")
+        out.line("/* Parses L2 to L4 as the spec's parser graph says; 0 when the packet reaches accept over TCP.")
+        out.line(" * Of the packet it keeps only its payload's bounds and, in `found`, where its headers are:")
+        out.line(" * mt_packet_settle reads them for a packet that goes on. */")
+        out.line("static __always_inline int mt_parse_packet(struct __sk_buff *skb, struct mt_scratch *s, struct mt_found_headers *found)")
         out.line("{")
         try out.indented { out in
             out.line("unsigned char *data = (unsigned char *)(long)skb->data;")
             out.line("unsigned char *data_end = (unsigned char *)(long)skb->data_end;")
-            out.line("struct mt_packet *p = &s->packet;")
             out.line("__u32 off = 0;")
+            out.line("/* The most recent IP header's next protocol and where its payload ends. */")
+            out.line("__u32 protocol = 0;")
+            out.line("__u32 l3_end = 0;")
+            out.line("__builtin_memset(found, 0, sizeof(*found));")
             out.line("/* Where the most recent instance of each header type starts, for selects on earlier headers. */")
             for header in selectedHeaders {
                 out.line("__u32 at_\(CName.sanitize(header)) = 0;")
@@ -47,22 +52,124 @@ struct ParserEmitter {
         }
         out.line("accept:")
         out.indented { out in
-            out.line("if (!p->l4_seen || p->inner.protocol != 6 /* TCP */)")
+            out.line("if (found->l4_type == \(PacketFacts.noHeaderType) || protocol != 6 /* TCP */)")
             out.line("    return -1;")
-            out.line("if (!p->tunneled)")
-            out.line("    p->outer = p->inner;")
             out.line("/* IP says more bytes than the frame has: truncated or malformed, not traced. */")
-            out.line("if (p->l3_end > skb->len)")
+            out.line("if (l3_end > skb->len)")
             out.line("    return -1;")
-            out.line("if (off > p->l3_end)")
+            out.line("if (off > l3_end)")
             out.line("    return -1;")
             out.line("s->payload_off = off;")
-            out.line("s->payload_end = p->l3_end;")
+            out.line("s->payload_end = l3_end;")
             out.line("return 0;")
         }
         out.line("reject:")
         out.line("    return -1;")
         out.line("}")
+        out.line()
+        try emitTupleRead(into: &out)
+        out.line()
+        try emitSettle(into: &out)
+    }
+
+    /// `mt_read_tuple`: a tuple from the IP and transport headers where the parser found them,
+    /// composed in registers and written as the words of `FiveTupleLayout`.
+    private func emitTupleRead(into out: inout SourceBuilder) throws {
+        let words = FiveTupleLayout.size / 8
+        out.line("/* A tuple from the IP header at l3 and the transport header at l4 (either may be absent), made")
+        out.line(" * in registers and stored a word at a time: a tuple written in pieces makes every wider read")
+        out.line(" * of it (the table's key, the event's copy) wait for the pieces. */")
+        out.line("static __always_inline int mt_read_tuple(unsigned char *data, unsigned char *data_end, struct mt_tuple *t,")
+        out.line("                                         __u32 l3, __u8 l3_type, __u32 l4, __u8 l4_type)")
+        try out.block("") { out in
+            out.line("__u64 \((0..<words).map { "w\($0) = 0" }.joined(separator: ", "));")
+            out.line("if (l3 > MT_MAX_HEADER_BYTES || l4 > MT_MAX_HEADER_BYTES)")
+            out.line("    return -1;")
+            for header in facts.tupleHeaders {
+                let at = if case .network = header.role { "l3" } else { "l4" }
+                try out.block("if (\(at)_type == \(PacketFacts.headerTypeName(header.name)))") { out in
+                    out.line("unsigned char *h = data + \(at);")
+                    out.line("if ((void *)(h + \(header.fixedBytes)) > (void *)data_end)")
+                    out.line("    return -1;")
+                    try emitTupleWords(of: header, into: &out)
+                }
+            }
+            out.line("__u64 *word = (__u64 *)t;")
+            for index in 0..<words { out.line("word[\(index)] = w\(index);") }
+            out.line("return 0;")
+        }
+    }
+
+    /// What one network or transport header adds to the tuple's words (`w0`...), from `h`.
+    private func emitTupleWords(of header: HeaderType, into out: inout SourceBuilder) throws {
+        // masked to the member's width: a spec's wider field cannot spill into the next member
+        func add(_ member: FiveTupleLayout.Member, _ value: String) {
+            let shift = 8 * (member.offset % 8)
+            let mask = "0x\(String((UInt64(1) << UInt64(8 * member.size)) - 1, radix: 16))"
+            out.line("w\(member.offset / 8) |= ((__u64)(\(value)) & \(mask))\(shift == 0 ? "" : " << \(shift)");")
+        }
+        switch header.role {
+        case .network(let source, let destination, let nextProtocol, _, _):
+            let addressBytes = try ir.bits(of: FieldRef(header: header.name, field: source), line: header.line) / 8
+            add(FiveTupleLayout.family, addressBytes == 16 ? "\(FiveTupleLayout.ipv6Family)" : "4")
+            add(FiveTupleLayout.transportProtocol, try FieldAccess.expression(header, nextProtocol))
+            for (member, field) in [(FiveTupleLayout.sourceAddress, source), (FiveTupleLayout.destinationAddress, destination)] {
+                for (index, word) in FieldAccess.words(from: "h + \(FieldAccess.byteOffset(header, field))", bytes: addressBytes).enumerated() {
+                    out.line("w\(member.offset / 8 + index) = \(word);")
+                }
+            }
+        case .transport(let sourcePort, let destinationPort):
+            add(FiveTupleLayout.sourcePort, try FieldAccess.expression(header, sourcePort))
+            add(FiveTupleLayout.destinationPort, try FieldAccess.expression(header, destinationPort))
+        case .tunnel, nil:
+            break
+        }
+    }
+
+    /// `mt_packet_settle`: what a packet that goes on needs of its headers, read where the parser found them.
+    private func emitSettle(into out: inout SourceBuilder) throws {
+        out.line("/* What a packet that goes on past the HTTP check needs of its headers: its tuples, where its")
+        out.line(" * transport header starts and the captured fields, read again where the parser found them")
+        out.line(" * (the same linear bytes, so this fails only if the frame changed under us). */")
+        out.line("static __always_inline int mt_packet_settle(struct __sk_buff *skb, struct mt_scratch *s, const struct mt_found_headers *found)")
+        try out.block("") { out in
+            out.line("unsigned char *data = (unsigned char *)(long)skb->data;")
+            out.line("unsigned char *data_end = (unsigned char *)(long)skb->data_end;")
+            out.line("struct mt_packet *p = &s->packet;")
+            out.line("if (mt_read_tuple(data, data_end, &p->inner, found->l3, found->l3_type, found->l4, found->l4_type))")
+            out.line("    return -1;")
+            out.line("if (!found->tunneled)")
+            out.line("    p->outer = p->inner;")
+            out.line("else if (mt_read_tuple(data, data_end, &p->outer, found->outer_l3, found->outer_l3_type, found->outer_l4, found->outer_l4_type))")
+            out.line("    return -1;")
+            out.line("p->l4_off = found->l4;")
+            if !facts.captured.isEmpty {
+                out.line("__builtin_memset(&p->\(PacketFacts.capturedGroup), 0, sizeof(p->\(PacketFacts.capturedGroup)));")
+            }
+            for name in facts.capturedHeaders {
+                guard let header = ir.header(named: name) else {
+                    throw SpecDiagnostic(line: nil, "a captured field is in header '\(name)', which the spec does not define")
+                }
+                try out.block("if (found->\(PacketFacts.foundFlag(name)))") { out in
+                    out.line("const __u32 at = found->\(PacketFacts.foundOffset(name));")
+                    out.line("if (at > MT_MAX_HEADER_BYTES)")
+                    out.line("    return -1;")
+                    out.line("unsigned char *h = data + at;")
+                    out.line("if ((void *)(h + \(header.fixedBytes)) > (void *)data_end)")
+                    out.line("    return -1;")
+                    for field in facts.captured(in: name) {
+                        out.line("p->\(field.presencePath) = 1;")
+                        if field.isBytes {
+                            FieldAccess.copy(to: "p->\(field.memberPath)", from: "h + \(FieldAccess.byteOffset(header, field.ref.field))", bytes: field.bits / 8)
+                                .forEach { out.line($0) }
+                        } else {
+                            out.line("p->\(field.memberPath) = \(try FieldAccess.expression(header, field.ref.field));")
+                        }
+                    }
+                }
+            }
+            out.line("return 0;")
+        }
     }
 
     private func emit(_ state: ParserState, node: ParserUnrolling.Node, into out: inout SourceBuilder) throws {
@@ -76,9 +183,9 @@ struct ParserEmitter {
                 try emitExtract(header, into: &out)
             }
             if state.tunnel != nil {
-                out.block("if (!p->tunneled)") { out in
-                    out.line("p->outer = p->inner;")
-                    out.line("p->tunneled = 1;")
+                out.block("if (!found->tunneled)") { out in
+                    out.line("found->tunneled = 1;")
+                    for part in ["l3", "l3_type", "l4", "l4_type"] { out.line("found->outer_\(part) = found->\(part);") }
                 }
             }
             try emitTransition(state.transition, node: node, into: &out)
@@ -108,14 +215,9 @@ struct ParserEmitter {
                 }
             }
             try emitRole(of: header, into: &out)
-            for field in facts.captured(in: header.name) {
-                out.line("p->\(field.presence) = 1;")
-                if field.isBytes {
-                    FieldAccess.copy(to: "p->\(field.member)", from: "h + \(FieldAccess.byteOffset(header, field.ref.field))", bytes: field.bits / 8)
-                        .forEach { out.line($0) }
-                } else {
-                    out.line("p->\(field.member) = \(try FieldAccess.expression(header, field.ref.field));")
-                }
+            if facts.capturedHeaders.contains(header.name) {
+                out.line("found->\(PacketFacts.foundOffset(header.name)) = off;")
+                out.line("found->\(PacketFacts.foundFlag(header.name)) = 1;")
             }
             if selectedHeaders.contains(header.name) {
                 out.line("at_\(CName.sanitize(header.name)) = off;")
@@ -126,24 +228,20 @@ struct ParserEmitter {
         }
     }
 
+    /// What a network or transport header tells the parser: where it is (its tuple is read at
+    /// settle time), and for an IP header the next protocol and where its payload ends.
     private func emitRole(of header: HeaderType, into out: inout SourceBuilder) throws {
         switch header.role {
-        case .network(let source, let destination, let nextProtocol, let length, let includesHeader):
-            let addressBytes = try ir.bits(of: FieldRef(header: header.name, field: source), line: header.line) / 8
-            out.line("__builtin_memset(&p->inner, 0, sizeof(p->inner));")
-            out.line("p->inner.family = \(addressBytes == 16 ? 6 : 4);")
-            for (member, field) in [("saddr", source), ("daddr", destination)] {
-                FieldAccess.copy(to: "p->inner.\(member)", from: "h + \(FieldAccess.byteOffset(header, field))", bytes: addressBytes).forEach { out.line($0) }
-            }
-            out.line("p->inner.protocol = \(try FieldAccess.expression(header, nextProtocol));")
+        case .network(_, _, let nextProtocol, let length, let includesHeader):
+            out.line("found->l3 = off;")
+            out.line("found->l3_type = \(PacketFacts.headerTypeName(header.name));")
+            out.line("found->l4_type = \(PacketFacts.noHeaderType);")
+            out.line("protocol = \(try FieldAccess.expression(header, nextProtocol));")
             let lengthValue = try FieldAccess.expression(header, length)
-            out.line("p->l3_end = off + \(lengthValue)\(includesHeader ? "" : " + \(header.fixedBytes)");")
-            out.line("p->l4_seen = 0;")
-        case .transport(let sourcePort, let destinationPort):
-            out.line("p->inner.sport = \(try FieldAccess.expression(header, sourcePort));")
-            out.line("p->inner.dport = \(try FieldAccess.expression(header, destinationPort));")
-            out.line("p->l4_seen = 1;")
-            out.line("p->l4_off = off;")
+            out.line("l3_end = off + \(lengthValue)\(includesHeader ? "" : " + \(header.fixedBytes)");")
+        case .transport:
+            out.line("found->l4 = off;")
+            out.line("found->l4_type = \(PacketFacts.headerTypeName(header.name));")
         case .tunnel, nil:
             break
         }

@@ -92,7 +92,8 @@ public enum SlotKind: Hashable, Sendable {
         switch self {
         case .unsigned(let bytes): bytes
         case .bytes, .presence: 1
-        case .fiveTuple, .segment: 4
+        case .fiveTuple: FiveTupleLayout.alignment
+        case .segment: 4
         // its values are 8-aligned words, copied a word at a time
         case .context: 8
         }

@@ -22,6 +22,8 @@ public enum FiveTupleLayout {
     /// Every member in declaration order.
     public static let members = [family, transportProtocol, sourcePort, destinationPort, padding, sourceAddress, destinationAddress]
     public static let size = 40
+    /// The C struct's alignment, and so the tuple's in an event: it is zeroed and copied in words.
+    public static let alignment = 8
     /// The `family` value of an IPv6 tuple (IPv4 is 4).
     public static let ipv6Family: UInt8 = 6
 }

@@ -54,10 +54,11 @@ public final class FrameRunner {
         try rawEvents(for: frame, hook: hook, ifindex: ifindex).map { raw in try raw.withUnsafeBytes { try decoder.decode($0) } }
     }
 
-    /// Mean nanoseconds per run of the entry program over `count` repetitions (tail calls included).
-    public func nanosecondsPerRun(_ frame: [UInt8], repeat count: Int, hook: Hook = .ingress) throws -> UInt32 {
-        let verdict = try object.programs.entry(for: hook).testRun(frame: frame, repeat: count)
+    /// Mean nanoseconds per run of the entry program over `count` (at least 2) repetitions, tail
+    /// calls included (`BPFProgram.nanosecondsPerRun`); the ring must hold `count + 1` events.
+    public func nanosecondsPerRun(_ frame: [UInt8], repeat count: Int, hook: Hook = .ingress) throws -> Double {
+        let timed = try object.programs.entry(for: hook).nanosecondsPerRun(frame: frame, repeat: count)
         _ = drain()
-        return verdict.durationNs
+        return timed.ns
     }
 }

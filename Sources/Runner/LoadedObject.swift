@@ -36,11 +36,15 @@ public final class LoadedObject {
         try TableFiller.fill(self)
     }
 
-    /// Kernel-side counters, summed over CPUs, by `KernelCounter` index.
+    /// Kernel-side counters, summed over CPUs, by `KernelCounter` index: one per-CPU value of
+    /// every counter (`struct mt_counts`).
     public func counters() throws -> [UInt64] {
-        try (0..<maps.counters.maxEntries).map { index in
-            let values = try maps.counters.lookup(key: UInt32(index).bytes, perCPU: true)
-            return stride(from: 0, to: values.count, by: 8).reduce(UInt64(0)) { sum, offset in
+        let map = maps.counters
+        let count = map.valueSize / 8
+        let cpuStride = (map.valueSize + 7) & ~7
+        let values = try map.lookup(key: UInt32(0).bytes, perCPU: true)
+        return (0..<count).map { index in
+            stride(from: index * 8, to: values.count, by: cpuStride).reduce(UInt64(0)) { sum, offset in
                 sum + values[offset..<(offset + 8)].littleEndianInteger
             }
         }

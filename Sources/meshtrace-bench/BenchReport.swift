@@ -10,6 +10,10 @@ enum BenchReport {
         if let low = floors.first, let high = floors.last {
             Swift.print(String(format: "byte-by-byte scan of the frame:   %7.1f .. %.1f ns (%.1fx .. %.1fx empty)", low, high, low / r.empty, high / r.empty))
         }
+        let words = Set(r.rows.compactMap(\.wordScanNs)).sorted()
+        if let low = words.first, let high = words.last {
+            Swift.print(String(format: "word-at-a-time scan of the frame: %7.1f .. %.1f ns (%.1fx .. %.1fx empty)", low, high, low / r.empty, high / r.empty))
+        }
         Swift.print(String(format: "the clock alone (bpf_ktime_get_ns): %5.1f ns  %5.2fx empty", r.clock, r.clock / r.empty))
         if let floor = r.eventFloor, let bytes = r.eventRecordBytes {
             Swift.print(String(format: "clock + one %d B ring record:     %7.1f ns  %5.2fx empty (the least any traced request costs)", bytes, floor, floor / r.empty))
@@ -40,11 +44,12 @@ enum BenchReport {
         }
 
         if !r.perKiB.isEmpty {
-            Swift.print("\n== anywhere search per KiB of header block (slope from the 200 B request), next to the byte scan's slope")
-            Swift.print("profile   window  context   ns/KiB  byte scan ns/KiB  ratio (targets: <= 0.5 every profile, <= 0.25 best)")
+            Swift.print("\n== anywhere search per KiB of header block (slope from the 200 B request), next to the byte and word scans' slopes")
+            Swift.print("(targets: ratio <= 0.5 every profile, <= 0.25 best; word/byte: the word scan's own ratio, the floor of any word-at-a-time search)")
+            Swift.print("profile   window  context   ns/KiB  byte scan ns/KiB  ratio  word scan ns/KiB  word/byte")
             for k in r.perKiB {
                 Swift.print(col(k.profile.rawValue, 9) + String(format: "%6d  ", k.window) + col(k.position.rawValue, 7)
-                    + String(format: "%8.1f  %16.1f  %5.2f", k.nsPerKiB, k.byteScanNsPerKiB, k.ratio))
+                    + String(format: "%8.1f  %16.1f  %5.2f  %16.1f  %9.2f", k.nsPerKiB, k.byteScanNsPerKiB, k.ratio, k.wordScanNsPerKiB, k.wordScanRatio))
             }
         }
         printStops(r)
@@ -61,6 +66,9 @@ enum BenchReport {
         if let floor = r.eventFloor {
             Swift.print(String(format: "of the context-first limit, the clock and the ring record alone take %.2fx empty here (the clock %.2fx)",
                                floor / r.empty, r.clock / r.empty))
+        }
+        if let floor = r.perKiB.map(\.wordScanRatio).max() {
+            Swift.print(String(format: "of the per-KiB limits, reading the frame a word at a time and finding its newlines alone takes %.2fx the byte scan", floor))
         }
     }
 

@@ -21,6 +21,8 @@ struct BenchRow: Encodable {
     /// the byte scan over the same frame, and the ratio to it
     var scanNs: Double?
     var xByteScan: Double?
+    /// the word scan (Benchmarks/wordscan.bpf.c) over the same frame
+    var wordScanNs: Double?
     var xBaseline: Double?
     var key = ""
     var frame: [UInt8]
@@ -36,13 +38,14 @@ struct BenchRow: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case group, name, profile, placement, window, position, frameBytes, blockBytes, event, ns, slowestLoadNs, xEmpty, scanNs, xByteScan, xBaseline
+        case group, name, profile, placement, window, position, frameBytes, blockBytes, event, ns, slowestLoadNs, xEmpty, scanNs, xByteScan, wordScanNs, xBaseline
     }
 
 }
 
 /// The `anywhere` search's cost per KiB of header block: the slope from the 200 B request to a
-/// longer one (same profile and position), next to the byte scan's slope over the same frames.
+/// longer one (same profile and position), next to the byte and word scans' slopes over the
+/// same frames.
 struct PerKiB: Encodable {
     var profile: LoopProfile
     var window: Int
@@ -50,6 +53,10 @@ struct PerKiB: Encodable {
     var nsPerKiB: Double
     var byteScanNsPerKiB: Double
     var ratio: Double
+    /// the word scan's slope, and its ratio to the byte scan's: the least any search that reads a
+    /// word at a time could reach
+    var wordScanNsPerKiB: Double
+    var wordScanRatio: Double
 }
 
 struct Target: Encodable {
@@ -97,11 +104,13 @@ struct BenchResult: Encodable {
             for position in [BenchFrames.Position.first, .middle, .last] {
                 guard let short = request(profile, .anywhere, 200, position), let shortScan = short.scanNs else { continue }
                 for window in [1024, 2048, 4096, 8192] {
-                    guard let long = request(profile, .anywhere, window, position), let longScan = long.scanNs else { continue }
+                    guard let long = request(profile, .anywhere, window, position), let longScan = long.scanNs,
+                          let shortWords = short.wordScanNs, let longWords = long.wordScanNs else { continue }
                     let kib = Double(long.blockBytes! - short.blockBytes!) / 1024
                     let scanKiB = Double(long.frameBytes - short.frameBytes) / 1024
-                    let mine = (long.ns - short.ns) / kib, naive = (longScan - shortScan) / scanKiB
-                    perKiB.append(PerKiB(profile: profile, window: window, position: position, nsPerKiB: mine, byteScanNsPerKiB: naive, ratio: mine / naive))
+                    let mine = (long.ns - short.ns) / kib, naive = (longScan - shortScan) / scanKiB, words = (longWords - shortWords) / scanKiB
+                    perKiB.append(PerKiB(profile: profile, window: window, position: position, nsPerKiB: mine, byteScanNsPerKiB: naive, ratio: mine / naive,
+                                         wordScanNsPerKiB: words, wordScanRatio: words / naive))
                 }
             }
         }

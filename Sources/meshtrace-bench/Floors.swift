@@ -53,9 +53,9 @@ struct Floors {
 extension BPFProgram {
     /// A Subject run: mean ns per run of `frame`, the verdict checked.
     func nanoseconds(_ frame: [UInt8], repetitions: Int) throws -> Double {
-        let verdict = try testRun(frame: frame, repeat: repetitions)
-        guard verdict.returnValue == 0 else { throw BenchError("\(name) returned \(verdict.returnValue), not TC_ACT_OK") }
-        return Double(verdict.durationNs)
+        let timed = try nanosecondsPerRun(frame: frame, repeat: repetitions)
+        guard timed.returnValue == 0 else { throw BenchError("\(name) returned \(timed.returnValue), not TC_ACT_OK") }
+        return timed.ns
     }
 }
 
@@ -84,14 +84,15 @@ final class EventFloor {
     }
 }
 
-/// The mean ns per run of `repetitions` runs made in batches of at most `batch` (`run` times one
-/// batch and returns its mean).
+/// The mean ns per run of `repetitions` runs made in equal batches of at most `batch` (`run`
+/// times one batch and returns its mean); every batch has at least 2 runs, as
+/// `BPFProgram.nanosecondsPerRun` needs.
 func meanInBatches(repetitions: Int, batch: Int, _ run: (Int) throws -> Double) rethrows -> Double {
-    var total = 0.0, done = 0
-    while done < repetitions {
-        let count = min(batch, repetitions - done)
+    let batches = max(1, min((repetitions + batch - 1) / batch, repetitions / 2))
+    var total = 0.0
+    for index in 0..<batches {
+        let count = repetitions / batches + (index < repetitions % batches ? 1 : 0)
         total += try run(count) * Double(count)
-        done += count
     }
     return total / Double(repetitions)
 }

@@ -47,6 +47,7 @@ final class Matrix {
         let empty = try loadedFloor("empty", profile: .unrolled)
         let clock = try loadedFloor("clock", profile: .unrolled)
         let scan = try loadedFloor("bytescan", profile: .loops)
+        let wordScan = try loadedFloor("wordscan", profile: .loops)
         let probe = BenchFrames.request(block: 200, position: .first).frame
         addTimed("empty", empty.map { program in { try program.nanoseconds(probe, repetitions: $0) } })
         addTimed("clock", clock.map { program in { try program.nanoseconds(probe, repetitions: $0) } })
@@ -89,10 +90,12 @@ final class Matrix {
             addTimed("eventfloor", eventFloors.map { floor in { try floor.nanoseconds(probe, repetitions: $0) } })
             eventRecordBytes = eventBytes
         }
-        // The byte scan and the baseline on every request frame.
+        // The byte and word scans and the baseline on every request frame.
         for frame in Set(rows.filter { $0.group == .request }.map(\.frame)).sorted(by: { $0.count < $1.count }) {
-            let key = "bytescan:\(frameKey(frame))"
-            if loadCounts[key] == nil { addTimed(key, scan.map { program in { try program.nanoseconds(frame, repetitions: $0) } }) }
+            for (name, programs) in [("bytescan", scan), ("wordscan", wordScan)] {
+                let key = "\(name):\(frameKey(frame))"
+                if loadCounts[key] == nil { addTimed(key, programs.map { program in { try program.nanoseconds(frame, repetitions: $0) } }) }
+            }
         }
         for (requestWindow, window) in Self.baselineWindows.sorted(by: { $0.key < $1.key })
         where selection.windows.contains(requestWindow) || (selection.nonHTTP && requestWindow == 200) {
@@ -109,7 +112,7 @@ final class Matrix {
                 let frame = BenchFrames.request(block: Self.block(window: requestWindow), position: position).frame
                 let (bpf, baseline) = loads[0]
                 try bpf.map(named: "baseline_records")?.delete(key: Floors.sequenceKey(frame))
-                _ = try baseline.nanoseconds(frame, repetitions: 1)
+                try baseline.testRun(frame: frame)
                 let found = (try? bpf.map(named: "baseline_records")?.lookup(key: Floors.sequenceKey(frame))) != nil
                 var row = BenchRow(group: .baseline, name: "baseline \(window) B window, context \(position.rawValue)", profile: nil, placement: nil,
                                    window: requestWindow, frame: frame)
@@ -180,6 +183,7 @@ final class Matrix {
             if row.group == .request {
                 row.scanNs = figure("bytescan:\(frameKey(row.frame))").fastest
                 row.xByteScan = row.scanNs.map { row.ns / $0 }
+                row.wordScanNs = figure("wordscan:\(frameKey(row.frame))").fastest
                 if let position = row.position, let base = baseline["\(row.window!):\(position.rawValue)"] { row.xBaseline = row.ns / base }
             }
             result.rows.append(row)

@@ -64,7 +64,7 @@ extension FrameRunner {
     /// events drained between batches), so that every run that builds an event submits it.
     func nanoseconds(_ frame: [UInt8], repetitions: Int) throws -> Double {
         let batch = max(1, object.maps.events.maxEntries / (object.layout.size + RingBuffer.recordHeaderBytes) / 2)
-        return try meanInBatches(repetitions: repetitions, batch: batch) { Double(try nanosecondsPerRun(frame, repeat: $0)) }
+        return try meanInBatches(repetitions: repetitions, batch: batch) { try nanosecondsPerRun(frame, repeat: $0) }
     }
 
     /// Kernel counters that say a timed run did not do all its work: a full ring, a failed tail call.

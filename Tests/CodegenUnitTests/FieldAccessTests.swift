@@ -36,6 +36,22 @@ final class FieldAccessTests: XCTestCase {
         XCTAssertEqual(FieldAccess.pieces(bytes: 16).map(\.bytes), [8, 8])
     }
 
+    func testWordsHoldTheBytesInMemoryOrder() {
+        let bytes = [UInt8](1...16)
+        for count in [1, 4, 6, 7, 12, 16] {
+            let words = FieldAccess.words(from: "h", bytes: count)
+            XCTAssertEqual(words.count, (count + 7) / 8, "\(count) bytes")
+            for (index, word) in words.enumerated() {
+                let expected = (0..<8).reduce(UInt64(0)) { value, byte in
+                    let position = 8 * index + byte
+                    return position < count ? value | UInt64(bytes[position]) << (8 * byte) : value
+                }
+                XCTAssertEqual(Self.evaluateLittleEndian(word, bytes), expected, "\(count) bytes, word \(index): \(word)")
+            }
+        }
+        XCTAssertEqual(FieldAccess.words(from: "h + 12", bytes: 4), ["(__u64)*(const __u32 *)(h + 12 + 0)"])
+    }
+
     func testValuesMatchABitReader() throws {
         let bytes: [UInt8] = [0x45, 0x12, 0x34, 0xb5, 0x67, 1, 2, 3, 4, 5, 6, 7, 8, 0x99, 0xab, 0xcd, 0xef,
                               0x02, 0x42, 0xac, 0x11, 0x00, 0x07, 0xde, 0xad, 0xbe, 0xef]
@@ -55,6 +71,16 @@ final class FieldAccessTests: XCTestCase {
         XCTAssertThrowsError(try FieldAccess.expression(wide, "long")) { error in
             XCTAssertEqual(error as? CodegenError, .fieldTooWide("w.long"))
         }
+    }
+
+    /// Evaluates `FieldAccess.words`' raw loads, `(__u64)*(const __uN *)(h + i)`, as a little-endian machine does.
+    static func evaluateLittleEndian(_ expression: String, _ bytes: [UInt8]) -> UInt64 {
+        let load = try! Regex(#"\(__u64\)\*\(const __u([0-9]+) \*\)\(h \+ ([0-9]+)\)"#)
+        let values = expression.replacing(load) { match in
+            let width = Int(match.output[1].substring!)!, offset = Int(match.output[2].substring!)!
+            return String(bytes[offset..<(offset + width / 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        }
+        return evaluate(values, bytes)
     }
 
     /// Evaluates the expression forms FieldAccess writes: `(__uN)h[i]`, big-endian word loads,

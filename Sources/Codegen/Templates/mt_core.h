@@ -263,18 +263,33 @@ struct {
 	__type(value, __u32);
 } mt_progs SEC(".maps");
 
+/* Every counter of one CPU in one value, so a program that counts twice looks it up once. */
+struct mt_counts {
+	__u64 n[MT_COUNTERS];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MT_COUNTERS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct mt_counts);
 } mt_counters SEC(".maps");
 
-static __always_inline void mt_count(__u32 idx)
+static __always_inline struct mt_counts *mt_counts_get(void)
 {
-	__u64 *c = bpf_map_lookup_elem(&mt_counters, &idx);
-	if (c)
-		*c += 1;
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&mt_counters, &zero);
+}
+
+static __always_inline void mt_count_in(struct mt_counts *c, const __u32 idx)
+{
+	if (c && idx < MT_COUNTERS)
+		c->n[idx] += 1;
+}
+
+static __always_inline void mt_count(const __u32 idx)
+{
+	mt_count_in(mt_counts_get(), idx);
 }
 
 static __always_inline struct mt_scratch *mt_scratch_get(void)

@@ -19,34 +19,41 @@ static __always_inline void mt_entry_start(struct __sk_buff *skb, struct mt_scra
 
 static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 {
-	mt_count(MT_COUNTER_PACKETS);
+	struct mt_counts *counts = mt_counts_get();
+	mt_count_in(counts, MT_COUNTER_PACKETS);
 	struct mt_scratch *s = mt_scratch_get();
 	if (!s)
 		return TC_ACT_OK;
-	/* the parser reads its own flags (tunneled, has_*) back: they start at zero */
-	__builtin_memset(&s->packet, 0, sizeof(s->packet));
 
 	/* Cheapest rejection first: most packets are not HTTP requests (ACKs, responses,
-	 * other protocols), and neither a helper call nor a hash lookup is spent on them. */
-	if (mt_parse_packet(skb, s)) {
-		mt_count(MT_COUNTER_NOT_ACCEPTED);
+	 * other protocols), and neither a helper call nor a hash lookup is spent on them, nor a
+	 * store of their headers: the parser notes where they are, and only a packet that goes on
+	 * has them read (mt_packet_settle). */
+	struct mt_found_headers found;
+	if (mt_parse_packet(skb, s, &found)) {
+		mt_count_in(counts, MT_COUNTER_NOT_ACCEPTED);
 		return TC_ACT_OK;
 	}
-	if (mt_detect_http(skb, s)) {
-		/* Not a request's start; with split requests, a TCP segment with payload may go on
-		 * with a request held in mt_requests (mt_segments.h): only then, and only while some
-		 * request is held, the lookup, so ACKs, responses and everything else stay as cheap as
-		 * before.  The timestamp is taken first, as for any searched packet. */
-		if (!MT_SPLIT_REQUESTS || s->payload_end <= s->payload_off || !mt_requests_held()) {
-			mt_count(MT_COUNTER_NOT_HTTP);
-			return TC_ACT_OK;
-		}
+	/* Not a request's start; with split requests, a TCP segment with payload may go on with a
+	 * request held in mt_requests (mt_segments.h): only then, and only while some request is
+	 * held, the lookup, so ACKs, responses and everything else stay as cheap as before. */
+	const int starts_request = !mt_detect_http(skb, s);
+	if (!starts_request && (!MT_SPLIT_REQUESTS || s->payload_end <= s->payload_off || !mt_requests_held())) {
+		mt_count_in(counts, MT_COUNTER_NOT_HTTP);
+		return TC_ACT_OK;
+	}
+	if (mt_packet_settle(skb, s, &found)) {
+		mt_count_in(counts, MT_COUNTER_NOT_ACCEPTED);
+		return TC_ACT_OK;
+	}
+	if (!starts_request) {
+		/* The timestamp is taken first, as for any searched packet. */
 		struct mt_buf *b = mt_buf_get();
 		if (!b)
 			return TC_ACT_OK;
 		mt_entry_start(skb, s, direction);
 		if (mt_request_resume(skb, s, b) <= 0) {
-			mt_count(MT_COUNTER_NOT_HTTP);
+			mt_count_in(counts, MT_COUNTER_NOT_HTTP);
 			return TC_ACT_OK;
 		}
 		/* a held request passed the table at its first segment */
@@ -54,13 +61,13 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 		return TC_ACT_OK;
 	}
 	if (!mt_table_allows(s)) {
-		mt_count(MT_COUNTER_FILTERED);
+		mt_count_in(counts, MT_COUNTER_FILTERED);
 		return TC_ACT_OK;
 	}
 	mt_entry_start(skb, s, direction);
 	if (mt_request_start(skb, s)) {
 		/* its TCP header could not be read again (a paged skb's helper load failed) */
-		mt_count(MT_COUNTER_NOT_ACCEPTED);
+		mt_count_in(counts, MT_COUNTER_NOT_ACCEPTED);
 		return TC_ACT_OK;
 	}
 	mt_tail(skb, 0);
