@@ -30,8 +30,8 @@ struct PacketFacts {
     /// The headers with a network or transport role, in spec order: their tuples are read at
     /// settle time from where the parser found them.
     let tupleHeaders: [HeaderType]
-    /// The member of `struct mt_packet` that holds the captured fields: the parser zeroes it
-    /// whole before it starts, so a header it did not reach reads as absent.
+    /// The member of `struct mt_packet` that holds the captured fields: mt_packet_settle zeroes
+    /// it whole before it reads them, so a header the parser did not reach reads as absent.
     static let capturedGroup = "captured"
 
     /// Fails when a record field, table key or flow key names a field the IR does not define.

@@ -1,7 +1,8 @@
 /* meshtrace fixed C part: HTTP detection and the trace-context search.
  *
  * Pasted by the emitter after the generated #defines (plan, spec, tunables),
- * types and prototypes (mt_parse_packet, mt_table_allows, mt_submit_event) and
+ * types and prototypes (mt_parse_packet, mt_packet_settle, mt_table_allows,
+ * mt_submit_event) and
  * before the generated maps, parser, event copy and MT_DEFINE_SEARCH_CHUNK(k)
  * lines, one stage a file, in this order (Templates.swift):
  *   mt_profile_<profile>.h   the loop profile: MT_LOOP and its own checks
