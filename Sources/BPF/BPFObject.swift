@@ -90,6 +90,8 @@ public enum BPFError: Error, CustomStringConvertible, Equatable {
     case open(path: String, errno: Int32)
     case load(program: String?, errno: Int32, log: String)
     case system(operation: String, errno: Int32)
+    /// a timing that cannot be taken (BPFProgram.nanosecondsPerRun)
+    case timing(program: String, cause: String)
 
     public var description: String {
         switch self {
@@ -100,6 +102,8 @@ public enum BPFError: Error, CustomStringConvertible, Equatable {
                 + log.split(separator: "\n").suffix(20).joined(separator: "\n")
         case .system(let operation, let code):
             "\(operation) failed: \(String(cString: strerror(code)))"
+        case .timing(let program, let cause):
+            "cannot time program '\(program)': \(cause)"
         }
     }
 }

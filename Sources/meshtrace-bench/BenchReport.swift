@@ -14,6 +14,10 @@ enum BenchReport {
         if let low = words.first, let high = words.last {
             Swift.print(String(format: "word-at-a-time scan of the frame: %7.1f .. %.1f ns (%.1fx .. %.1fx empty)", low, high, low / r.empty, high / r.empty))
         }
+        let copies = Set(r.rows.compactMap(\.copyScanNs)).sorted()
+        if let low = copies.first, let high = copies.last {
+            Swift.print(String(format: "the same of a copy in map memory: %6.1f .. %.1f ns (%.1fx .. %.1fx empty)", low, high, low / r.empty, high / r.empty))
+        }
         Swift.print(String(format: "the clock alone (bpf_ktime_get_ns): %5.1f ns  %5.2fx empty", r.clock, r.clock / r.empty))
         if let floor = r.eventFloor, let bytes = r.eventRecordBytes {
             Swift.print(String(format: "clock + one %d B ring record:     %7.1f ns  %5.2fx empty (the least any traced request costs)", bytes, floor, floor / r.empty))
@@ -44,12 +48,13 @@ enum BenchReport {
         }
 
         if !r.perKiB.isEmpty {
-            Swift.print("\n== anywhere search per KiB of header block (slope from the 200 B request), next to the byte and word scans' slopes")
-            Swift.print("(targets: ratio <= 0.5 every profile, <= 0.25 best; word/byte: the word scan's own ratio, the floor of any word-at-a-time search)")
-            Swift.print("profile   window  context   ns/KiB  byte scan ns/KiB  ratio  word scan ns/KiB  word/byte")
+            Swift.print("\n== anywhere search per KiB of header block (slope from the 200 B request), next to the byte, word and copy scans' slopes")
+            Swift.print("(targets: ratio <= 0.5 every profile, <= 0.25 best; word/byte, copy/byte: the word scan's own ratio, and the word scan's of a copy, the floors of any search that reads words, and of one that copies them first)")
+            Swift.print("profile   window  context   ns/KiB  byte scan ns/KiB  ratio  word scan ns/KiB  word/byte  copy scan ns/KiB  copy/byte")
             for k in r.perKiB {
                 Swift.print(col(k.profile.rawValue, 9) + String(format: "%6d  ", k.window) + col(k.position.rawValue, 7)
-                    + String(format: "%8.1f  %16.1f  %5.2f  %16.1f  %9.2f", k.nsPerKiB, k.byteScanNsPerKiB, k.ratio, k.wordScanNsPerKiB, k.wordScanRatio))
+                    + String(format: "%8.1f  %16.1f  %5.2f  %16.1f  %9.2f  %16.1f  %9.2f", k.nsPerKiB, k.byteScanNsPerKiB, k.ratio,
+                                    k.wordScanNsPerKiB, k.wordScanRatio, k.copyScanNsPerKiB, k.copyScanRatio))
             }
         }
         printStops(r)
@@ -69,6 +74,9 @@ enum BenchReport {
         }
         if let floor = r.perKiB.map(\.wordScanRatio).max() {
             Swift.print(String(format: "of the per-KiB limits, reading the frame a word at a time and finding its newlines alone takes %.2fx the byte scan", floor))
+        }
+        if let floor = r.perKiB.map(\.copyScanRatio).max() {
+            Swift.print(String(format: "and the same of a copy in map memory, loaded and wiped as our chunks are, %.2fx", floor))
         }
     }
 

@@ -23,6 +23,8 @@ struct BenchRow: Encodable {
     var xByteScan: Double?
     /// the word scan (Benchmarks/wordscan.bpf.c) over the same frame
     var wordScanNs: Double?
+    /// the same word scan of a copy in map memory, chunk by chunk, wiped after (Benchmarks/copyscan.bpf.c)
+    var copyScanNs: Double?
     var xBaseline: Double?
     var key = ""
     var frame: [UInt8]
@@ -38,14 +40,14 @@ struct BenchRow: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case group, name, profile, placement, window, position, frameBytes, blockBytes, event, ns, slowestLoadNs, xEmpty, scanNs, xByteScan, wordScanNs, xBaseline
+        case group, name, profile, placement, window, position, frameBytes, blockBytes, event, ns, slowestLoadNs, xEmpty, scanNs, xByteScan, wordScanNs, copyScanNs, xBaseline
     }
 
 }
 
 /// The `anywhere` search's cost per KiB of header block: the slope from the 200 B request to a
-/// longer one (same profile and position), next to the byte and word scans' slopes over the
-/// same frames.
+/// longer one (same profile and position), next to the byte, word and copy scans' slopes over
+/// the same frames.
 struct PerKiB: Encodable {
     var profile: LoopProfile
     var window: Int
@@ -57,6 +59,10 @@ struct PerKiB: Encodable {
     /// word at a time could reach
     var wordScanNsPerKiB: Double
     var wordScanRatio: Double
+    /// the copy scan's slope, and its ratio to the byte scan's: the least any search that copies
+    /// the packet into map memory before reading it, as ours does, could reach
+    var copyScanNsPerKiB: Double
+    var copyScanRatio: Double
 }
 
 struct Target: Encodable {
@@ -105,12 +111,15 @@ struct BenchResult: Encodable {
                 guard let short = request(profile, .anywhere, 200, position), let shortScan = short.scanNs else { continue }
                 for window in [1024, 2048, 4096, 8192] {
                     guard let long = request(profile, .anywhere, window, position), let longScan = long.scanNs,
-                          let shortWords = short.wordScanNs, let longWords = long.wordScanNs else { continue }
+                          let shortWords = short.wordScanNs, let longWords = long.wordScanNs,
+                          let shortCopy = short.copyScanNs, let longCopy = long.copyScanNs else { continue }
                     let kib = Double(long.blockBytes! - short.blockBytes!) / 1024
                     let scanKiB = Double(long.frameBytes - short.frameBytes) / 1024
                     let mine = (long.ns - short.ns) / kib, naive = (longScan - shortScan) / scanKiB, words = (longWords - shortWords) / scanKiB
+                    let copied = (longCopy - shortCopy) / scanKiB
                     perKiB.append(PerKiB(profile: profile, window: window, position: position, nsPerKiB: mine, byteScanNsPerKiB: naive, ratio: mine / naive,
-                                         wordScanNsPerKiB: words, wordScanRatio: words / naive))
+                                         wordScanNsPerKiB: words, wordScanRatio: words / naive,
+                                         copyScanNsPerKiB: copied, copyScanRatio: copied / naive))
                 }
             }
         }

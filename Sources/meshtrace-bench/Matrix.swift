@@ -48,6 +48,7 @@ final class Matrix {
         let clock = try loadedFloor("clock", profile: .unrolled)
         let scan = try loadedFloor("bytescan", profile: .loops)
         let wordScan = try loadedFloor("wordscan", profile: .loops)
+        let copyScan = try loadedFloor("copyscan", profile: .loops)
         let probe = BenchFrames.request(block: 200, position: .first).frame
         addTimed("empty", empty.map { program in { try program.nanoseconds(probe, repetitions: $0) } })
         addTimed("clock", clock.map { program in { try program.nanoseconds(probe, repetitions: $0) } })
@@ -90,9 +91,9 @@ final class Matrix {
             addTimed("eventfloor", eventFloors.map { floor in { try floor.nanoseconds(probe, repetitions: $0) } })
             eventRecordBytes = eventBytes
         }
-        // The byte and word scans and the baseline on every request frame.
+        // The byte, word and copy scans and the baseline on every request frame.
         for frame in Set(rows.filter { $0.group == .request }.map(\.frame)).sorted(by: { $0.count < $1.count }) {
-            for (name, programs) in [("bytescan", scan), ("wordscan", wordScan)] {
+            for (name, programs) in [("bytescan", scan), ("wordscan", wordScan), ("copyscan", copyScan)] {
                 let key = "\(name):\(frameKey(frame))"
                 if loadCounts[key] == nil { addTimed(key, programs.map { program in { try program.nanoseconds(frame, repetitions: $0) } }) }
             }
@@ -184,6 +185,7 @@ final class Matrix {
                 row.scanNs = figure("bytescan:\(frameKey(row.frame))").fastest
                 row.xByteScan = row.scanNs.map { row.ns / $0 }
                 row.wordScanNs = figure("wordscan:\(frameKey(row.frame))").fastest
+                row.copyScanNs = figure("copyscan:\(frameKey(row.frame))").fastest
                 if let position = row.position, let base = baseline["\(row.window!):\(position.rawValue)"] { row.xBaseline = row.ns / base }
             }
             result.rows.append(row)
