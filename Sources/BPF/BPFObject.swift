@@ -92,6 +92,8 @@ public enum BPFError: Error, CustomStringConvertible, Equatable {
     case system(operation: String, errno: Int32)
     /// a timing that cannot be taken (BPFProgram.nanosecondsPerRun)
     case timing(program: String, cause: String)
+    /// the calling thread cannot be pinned to a CPU (CPUPinning)
+    case pinning(cause: String)
 
     public var description: String {
         switch self {
@@ -104,6 +106,8 @@ public enum BPFError: Error, CustomStringConvertible, Equatable {
             "\(operation) failed: \(String(cString: strerror(code)))"
         case .timing(let program, let cause):
             "cannot time program '\(program)': \(cause)"
+        case .pinning(let cause):
+            "cannot pin the thread to a CPU: \(cause)"
         }
     }
 }

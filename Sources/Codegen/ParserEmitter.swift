@@ -126,44 +126,53 @@ struct ParserEmitter {
         }
     }
 
-    /// `mt_packet_settle`: what a packet that goes on needs of its headers, read where the parser found them.
+    /// `mt_packet_settle`: what a packet that goes on needs of its headers, read where the parser
+    /// found them, the parts (`SettleParts`) its caller names.
     private func emitSettle(into out: inout SourceBuilder) throws {
         out.line("/* What a packet that goes on past the HTTP check needs of its headers: its tuples, where its")
         out.line(" * transport header starts and the captured fields, read again where the parser found them")
-        out.line(" * (the same linear bytes, so this fails only if the frame changed under us). */")
-        out.line("static __always_inline int mt_packet_settle(struct __sk_buff *skb, struct mt_scratch *s, const struct mt_found_headers *found)")
+        out.line(" * (the same linear bytes, so this fails only if the frame changed under us). Read in the")
+        out.line(" * parts the caller names (MT_SETTLE_*, constants: the others compile away): the tables' keys")
+        out.line(" * first, the rest only for a packet the tables let go on. */")
+        out.line("static __always_inline int mt_packet_settle(struct __sk_buff *skb, struct mt_scratch *s, const struct mt_found_headers *found, const __u32 parts)")
         try out.block("") { out in
             out.line("unsigned char *data = (unsigned char *)(long)skb->data;")
             out.line("unsigned char *data_end = (unsigned char *)(long)skb->data_end;")
             out.line("struct mt_packet *p = &s->packet;")
-            out.line("if (mt_read_tuple(data, data_end, &p->inner, found->l3, found->l3_type, found->l4, found->l4_type))")
-            out.line("    return -1;")
-            out.line("if (!found->tunneled)")
-            out.line("    p->outer = p->inner;")
-            out.line("else if (mt_read_tuple(data, data_end, &p->outer, found->outer_l3, found->outer_l3_type, found->outer_l4, found->outer_l4_type))")
-            out.line("    return -1;")
-            out.line("p->l4_off = found->l4;")
-            if !facts.captured.isEmpty {
-                out.line("__builtin_memset(&p->\(PacketFacts.capturedGroup), 0, sizeof(p->\(PacketFacts.capturedGroup)));")
+            out.block("if (parts & MT_SETTLE_INNER)") { out in
+                out.line("if (mt_read_tuple(data, data_end, &p->inner, found->l3, found->l3_type, found->l4, found->l4_type))")
+                out.line("    return -1;")
+                out.line("p->l4_off = found->l4;")
             }
-            for name in facts.capturedHeaders {
-                guard let header = ir.header(named: name) else {
-                    throw SpecDiagnostic(line: nil, "a captured field is in header '\(name)', which the spec does not define")
-                }
-                try out.block("if (found->\(PacketFacts.foundFlag(name)))") { out in
-                    out.line("const __u32 at = found->\(PacketFacts.foundOffset(name));")
-                    out.line("if (at > MT_MAX_HEADER_BYTES)")
-                    out.line("    return -1;")
-                    out.line("unsigned char *h = data + at;")
-                    out.line("if ((void *)(h + \(header.fixedBytes)) > (void *)data_end)")
-                    out.line("    return -1;")
-                    for field in facts.captured(in: name) {
-                        out.line("p->\(field.presencePath) = 1;")
-                        if field.isBytes {
-                            FieldAccess.copy(to: "p->\(field.memberPath)", from: "h + \(FieldAccess.byteOffset(header, field.ref.field))", bytes: field.bits / 8)
-                                .forEach { out.line($0) }
-                        } else {
-                            out.line("p->\(field.memberPath) = \(try FieldAccess.expression(header, field.ref.field));")
+            out.block("if (parts & MT_SETTLE_OUTER)") { out in
+                out.line("if (!found->tunneled)")
+                out.line("    p->outer = p->inner; /* read by the inner part, before */")
+                out.line("else if (mt_read_tuple(data, data_end, &p->outer, found->outer_l3, found->outer_l3_type, found->outer_l4, found->outer_l4_type))")
+                out.line("    return -1;")
+            }
+            if !facts.captured.isEmpty {
+                try out.block("if (parts & MT_SETTLE_CAPTURED)") { out in
+                    out.line("__builtin_memset(&p->\(PacketFacts.capturedGroup), 0, sizeof(p->\(PacketFacts.capturedGroup)));")
+                    for name in facts.capturedHeaders {
+                        guard let header = ir.header(named: name) else {
+                            throw SpecDiagnostic(line: nil, "a captured field is in header '\(name)', which the spec does not define")
+                        }
+                        try out.block("if (found->\(PacketFacts.foundFlag(name)))") { out in
+                            out.line("const __u32 at = found->\(PacketFacts.foundOffset(name));")
+                            out.line("if (at > MT_MAX_HEADER_BYTES)")
+                            out.line("    return -1;")
+                            out.line("unsigned char *h = data + at;")
+                            out.line("if ((void *)(h + \(header.fixedBytes)) > (void *)data_end)")
+                            out.line("    return -1;")
+                            for field in facts.captured(in: name) {
+                                out.line("p->\(field.presencePath) = 1;")
+                                if field.isBytes {
+                                    FieldAccess.copy(to: "p->\(field.memberPath)", from: "h + \(FieldAccess.byteOffset(header, field.ref.field))", bytes: field.bits / 8)
+                                        .forEach { out.line($0) }
+                                } else {
+                                    out.line("p->\(field.memberPath) = \(try FieldAccess.expression(header, field.ref.field));")
+                                }
+                            }
                         }
                     }
                 }

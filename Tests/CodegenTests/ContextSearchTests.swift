@@ -1,4 +1,6 @@
+import BPF
 import Codegen
+import ObjectModel
 import TestSupport
 import PacketKit
 import Runner
@@ -195,6 +197,36 @@ final class ContextSearchTests: XCTestCase {
             for start in starts {
                 let found = try runner.events(for: Requests.packet(Requests.request(contextAt: start)).frame)
                 XCTAssertEqual(found.first?.contextValues["traceparent"], Requests.traceparent, "\(profile.rawValue): context at byte \(start), chunks of \(chunk)")
+            }
+        }
+    }
+
+    /// The search's buffers are wiped after every packet (mt_wipe, mt_wipe_used: a stride of
+    /// stores an iteration). The scan and the name compare read past the payload's end into
+    /// those zeros, so a byte an earlier, longer packet left there would read as its line: here
+    /// a `traceparent` line that starts two bytes past a cut request's end, in the cut
+    /// request's last scanned word, must not be found.
+    func testACutRequestFindsNothingAnEarlierLongerOneLeft() throws {
+        // The cut request ends one byte before "y\r\n" and the context line, its length 3 mod 8:
+        // the '\n' two bytes past its end is in the word of its last byte (the buffer holds
+        // payload byte i at i + 1), which every profile scans.
+        let head = "GET /productpage HTTP/1.1\r\nx-pad: ".utf8.count
+        var pad = 1
+        while (head + pad - 1) % 8 != 3 { pad += 1 }
+        let long = Requests.http([("x-pad", String(repeating: "y", count: pad)), ("traceparent", Requests.traceparent)])
+        let cut = String(decoding: Array(long.utf8)[..<(head + pad - 1)], as: UTF8.self)
+        for profile in LoopProfile.allCases {
+            let runner = try Generated.runner(Generated.Configuration(spec: "plain-http", profile: profile))
+            // both on one CPU: the buffer is per-CPU
+            try CPUPinning.onCPU(0) {
+                XCTAssertEqual(try runner.events(for: Requests.packet(long).frame).first?.contextValues["traceparent"], Requests.traceparent,
+                               "\(profile.rawValue): the long request's context")
+                let before = try runner.object.counters()
+                XCTAssertEqual(try runner.events(for: Requests.packet(cut).frame).count, 0,
+                               "\(profile.rawValue): the cut request found a context the long one left in the search buffer")
+                let after = try runner.object.counters()
+                XCTAssertEqual(after[KernelCounter.truncated.rawValue] - before[KernelCounter.truncated.rawValue], 1,
+                               "\(profile.rawValue): the cut request is counted as truncated")
             }
         }
     }

@@ -311,20 +311,41 @@ static __always_inline void mt_tail(struct __sk_buff *skb, __u32 idx)
 	mt_count(MT_COUNTER_TAIL_CALL_FAILED);
 }
 
+/* Bytes a wipe loop zeroes per iteration: a store loop's compare and branch cost more than one
+ * store, so four stores an iteration, and the last n % 32 bytes after the loop, unrolled (in the
+ * loops and bpf_loop profiles this took a 2 KiB fixed window's request from 468 to 360 ns).
+ * Not 64 or 8: with those, plain-http's 8 KiB loops chunk passed 1M verifier steps (55k at 32). */
+#define MT_WIPE_STRIDE 32
+
 /* Zeroes n bytes (a multiple of 8) of map memory. */
 static __always_inline void mt_wipe(__u8 *p, const int n)
 {
-	/* volatile: keep it a store loop (no memset idiom) in every profile */
+	/* volatile: keep them stores (no memset idiom) in every profile */
 	MT_LOOP
-	for (int o = 0; o + 8 <= n; o += 8)
+	for (int o = 0; o + MT_WIPE_STRIDE <= n; o += MT_WIPE_STRIDE) {
+		MT_UNROLL
+		for (int w = 0; w < MT_WIPE_STRIDE; w += 8)
+			*(volatile __u64 *)(p + o + w) = 0;
+	}
+	MT_UNROLL
+	for (int o = n / MT_WIPE_STRIDE * MT_WIPE_STRIDE; o + 8 <= n; o += 8)
 		*(volatile __u64 *)(p + o) = 0;
 }
 
-/* Zeroes the first `used` bytes (rounded up to 8) of n bytes of map memory: what was written. */
+/* Zeroes the first `used` bytes of n bytes of map memory, what was written: rounded up to
+ * MT_WIPE_STRIDE inside the strides (past `used` the buffer is zero already), to 8 after them. */
 static __always_inline void mt_wipe_used(__u8 *p, const int n, __u64 used)
 {
 	MT_LOOP
-	for (int o = 0; o + 8 <= n; o += 8) {
+	for (int o = 0; o + MT_WIPE_STRIDE <= n; o += MT_WIPE_STRIDE) {
+		if (o >= used)
+			return;
+		MT_UNROLL
+		for (int w = 0; w < MT_WIPE_STRIDE; w += 8)
+			*(volatile __u64 *)(p + o + w) = 0;
+	}
+	MT_UNROLL
+	for (int o = n / MT_WIPE_STRIDE * MT_WIPE_STRIDE; o + 8 <= n; o += 8) {
 		if (o >= used)
 			break;
 		*(volatile __u64 *)(p + o) = 0;

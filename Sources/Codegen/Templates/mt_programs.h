@@ -42,7 +42,17 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 		mt_count_in(counts, MT_COUNTER_NOT_HTTP);
 		return TC_ACT_OK;
 	}
-	if (mt_packet_settle(skb, s, &found)) {
+	/* A request's start meets the tables with only what their keys name read: a filtered flow
+	 * pays for its key alone, and the rest of its headers is read for a packet that goes on. */
+	if (mt_packet_settle(skb, s, &found, MT_SETTLE_TABLE_KEYS)) {
+		mt_count_in(counts, MT_COUNTER_NOT_ACCEPTED);
+		return TC_ACT_OK;
+	}
+	if (starts_request && !mt_table_allows(s)) {
+		mt_count_in(counts, MT_COUNTER_FILTERED);
+		return TC_ACT_OK;
+	}
+	if (mt_packet_settle(skb, s, &found, MT_SETTLE_ALL & ~MT_SETTLE_TABLE_KEYS)) {
 		mt_count_in(counts, MT_COUNTER_NOT_ACCEPTED);
 		return TC_ACT_OK;
 	}
@@ -58,10 +68,6 @@ static __always_inline int mt_entry(struct __sk_buff *skb, const __u8 direction)
 		}
 		/* a held request passed the table at its first segment */
 		mt_tail(skb, s->done ? MT_CHUNKS : 0);
-		return TC_ACT_OK;
-	}
-	if (!mt_table_allows(s)) {
-		mt_count_in(counts, MT_COUNTER_FILTERED);
 		return TC_ACT_OK;
 	}
 	mt_entry_start(skb, s, direction);
