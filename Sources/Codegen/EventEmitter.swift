@@ -102,8 +102,15 @@ struct EventEmitter {
             for slot in layout.slots {
                 try emitCopy(slot, into: &out)
             }
-            out.line("bpf_ringbuf_submit(e, bpf_ringbuf_query(&\(MapSymbol.events.name), BPF_RB_AVAIL_DATA) >= MT_RINGBUF_WAKE_BYTES")
-            out.line("                           ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);")
+            out.line("/* The ring's fill is asked at every MT_RINGBUF_QUERY_EVERY-th record of a CPU, not at each (a")
+            out.line(" * helper call: ~9 ns of a 270 ns request): the wakeup comes at most that many records late. */")
+            out.line("__u64 wake = BPF_RB_NO_WAKEUP;")
+            out.block("if (++s->records_unqueried >= MT_RINGBUF_QUERY_EVERY)") { out in
+                out.line("s->records_unqueried = 0;")
+                out.line("if (bpf_ringbuf_query(&\(MapSymbol.events.name), BPF_RB_AVAIL_DATA) >= MT_RINGBUF_WAKE_BYTES)")
+                out.line("    wake = BPF_RB_FORCE_WAKEUP;")
+            }
+            out.line("bpf_ringbuf_submit(e, wake);")
             out.line("mt_count(MT_COUNTER_EVENTS);")
             for map in flowMaps {
                 out.line("mt_flow_update_\(map.cName)(s);")

@@ -6,6 +6,8 @@ import Spec
 /// Table and flow keys are network-order bytes, so LPM prefixes and the runner agree.
 struct MapEmitter {
     static let defaultRingBufferBytes = 1 << 18
+    /// Events of a CPU between two asks of the ring's fill (`MT_RINGBUF_QUERY_EVERY`).
+    static let ringQueryEvery = 8
 
     struct FlowMap {
         var map: MapLayout
@@ -84,6 +86,8 @@ struct MapEmitter {
         out.line(" * a runner that fell behind. Else no wakeup: one per event cost the node a context switch each,")
         out.line(" * and the runner reads the ring every 10 ms (TraceSession). */")
         out.line("#define MT_RINGBUF_WAKE_BYTES \(ringBufferBytes / 4 * 3)")
+        out.line("/* Records of a CPU between two such checks: late by that many at most, far inside the quarter left. */")
+        out.line("#define MT_RINGBUF_QUERY_EVERY \(Self.ringQueryEvery)")
         out.line()
         out.line("/* ifindex → tracing point (its index in the spec), filled by the runner as it attaches: below")
         out.line(" * MT_POINTS_DIRECT an array holding index + 1 (0: none), a load where a hash lookup cost the")

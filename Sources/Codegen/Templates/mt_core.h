@@ -209,6 +209,7 @@ struct mt_scratch {
 	__u32 carried_mask;               /* slots whose values came with the held request */
 	__u32 stitched_mask;              /* the slot whose line began in the held segment (measured at resume) */
 	__u32 stitch_held;                /* bytes of the stitched line (mt_buf.line) from the held segment */
+	__u32 records_unqueried;          /* this CPU's events since it last asked the ring's fill (mt_submit_event) */
 	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
 	 * first CR/LF and trailing SP/HTAB, at the slot's max and at the payload end.  Row r is
 	 * MT_VALUE_STRIDE (= MT_CONTEXT_VALUE_MAX rounded up to 8) bytes; mt_finish
