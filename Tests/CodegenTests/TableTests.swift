@@ -119,6 +119,37 @@ final class TableTests: XCTestCase {
         XCTAssertFalse(try traced(runner, destination: [198, 19, 2, 2], port: crowd[7]))
     }
 
+    /// A request's start meets the tables with only what their keys name read (MT_SETTLE_TABLE_KEYS),
+    /// the rest of its headers after: keyed on the outer tuple, the captured fields come after the
+    /// table; keyed on a captured field, the tuples do. Either way an event the table lets through
+    /// carries them all.
+    func testKeysOnTheOuterTupleOrACapturedFieldReadTheRestAfter() throws {
+        let packet = Packet(http: request)
+        for (name, key, skipped) in [
+            ("mesh-outer-key", PacketField.outer(.sourceAddress), "198.18.0.1"),
+            ("mesh-captured-key", PacketField.header(FieldRef(header: "tcp", field: "seqNo")), String(packet.sequence)),
+        ] {
+            var ir = try Generated.ir("mesh")
+            ir.tables = [MatchActionTable(name: "trace_filter", keys: [TableKey(field: key, match: .exact)])]
+            Generated.register(ir, as: name)
+            let runner = try Generated.runner(.init(spec: name))
+            func events(outerSource: [UInt8], sequence: UInt32) throws -> [PacketEvent] {
+                var packet = Requests.packet(request, .vxlan(vni: 42, outerSource: outerSource, outerDestination: [198, 18, 0, 2], sourcePort: 50000))
+                packet.sequence = sequence
+                return try runner.events(for: packet.frame)
+            }
+            XCTAssertEqual(try events(outerSource: [198, 18, 0, 1], sequence: packet.sequence).count, 1, "\(name): empty table, the default: trace")
+            try TableFiller.fill(runner.object, entries: [try TableEntry(parsing: "trace_filter=\(skipped):skip")])
+            XCTAssertEqual(try events(outerSource: [198, 18, 0, 1], sequence: packet.sequence).count, 0, "\(name): the entry skips it")
+            let other = try XCTUnwrap(try events(outerSource: [198, 18, 0, 3], sequence: packet.sequence + 1).first, "\(name): not the entry")
+            XCTAssertEqual(other.outer?.sourceAddress, IPAddress("198.18.0.3"), name)
+            XCTAssertEqual(other.inner?.destinationAddress, IPAddress("198.19.2.2"), name)
+            XCTAssertEqual(other.fields["vxlan_vni"], 42, name)
+            XCTAssertEqual(other.sequence, UInt64(packet.sequence + 1), name)
+            XCTAssertEqual(try runner.object.counters()[KernelCounter.filtered.rawValue], 1, name)
+        }
+    }
+
     func testLongestPrefixMatch() throws {
         let runner = try Generated.runner(.init(spec: "overlays"))
         try TableFiller.fill(runner.object, entries: [
