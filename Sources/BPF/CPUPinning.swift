@@ -41,11 +41,13 @@ public enum CPUPinning {
         guard running == Int32(cpu) else { throw BPFError.pinning(cause: "pinned to CPU \(cpu) but running on \(running)") }
     }
 
-    /// Runs `body` pinned to `cpu`, and gives the thread its CPU set back after.
+    /// Runs `body` pinned to `cpu`, and gives the thread its CPU set back after (an error if it
+    /// cannot: the thread would stay on one CPU unseen).
     public static func onCPU<T>(_ cpu: Int, _ body: () throws -> T) throws -> T {
         let before = try affinity()
         try pin(to: cpu)
-        defer { try? setAffinity(before, operation: "sched_setaffinity back") }
-        return try body()
+        let result = Result { try body() }
+        try setAffinity(before, operation: "sched_setaffinity back to the thread's CPU set")
+        return try result.get()
     }
 }

@@ -204,7 +204,7 @@ final class ContextSearchTests: XCTestCase {
     /// The search's buffers are wiped after every packet (mt_wipe, mt_wipe_used: a stride of
     /// stores an iteration). The scan and the name compare read past the payload's end into
     /// those zeros, so a byte an earlier, longer packet left there would read as its line: here
-    /// a `traceparent` line that starts two bytes past a cut request's end, in the cut
+    /// a `traceparent` line whose newline lies two bytes past a cut request's end, in the cut
     /// request's last scanned word, must not be found.
     func testACutRequestFindsNothingAnEarlierLongerOneLeft() throws {
         // The cut request ends one byte before "y\r\n" and the context line, its length 3 mod 8:
