@@ -29,18 +29,20 @@ enum BenchReport {
             for row in nonHTTP {
                 let base = row.xBaseline.map { String(format: "%5.2fx base", $0) } ?? "(no base)"
                 Swift.print(col(row.name, 30) + col(row.profile!.rawValue, 9)
-                    + String(format: "%7.1f ns  %5.2fx  ", row.ns, row.xEmpty) + base + String(format: "  (slowest load %5.2fx empty)", row.slowestLoadNs / r.empty))
+                    + String(format: "%7.1f ns  %5.2fx  ", row.ns, row.xEmpty) + base + String(format: "  (slowest load %5.2fx empty)", row.slowestLoadNs / r.empty)
+                    + against(row))
             }
         }
 
         Swift.print("\n== Requests (VXLAN, W3C traceparent): ns, x empty, x byte scan of the same frame, x paper-style baseline")
-        Swift.print("profile   placement window  block  context      event       ns   x empty  x scan  x base  slowest load x empty")
+        Swift.print("profile   placement window  block  context      event       ns   x empty  x scan  x base  slowest load x empty"
+            + (r.againstTemplates == nil ? "" : "  x against"))
         for row in r.rows where row.group == .request {
             let base = row.xBaseline.map { String(format: "%6.2f", $0) } ?? "     -"
             Swift.print(col(row.profile!.rawValue, 9) + col(row.placement!.rawValue, 9) + String(format: "%6d %6d  ", row.window!, row.blockBytes!)
                 + col(row.position!.rawValue, 12) + col(row.event == true ? "yes" : "no", 5)
                 + String(format: "%9.1f %8.2f %7.2f  ", row.ns, row.xEmpty, row.xByteScan ?? 0) + base
-                + String(format: "  %8.2f", row.slowestLoadNs / r.empty))
+                + String(format: "  %8.2f", row.slowestLoadNs / r.empty) + against(row))
         }
         let baselines = r.rows.filter { $0.group == .baseline }
         for row in baselines {
@@ -58,6 +60,7 @@ enum BenchReport {
             }
         }
         printStops(r)
+        printAgainst(r)
         if let runner = r.runner {
             Swift.print("\n== The runner, user space, per event (\(runner.events) real records per pass, each flow at both points of a hop; best of \(r.rounds) passes)")
             Swift.print(String(format: "decode %.0f ns + join %.0f ns = %.0f ns per event; the kernel's programs on the same request %.0f ns: the runner %.1fx the kernel",
@@ -97,6 +100,25 @@ enum BenchReport {
         guard !lines.isEmpty else { return }
         Swift.print("\n== anywhere: the cost stops growing")
         lines.forEach { Swift.print($0) }
+    }
+
+    /// The same row on the other templates' object: ours over theirs (below 1: ours is faster).
+    private static func against(_ row: BenchRow) -> String {
+        guard let ratio = row.xAgainst, let ns = row.againstNs else { return "" }
+        return String(format: "  %.3f (%.1f ns)", ratio, ns)
+    }
+
+    private static func printAgainst(_ r: BenchResult) {
+        guard let directory = r.againstTemplates else { return }
+        let ratios = r.rows.compactMap(\.xAgainst).sorted()
+        guard let low = ratios.first, let high = ratios.last else { return }
+        Swift.print("\n== Against the templates in \(directory), timed in the same rounds: ours over theirs (below 1: ours is faster)")
+        Swift.print(String(format: "%d rows: median %.3f, %.3f .. %.3f", ratios.count, ratios[ratios.count / 2], low, high))
+        for group in [BenchRow.Group.nonHTTP, .request] {
+            let own = r.rows.filter { $0.group == group }.compactMap(\.xAgainst).sorted()
+            guard !own.isEmpty else { continue }
+            Swift.print(String(format: "%@: median %.3f, %.3f .. %.3f", group.rawValue as NSString, own[own.count / 2], own.first!, own.last!))
+        }
     }
 
     /// `text` left-aligned in `width` columns and a space (String(format:)'s %-Ns does not pad %@).

@@ -26,6 +26,9 @@ struct BenchRow: Encodable {
     /// the same word scan of a copy in map memory, chunk by chunk, wiped after (Benchmarks/copyscan.bpf.c)
     var copyScanNs: Double?
     var xBaseline: Double?
+    /// the same frame on the object of `--against-templates`, timed in the same rounds, and ours over it
+    var againstNs: Double?
+    var xAgainst: Double?
     var key = ""
     var frame: [UInt8]
 
@@ -40,7 +43,7 @@ struct BenchRow: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case group, name, profile, placement, window, position, frameBytes, blockBytes, event, ns, slowestLoadNs, xEmpty, scanNs, xByteScan, wordScanNs, copyScanNs, xBaseline
+        case group, name, profile, placement, window, position, frameBytes, blockBytes, event, ns, slowestLoadNs, xEmpty, scanNs, xByteScan, wordScanNs, copyScanNs, xBaseline, againstNs, xAgainst
     }
 
 }
@@ -94,6 +97,8 @@ struct BenchResult: Encodable {
     var eventRecordBytes: Int?
     /// the runner's user-space work per event (RunnerCost), when measured
     var runner: RunnerCostResult?
+    /// the templates every row was also timed against (`--against-templates`)
+    var againstTemplates: String?
     var rows: [BenchRow] = []
     var perKiB: [PerKiB] = []
     var targets: [Target] = []

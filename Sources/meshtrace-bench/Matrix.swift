@@ -22,6 +22,8 @@ final class Matrix {
     let selection: Selection
     let floors: Floors
     let objects: MeshtraceObjects
+    /// objects of another set of templates, timed beside ours on every one of our rows
+    let against: MeshtraceObjects?
     private var subjects: [Subject] = []
     private var rows: [BenchRow] = []
     private var frameKeys: [String: [UInt8]] = [:]
@@ -35,10 +37,11 @@ final class Matrix {
     /// the baseline's window per request window (it has no window past 960 B within the budget)
     static let baselineWindows = [200: 200, 1024: 960]
 
-    init(selection: Selection, floors: Floors, objects: MeshtraceObjects) {
+    init(selection: Selection, floors: Floors, objects: MeshtraceObjects, against: MeshtraceObjects? = nil) {
         self.selection = selection
         self.floors = floors
         self.objects = objects
+        self.against = against
     }
 
     static func block(window: Int) -> Int { min(window, BenchFrames.maxBlock) }
@@ -56,12 +59,11 @@ final class Matrix {
             for profile in selection.profiles {
                 let config = ObjectConfig(profile: profile, placement: .fixed, window: 200)
                 progress("generating \(config.label)")
-                let loads = try objects.runners(config)
                 for (name, frame) in BenchFrames.nonHTTP {
-                    add(BenchRow(group: .nonHTTP, name: name, profile: profile, placement: .fixed, window: 200, frame: frame), runners: loads, frame: frame)
+                    try add(BenchRow(group: .nonHTTP, name: name, profile: profile, placement: .fixed, window: 200, frame: frame), config: config)
                 }
-                add(BenchRow(group: .nonHTTP, name: BenchFrames.filteredClass, profile: profile, placement: .fixed, window: 200, frame: probe),
-                    runners: try objects.runners(config, entries: [BenchFrames.filteredEntry]), frame: probe)
+                try add(BenchRow(group: .nonHTTP, name: BenchFrames.filteredClass, profile: profile, placement: .fixed, window: 200, frame: probe),
+                        config: config, entries: [BenchFrames.filteredEntry])
             }
         }
         for profile in selection.profiles {
@@ -69,7 +71,6 @@ final class Matrix {
                 for window in selection.windows {
                     let config = ObjectConfig(profile: profile, placement: placement, window: window)
                     progress("generating \(config.label)")
-                    let loads = try objects.runners(config)
                     var positions = selection.positions
                     if placement == .anywhere && window == selection.windows.max() { positions.append(.everyFirst) }
                     for position in positions {
@@ -78,7 +79,7 @@ final class Matrix {
                                            window: window, frame: request.frame)
                         row.position = position
                         row.blockBytes = request.block
-                        add(row, runners: loads, frame: request.frame)
+                        try add(row, config: config)
                     }
                 }
             }
@@ -145,13 +146,26 @@ final class Matrix {
         return key
     }
 
-    private func add(_ row: BenchRow, runners loads: [FrameRunner], frame: [UInt8]) {
+    /// A row of ours, on `config`'s object (with `entries` in its tables); with `against`, the
+    /// same row on the other templates' object too, which must agree on whether it builds an event.
+    private func add(_ row: BenchRow, config: ObjectConfig, entries: [TableEntry] = []) throws {
         var row = row
         row.key = "\(row.group.rawValue):\(rows.count)"
-        row.event = loads.allSatisfy { (try? $0.events(for: frame).count == 1) ?? false }
+        let frame = row.frame
+        func timed(_ key: String, _ objects: MeshtraceObjects) throws -> Bool {
+            let loads = try objects.runners(config, entries: entries)
+            for runner in loads where !runners.contains(where: { $0 === runner }) { runners.append(runner) }
+            addTimed(key, loads.map { runner in { try runner.nanoseconds(frame, repetitions: $0) } })
+            return loads.allSatisfy { (try? $0.events(for: frame).count == 1) ?? false }
+        }
+        row.event = try timed(row.key, objects)
+        if let against {
+            let event = try timed("against:\(row.key)", against)
+            guard event == row.event else {
+                throw BenchError("\(config.label), \(row.name): ours \(row.event == true ? "builds" : "does not build") an event, the --against-templates object \(event ? "does" : "does not")")
+            }
+        }
         rows.append(row)
-        for runner in loads where !runners.contains(where: { $0 === runner }) { runners.append(runner) }
-        addTimed(row.key, loads.map { runner in { try runner.nanoseconds(frame, repetitions: $0) } })
     }
 
     func run(_ timing: Interleaved, progress: (String) -> Void) throws -> BenchResult {
@@ -180,6 +194,10 @@ final class Matrix {
         for var row in rows {
             (row.ns, row.slowestLoadNs) = figure(row.key)
             row.xEmpty = row.ns / empty.fastest
+            if loadCounts["against:\(row.key)"] != nil {
+                row.againstNs = figure("against:\(row.key)").fastest
+                row.xAgainst = row.againstNs.map { row.ns / $0 }
+            }
             if row.group == .nonHTTP, loadCounts["baseline:\(row.name)"] != nil { row.xBaseline = row.ns / figure("baseline:\(row.name)").fastest }
             if row.group == .request {
                 row.scanNs = figure("bytescan:\(frameKey(row.frame))").fastest

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPF
+import Codegen
 import Foundation
 import Spec
 
@@ -53,6 +54,11 @@ struct MeshtraceBench: ParsableCommand {
     @Option(help: "Also write the figures as JSON to this file.")
     var jsonFile: String?
 
+    @Option(help: ArgumentHelp("Also time objects generated from this copy of the C templates (Sources/Codegen/Templates), interleaved with ours in the same rounds, and print each packet's ratio to them.",
+                               discussion: "A change's before and after in one run: runs minutes apart differ by more than most changes move.",
+                               valueName: "directory"))
+    var againstTemplates: String?
+
     @Option(help: "The package root (for specs/ and Benchmarks/).")
     var root = FileManager.default.currentDirectoryPath
 
@@ -64,11 +70,14 @@ struct MeshtraceBench: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: work) }
         let rootURL = URL(fileURLWithPath: root)
         let floors = Floors(root: rootURL, work: work)
-        let objects = try MeshtraceObjects(root: rootURL, work: work, spec: "mesh", loads: loads)
+        let objects = try MeshtraceObjects(root: rootURL, work: work, spec: "mesh", loads: loads, templates: try Templates())
+        let against = try againstTemplates.map {
+            try MeshtraceObjects(root: rootURL, work: work, spec: "mesh", loads: loads, templates: try Templates(directory: URL(fileURLWithPath: $0)), tag: "against-")
+        }
         let progress: (String) -> Void = { FileHandle.standardError.write(Data("meshtrace-bench: \($0)\n".utf8)) }
         if wall && !json { try WindowWall(floors: floors, objects: objects).print() }
         let selection = Selection(profiles: profiles, placements: placements, windows: windows, positions: positions, nonHTTP: nonHTTP)
-        let matrix = Matrix(selection: selection, floors: floors, objects: objects)
+        let matrix = Matrix(selection: selection, floors: floors, objects: objects, against: against)
         try matrix.build(progress: progress)
         var result = try matrix.run(Interleaved(rounds: rounds, repetitions: repetitions), progress: progress)
         if runner {
@@ -76,6 +85,7 @@ struct MeshtraceBench: ParsableCommand {
             result.runner = try RunnerCost(objects: objects, profile: profiles[0]).measure(rounds: rounds, repetitions: repetitions)
         }
         result.cpu = cpu
+        result.againstTemplates = againstTemplates
         result.rounds = rounds
         result.repetitions = repetitions
         let encoder = JSONEncoder()

@@ -19,29 +19,33 @@ struct ObjectConfig: Hashable, Comparable {
     }
 }
 
-/// Generates `specs/<spec>.swift` objects, each once, and loads each `loads` times.
+/// Generates `specs/<spec>.swift` objects from one set of C templates, each once, and loads
+/// each `loads` times.
 final class MeshtraceObjects {
     let root: URL
     let work: URL
     let spec: String
+    /// names this set's objects apart in `work` (objects of another set of templates sit beside them)
+    let tag: String
     private let ir: SpecIR
     private let generator: Generator
     let loads: Int
     private var loaded: [ObjectConfig: [FrameRunner]] = [:]
 
-    init(root: URL, work: URL, spec: String, loads: Int) throws {
+    init(root: URL, work: URL, spec: String, loads: Int, templates: Templates, tag: String = "") throws {
         self.root = root
         self.loads = loads
         self.work = work
         self.spec = spec
+        self.tag = tag
         ir = try SpecLoader(runtime: try SpecRuntime.beside()).load(root.appendingPathComponent("specs/\(spec).swift").path).ir
-        generator = Generator(driver: ClangDriver(), templates: try Templates())
+        generator = Generator(driver: ClangDriver(), templates: templates)
     }
 
     func generate(_ config: ObjectConfig) throws -> Generator.Output {
         let configured = try Overrides(window: config.window, placement: config.placement, profile: config.profile).applied(to: ir)
         return try generator.generate(ir: configured, specFile: "\(spec).swift", verify: true,
-                                      into: work.appendingPathComponent("\(spec)-\(config.window)-\(config.placement)-\(config.profile.rawValue)"))
+                                      into: work.appendingPathComponent("\(tag)\(spec)-\(config.window)-\(config.placement)-\(config.profile.rawValue)"))
     }
 
     /// The object for `config`, loaded `loads` times, each load its own JIT image (a second,

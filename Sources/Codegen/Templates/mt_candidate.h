@@ -104,11 +104,16 @@ static __always_inline int mt_next_candidate(struct mt_buf *b, struct mt_scratch
 }
 
 /* One step of the phase-2 walk over all groups: takes the next candidate, or
- * moves to the next group.  0 = go on, 1 = search done, 2 = walk finished. */
+ * moves to the next group.  0 = go on, 1 = search done, 2 = walk finished: also
+ * right after the last group's last candidate, so that the walk of a chunk (one
+ * group, always, in the unrolled profile) takes no call only to learn it is over. */
 static __always_inline int mt_walk_step(struct mt_buf *b, struct mt_scratch *s, __u64 *x, __u32 *g, __s32 ls_base)
 {
-	if (*x)
-		return mt_next_candidate(b, s, x, *g, ls_base) == 1 ? 1 : 0;
+	if (*x) {
+		if (mt_next_candidate(b, s, x, *g, ls_base) == 1)
+			return 1;
+		return !*x && *g + 1 >= MT_GROUPS ? 2 : 0;
+	}
 	__u32 n = *g + 1;
 	if (n >= MT_GROUPS)
 		return 2;
