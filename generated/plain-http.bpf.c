@@ -505,6 +505,13 @@ static __always_inline void mt_wipe_used(__u8 *p, const int n, __u64 used)
 	}
 }
 
+/* 1: packet bytes in the skb's linear part are read in place.  0: always copied by the helper,
+ * as a real request's are: its payload sits in page fragments (scripts/payload-linearity), where
+ * BPF_PROG_TEST_RUN's frames are linear; meshtrace-bench --paged times the programs so. */
+#ifndef MT_READ_IN_PLACE
+#define MT_READ_IN_PLACE 1
+#endif
+
 /* The n packet bytes at skb offset off: straight from the packet when they are in its linear
  * part (a load, where the helper is a call), else copied into buf by the helper (a paged skb);
  * NULL when neither can read them. */
@@ -512,7 +519,7 @@ static __always_inline const __u8 *mt_packet_bytes(struct __sk_buff *skb, __u32 
 {
 	const unsigned char *data = (const unsigned char *)(long)skb->data;
 	const unsigned char *data_end = (const unsigned char *)(long)skb->data_end;
-	if (off <= MT_MAX_HEADER_BYTES && (const void *)(data + off + n) <= (const void *)data_end)
+	if (MT_READ_IN_PLACE && off <= MT_MAX_HEADER_BYTES && (const void *)(data + off + n) <= (const void *)data_end)
 		return data + off;
 	if (bpf_skb_load_bytes(skb, off, buf, n))
 		return 0;

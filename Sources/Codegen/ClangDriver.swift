@@ -7,9 +7,13 @@ import Subprocess
 /// twice anywhere gives identical bytes.
 public struct ClangDriver: Sendable {
     public var clang: String
+    /// `-D` definitions on top of the generated C's own (meshtrace-bench `--paged`: `MT_READ_IN_PLACE=0`);
+    /// none for what `meshtrace-gen` writes, whose object is its C's alone.
+    public var defines: [String]
 
-    public init(clang: String = ProcessInfo.processInfo.environment["MESHTRACE_CLANG"] ?? "clang") {
+    public init(clang: String = ProcessInfo.processInfo.environment["MESHTRACE_CLANG"] ?? "clang", defines: [String] = []) {
         self.clang = clang
+        self.defines = defines
     }
 
     /// The multiarch directory that holds `asm/types.h` on Debian-like systems.
@@ -49,7 +53,8 @@ public struct ClangDriver: Sendable {
     /// Compiles `source` (in its own directory, named relatively) to `output`.
     public func compile(source: URL, output: URL, profile: LoopProfile) throws {
         let directory = source.deletingLastPathComponent()
-        let result = try run([clang] + Self.flags(for: profile) + ["-c", source.lastPathComponent, "-o", output.path], directory: directory)
+        let result = try run([clang] + Self.flags(for: profile) + defines.map { "-D\($0)" } + ["-c", source.lastPathComponent, "-o", output.path],
+                             directory: directory)
         guard result.status == 0 else {
             throw CodegenError.clangFailed((result.stderr + result.stdout).trimmingCharacters(in: .whitespacesAndNewlines))
         }

@@ -25,7 +25,8 @@ enum BenchReport {
 
         let nonHTTP = r.rows.filter { $0.group == .nonHTTP }
         if !nonHTTP.isEmpty {
-            Swift.print("\n== Packets that are not traced (specs/mesh.swift, fixed, 200 B window): ns, x empty (target <= 2.5x), x the paper-style baseline on the same frame")
+            Swift.print("\n== Packets that are not traced (specs/mesh.swift, fixed, 200 B window): ns, x empty (target <= 2.5x), x the paper-style baseline on the same frame"
+                + (r.paged ? " (--paged)" : ""))
             for row in nonHTTP {
                 let base = row.xBaseline.map { String(format: "%5.2fx base", $0) } ?? "(no base)"
                 Swift.print(col(row.name, 30) + col(row.profile!.rawValue, 9)
@@ -34,7 +35,8 @@ enum BenchReport {
             }
         }
 
-        Swift.print("\n== Requests (VXLAN, W3C traceparent): ns, x empty, x byte scan of the same frame, x paper-style baseline")
+        Swift.print("\n== Requests (VXLAN, W3C traceparent): ns, x empty, x byte scan of the same frame, x paper-style baseline"
+            + (r.paged ? "; every packet byte read through the helper, as on a paged skb (--paged)" : ""))
         Swift.print("profile   placement window  block  context      event       ns   x empty  x scan  x base  slowest load x empty"
             + (r.againstTemplates == nil ? "" : "  x against"))
         for row in r.rows where row.group == .request {

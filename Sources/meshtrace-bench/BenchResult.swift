@@ -99,6 +99,8 @@ struct BenchResult: Encodable {
     var runner: RunnerCostResult?
     /// the templates every row was also timed against (`--against-templates`)
     var againstTemplates: String?
+    /// our programs read every packet byte through the helper, as on a real (paged) skb
+    var paged = false
     var rows: [BenchRow] = []
     var perKiB: [PerKiB] = []
     var targets: [Target] = []

@@ -59,6 +59,10 @@ struct MeshtraceBench: ParsableCommand {
                                valueName: "directory"))
     var againstTemplates: String?
 
+    @Flag(help: ArgumentHelp("Compile our objects (and those of --against-templates) to read every packet byte through bpf_skb_load_bytes, as on a real request's skb, whose payload sits in page fragments.",
+                             discussion: "BPF_PROG_TEST_RUN's frames are linear, so by default the programs read the HTTP check's and the values' bytes in place, which real requests do not allow (scripts/payload-linearity)."))
+    var paged = false
+
     @Option(help: "The package root (for specs/ and Benchmarks/).")
     var root = FileManager.default.currentDirectoryPath
 
@@ -70,9 +74,11 @@ struct MeshtraceBench: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: work) }
         let rootURL = URL(fileURLWithPath: root)
         let floors = Floors(root: rootURL, work: work)
-        let objects = try MeshtraceObjects(root: rootURL, work: work, spec: "mesh", loads: loads, templates: try Templates())
+        let defines = paged ? ["MT_READ_IN_PLACE=0"] : []
+        let objects = try MeshtraceObjects(root: rootURL, work: work, spec: "mesh", loads: loads, templates: try Templates(), defines: defines)
         let against = try againstTemplates.map {
-            try MeshtraceObjects(root: rootURL, work: work, spec: "mesh", loads: loads, templates: try Templates(directory: URL(fileURLWithPath: $0)), tag: "against-")
+            try MeshtraceObjects(root: rootURL, work: work, spec: "mesh", loads: loads, templates: try Templates(directory: URL(fileURLWithPath: $0)),
+                                 tag: "against-", defines: defines)
         }
         let progress: (String) -> Void = { FileHandle.standardError.write(Data("meshtrace-bench: \($0)\n".utf8)) }
         if wall && !json { try WindowWall(floors: floors, objects: objects).print() }
@@ -86,6 +92,7 @@ struct MeshtraceBench: ParsableCommand {
         }
         result.cpu = cpu
         result.againstTemplates = againstTemplates
+        result.paged = paged
         result.rounds = rounds
         result.repetitions = repetitions
         let encoder = JSONEncoder()

@@ -32,14 +32,14 @@ final class MeshtraceObjects {
     let loads: Int
     private var loaded: [ObjectConfig: [FrameRunner]] = [:]
 
-    init(root: URL, work: URL, spec: String, loads: Int, templates: Templates, tag: String = "") throws {
+    init(root: URL, work: URL, spec: String, loads: Int, templates: Templates, tag: String = "", defines: [String] = []) throws {
         self.root = root
         self.loads = loads
         self.work = work
         self.spec = spec
         self.tag = tag
         ir = try SpecLoader(runtime: try SpecRuntime.beside()).load(root.appendingPathComponent("specs/\(spec).swift").path).ir
-        generator = Generator(driver: ClangDriver(), templates: templates)
+        generator = Generator(driver: ClangDriver(defines: defines), templates: templates)
     }
 
     func generate(_ config: ObjectConfig) throws -> Generator.Output {
