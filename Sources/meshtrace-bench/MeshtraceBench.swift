@@ -76,9 +76,12 @@ struct MeshtraceBench: ParsableCommand {
         let floors = Floors(root: rootURL, work: work)
         let defines = paged ? ["MT_READ_IN_PLACE=0"] : []
         let objects = try MeshtraceObjects(root: rootURL, work: work, spec: "mesh", loads: loads, templates: try Templates(), defines: defines)
-        let against = try againstTemplates.map {
-            try MeshtraceObjects(root: rootURL, work: work, spec: "mesh", loads: loads, templates: try Templates(directory: URL(fileURLWithPath: $0)),
-                                 tag: "against-", defines: defines)
+        let against = try againstTemplates.map { directory in
+            let templates: Templates
+            do { templates = try Templates(directory: URL(fileURLWithPath: directory)) } catch CodegenError.templatesMissing(let searched) {
+                throw ValidationError("--against-templates \(directory) is not a copy of Sources/Codegen/Templates: \(searched.joined(separator: ", ")) is missing")
+            }
+            return try MeshtraceObjects(root: rootURL, work: work, spec: "mesh", loads: loads, templates: templates, tag: "against-", defines: defines)
         }
         let progress: (String) -> Void = { FileHandle.standardError.write(Data("meshtrace-bench: \($0)\n".utf8)) }
         if wall && !json { try WindowWall(floors: floors, objects: objects).print() }
