@@ -62,21 +62,25 @@ final class SplitRequestTests: XCTestCase {
         let outputs = tracing.stop()
         var seen: [String: [CapturedRequest]] = [:]
         var largest: [String: Int] = [:]
-        for (name, capture) in captures {
+        var dropped: [String] = []
+        for (name, capture) in captures.sorted(by: { $0.key < $1.key }) {
             _ = try capture.stop(keepFile: true)
+            dropped.append("\(name) \(capture.droppedByKernel.map(String.init) ?? "?")")
             seen[name] = try CapturedRequests.reassembled(capture.file.path)
             largest[name] = try CapturedRequests.segments(capture.file.path).map(\.payload.count).max() ?? 0
             try? FileManager.default.removeItem(at: capture.file)
         }
         let lengths = sent.map(\.length)
         print("split \(label): \(sent.count) requests of \(lengths.min() ?? 0)–\(lengths.max() ?? 0) B, contexts at \(Self.contextOffsets); "
-              + "largest TCP payload tcpdump saw: \(largest.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value) B" }.joined(separator: ", "))")
+              + "largest TCP payload tcpdump saw: \(largest.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value) B" }.joined(separator: ", ")); "
+              + "dropped by the kernel, as tcpdump says: \(dropped.joined(separator: ", "))")
         let runners = Dictionary(uniqueKeysWithValues: outputs.map { ($0.node, $0) })
         var later = 0
         for (hop, node) in [("rx", node2.name), ("tx", node1.name)] {
             let from = try XCTUnwrap(seen["\(hop)-from"]), to = try XCTUnwrap(seen["\(hop)-to"])
             let expected = Set(from.map { "\($0.sequence)/\($0.traceId)" }).intersection(to.map { "\($0.sequence)/\($0.traceId)" })
-            XCTAssertEqual(expected.count, sent.count, "\(hop): tcpdump saw every request at both points")
+            XCTAssertEqual(expected.count, sent.count,
+                           "\(hop): tcpdump saw every request at both points (packets it says the kernel dropped: \(dropped.joined(separator: ", ")))")
             XCTAssertEqual(Set(expected.map { String($0.split(separator: "/")[1]) }), Set(sent.map(\.context.traceId)), "\(hop): the requests sent")
             let output = try XCTUnwrap(runners[node])
             let joined = output.packets.filter { $0.hop == hop }
