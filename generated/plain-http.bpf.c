@@ -115,8 +115,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
  * Pasted by the emitter after the generated #defines (plan, spec, tunables),
  * types and prototypes (mt_parse_packet, mt_packet_settle, mt_table_allows,
  * mt_submit_event) and
- * before the generated maps, parser, event copy and MT_DEFINE_SEARCH_CHUNK(k)
- * lines, one stage a file, in this order (Templates.swift):
+ * before the generated maps, parser, event copy and MT_DEFINE_SEARCH_CHUNK(k) /
+ * MT_DEFINE_SEARCH_MIDDLE_CHUNKS() lines, one stage a file, in this order (Templates.swift):
  *   mt_profile_<profile>.h   the loop profile: MT_LOOP and its own checks
  *   mt_core.h                checks, word tricks, scratch state, maps, counters
  *   mt_http.h                HTTP detection
@@ -124,6 +124,7 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
  *   mt_scan_word_<form>.h    one scanned word: branching (unrolled) or branch-free (loops)
  *   mt_candidate.h           phase 2: the full compare of a candidate line
  *   mt_driver_<driver>.h     the loops of both phases: counted, or bpf_loop callbacks
+ *                            (which takes the counted one too, for short windows)
  *   mt_chunk.h               one chunk program's work
  *   mt_value.h               the value copy
  *   mt_segments.h            requests whose header block goes on in the next segments
@@ -133,7 +134,9 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
  *   mt_ingress / mt_egress : reset scratch, parse L2-L4, table, HTTP detection
  *   mt_search_k (k < MT_CHUNKS) : find context header lines that BEGIN in
  *                           payload bytes [k*C, (k+1)*C) of the window; record
- *                           where each value starts (no value bytes copied yet)
+ *                           where each value starts (no value bytes copied yet);
+ *                           k = 0 and the last chunk, mt_search_middle for those
+ *                           between them (one program, k in the scratch)
  *   mt_finish              : copy the values (cut at CR/LF), submit the event
  *   mt_hold                : (split requests) whether the request goes on in the
  *                           flow's next segment: hold it, or submit the event
@@ -142,6 +145,7 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
  * No loop at all: every loop over packet data is unrolled, as pre-5.3 verifiers
  * require, and the search is chunked small enough for 4096 instructions. */
 #define MT_LOOP _Pragma("unroll")
+#define MT_BPF_LOOP_DRIVER 0
 
 #if MT_CHUNK_BYTES > 512
 /* One 64-bit word-bitmap per chunk in the unrolled candidate walk; larger chunks
@@ -161,7 +165,11 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
 #if MT_CHUNKS * MT_CHUNK_BYTES < MT_WINDOW_BYTES || (MT_CHUNKS - 1) * MT_CHUNK_BYTES >= MT_WINDOW_BYTES
 #error "MT_CHUNKS must be ceil(MT_WINDOW_BYTES / MT_CHUNK_BYTES)"
 #endif
-/* mt_progs: the chunks, mt_finish at MT_CHUNKS, mt_hold after it (split requests only) */
+/* mt_progs: the chunks, mt_finish at MT_CHUNKS, mt_hold after it (split requests only).  When the
+ * plan shares the middle chunks' program (SearchPlan.sharesMiddleChunks), slots 1 .. MT_CHUNKS - 2
+ * all hold mt_search_middle, which goes on through slot 1 (itself) and then MT_CHUNKS - 1:
+ * constant slots, which the JIT makes direct jumps. */
+#define MT_MIDDLE_SLOT 1
 #define MT_HOLD_PROGRAM (MT_CHUNKS + 1)
 #if MT_CHUNKS + 1 + MT_SPLIT_REQUESTS > 33
 #error "MT_CHUNKS + 1 (+ mt_hold) programs exceed the tail-call limit (33)"
@@ -175,8 +183,8 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
 	!defined(MT_LINE_REACH)
 #error "the search tunables are emitted by meshtrace-gen before the templates (SearchTunables.swift)"
 #endif
-#if !defined(MT_LOOP) || !defined(MT_WIPE_AS_LOADED)
-#error "the profile's template (mt_profile_*.h) defines MT_LOOP and MT_WIPE_AS_LOADED"
+#if !defined(MT_LOOP) || !defined(MT_WIPE_AS_LOADED) || !defined(MT_BPF_LOOP_DRIVER)
+#error "the profile's template (mt_profile_*.h) defines MT_LOOP, MT_WIPE_AS_LOADED and MT_BPF_LOOP_DRIVER"
 #endif
 
 #ifndef MT_DIRECTION_INGRESS
@@ -361,6 +369,7 @@ struct mt_scratch {
 	__u32 carried_mask;               /* slots whose values came with the held request */
 	__u32 stitched_mask;              /* the slot whose line began in the held segment (measured at resume) */
 	__u32 stitch_held;                /* bytes of the stitched line (mt_buf.line) from the held segment */
+	__u32 chunk;                      /* the chunk mt_search_middle is to search (set by the chunk before) */
 	__u32 records_unqueried;          /* this CPU's events since it last asked the ring's fill (mt_submit_event) */
 	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
 	 * first CR/LF and trailing SP/HTAB, at the slot's max and at the payload end.  Row r is
@@ -380,6 +389,7 @@ struct mt_buf {
 	__u32 hit;                            /* last matched slot | (name length + 1) << 8 */
 	__u32 walk_g;                         /* the counted walk's group (mt_walk_next) */
 	__u64 walk_x;                         /* ... and its word-bitmap of that group */
+	__s32 walk_base;                      /* ... and the payload offset of data[0] (a register at every call otherwise) */
 	__u64 tmp_used;                       /* bytes of tmp written since its last wipe */
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));
@@ -846,11 +856,11 @@ static __always_inline int mt_walk_step(struct mt_buf *b, struct mt_scratch *s, 
 	return 0;
 }
 
-/* mt_walk_step as a global function, its walk position (x, g) in mt_buf: the verifier checks a
- * global function once, not once per call, so the counted driver can take every line a chunk
- * may hold (MT_MAX_CANDIDATES: a line start needs its '\n' before it) at the cost of a call
- * each.  0 = go on, 1 = search done, 2 = walk finished. */
-__attribute__((noinline)) int mt_walk_next(__s32 ls_base)
+/* mt_walk_step as a global function, its walk position (x, g) and the chunk's base in mt_buf: the
+ * verifier checks a global function once, not once per call, so the counted driver can take every
+ * line a chunk may hold (MT_MAX_CANDIDATES: a line start needs its '\n' before it) at the cost of
+ * a call each.  0 = go on, 1 = search done, 2 = walk finished (long: see mt_run_counted). */
+__attribute__((noinline)) long mt_walk_next(void)
 {
 	struct mt_buf *b = mt_buf_get();
 	struct mt_scratch *s = mt_scratch_get();
@@ -858,12 +868,13 @@ __attribute__((noinline)) int mt_walk_next(__s32 ls_base)
 		return 2;
 	__u64 x = b->walk_x;
 	__u32 g = b->walk_g;
-	int r = mt_walk_step(b, s, &x, &g, ls_base);
+	int r = mt_walk_step(b, s, &x, &g, b->walk_base);
 	b->walk_x = x;
 	b->walk_g = g;
 	return r;
 }
-/* ---- mt_driver_counted.h: phase 1 and 2 as counted loops (unrolled and loops profiles) ----
+/* ---- mt_driver_counted.h: phase 1 and 2 as counted loops (unrolled and loops profiles, and
+ * the bpf_loop profile's short windows) ----
  * MT_LOOP (the profile's) unrolls them into straight-line code or keeps them as
  * bounded loops. */
 
@@ -872,9 +883,12 @@ __attribute__((noinline)) int mt_walk_next(__s32 ls_base)
  * *scan: 1 when the search ended in a scanned word.
  * Returns 1 when a compare ended the search, 2 when the walk finished, 0 when it
  * was cut short; *x and *g say where it stopped. */
-static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s, const __u32 nwords, const __u64 lastmask,
-					 __u32 runwords, __s32 ls_base, int *scan, __u64 *x, __u32 *g)
+static __always_inline int mt_run_counted(struct mt_buf *b, struct mt_scratch *s, const __u32 nwords, const __u64 lastmask,
+					  __u32 runwords, __s32 ls_base, int *scan, __u64 *x, __u32 *g)
 {
+	/* for the walk's calls, stored before the scan: in a register it stayed live all through it
+	 * (a chunk whose base is not a constant, mt_search_middle, spilled its pointers then) */
+	*(volatile __s32 *)&b->walk_base = ls_base;
 	int r = 0;
 	MT_LOOP
 	for (__u32 i = 0; i < nwords; i++) {
@@ -891,29 +905,87 @@ static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s,
 	 * block hold no candidate: 3-8 % of an anywhere 2 KiB search.  One test here, not one per
 	 * walk step: a test in every unrolled step took instructions the chunks need. */
 	if (MT_GROUPS > 1 || *(volatile __u64 *)&b->walk_x) {
-		r = 0;
+		/* long: an int result is zero-extended by two shifts after every call (-mcpu=v2) */
+		long w = 0;
 		MT_LOOP
 		for (int it = 0; it < MT_MAX_CANDIDATES + MT_GROUPS - 1; it++) {
-			r = mt_walk_next(ls_base);
-			if (r)
+			w = mt_walk_next();
+			if (w)
 				break;
 		}
+		r = (int)w;
 	}
+	/* b again from its map: kept in a register across the walk's calls, it was reloaded after
+	 * every call in mt_search_middle (about 2 instructions a call) */
+	b = mt_buf_get();
+	if (!b)
+		return 0;
 	*x = b->walk_x;
 	*g = b->walk_g;
 	return r;
 }
+
+#if !MT_BPF_LOOP_DRIVER
+static __always_inline int mt_run_phases(struct mt_buf *b, struct mt_scratch *s, const __u32 nwords, const __u64 lastmask,
+					 __u32 runwords, __s32 ls_base, int *scan, __u64 *x, __u32 *g)
+{
+	return mt_run_counted(b, s, nwords, lastmask, runwords, ls_base, scan, x, g);
+}
+#endif
 /* ---- mt_chunk.h: one chunk of the search window ----
  * Loads the chunk's bytes (one byte before, the longest "name:" after), runs the
  * profile's driver over them (phase 1, the scan; phase 2, the compares), wipes
  * the copy and tail-calls the next chunk or mt_finish. */
 
-static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
+/* Whether the search ends with chunk k, and the tail call to what comes next: the next chunk or
+ * mt_finish.  Every slot is a constant (a direct jump), the middle chunks' through their
+ * program's own. */
+static __always_inline void mt_chunk_next(struct __sk_buff *skb, struct mt_scratch *s, const __u32 k, const int middle, int done)
+{
+	const __s32 end = ((__s32)k + 1) * MT_CHUNK_BYTES;
+	const __s32 plen = (__s32)(s->payload_end - s->payload_off);
+	if (!done) {
+		if (plen < MT_WINDOW_BYTES && end >= plen) {
+			/* the payload ended inside the window before a blank line */
+			s->truncated = 1;
+			mt_count(MT_COUNTER_TRUNCATED);
+			done = 1;
+		} else if (end >= MT_WINDOW_BYTES) {
+			done = 1;
+		}
+	}
+	if (done)
+		s->done = 1;
+	s->chunk = k + 1;
+	if (done || k + 1 >= MT_CHUNKS)
+		mt_tail(skb, MT_CHUNKS);
+	else if (!middle)
+		mt_tail(skb, k + 1);
+	else if (k + 1 < MT_CHUNKS - 1)
+		mt_tail(skb, MT_MIDDLE_SLOT);
+	else
+		mt_tail(skb, MT_CHUNKS - 1);
+}
+
+/* k: the chunk, a constant in a program of one chunk.  middle: the program of every chunk between
+ * the first and the last (mt_search_middle, unrolled plans), which reads k from the scratch, where
+ * the chunk before left it: one program's code for a long search instead of one per chunk, each
+ * of which the instruction cache had to fetch anew (3.4k instructions each). */
+static __always_inline int mt_search_chunk(struct __sk_buff *skb, __u32 k, const int middle)
 {
 	struct mt_scratch *s = mt_scratch_get();
 	struct mt_buf *b = mt_buf_get();
 	if (!s || !b)
 		return TC_ACT_OK;
+	if (middle) {
+		k = s->chunk;
+		MT_BARRIER_VAR(k);
+		if (k < 1 || k > MT_CHUNKS - 2) {
+			/* only a chunk before sets it: a broken chain, counted as one */
+			mt_count(MT_COUNTER_TAIL_CALL_FAILED);
+			return TC_ACT_OK;
+		}
+	}
 
 	const __s32 base = (__s32)k * MT_CHUNK_BYTES;
 	__s32 plen = (__s32)(s->payload_end - s->payload_off);
@@ -933,8 +1005,8 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 		return TC_ACT_OK;
 	}
 	{
-		const __s32 src = k ? base - 1 : 0;
-		const __u32 dst = k ? 0 : 1;
+		const __s32 src = middle || k ? base - 1 : 0;
+		const __u32 dst = middle || k ? 0 : 1;
 		/* 64-bit: with -mcpu=v2 a 32-bit length is sign-extended after the
 		 * checks, by shifts the verifier's bounds do not survive */
 		__s64 len = (__s64)plen - src;
@@ -962,11 +1034,12 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 				b->data[last] = (__u8)(c ^ (is_nl * ('\n' ^ '\r')));
 			}
 		}
-		if (k == 0) /* the request line is not a header line; a held request's next segment may start one */
+		if (!middle && k == 0) /* the request line is not a header line; a held request's next segment may start one */
 			b->data[0] = MT_SPLIT_REQUESTS && s->line_start ? '\n' : 0;
 		const __s32 ls_base = base - 1; /* payload offset of data[0] */
-		/* words inside the window (compile-time) and inside the payload (run time) */
-		const __u32 span = (MT_WINDOW_BYTES - base) < MT_CHUNK_BYTES ? (__u32)(MT_WINDOW_BYTES - base)
+		/* words inside the window (compile-time: a middle chunk is inside it) and inside the
+		 * payload (run time) */
+		const __u32 span = !middle && (MT_WINDOW_BYTES - base) < MT_CHUNK_BYTES ? (__u32)(MT_WINDOW_BYTES - base)
 									       : (__u32)MT_CHUNK_BYTES;
 		const __u32 nwords = (span + 7) / 8;
 		const __u32 wleft = span - (nwords - 1) * 8; /* 1..8 lanes in the last word */
@@ -982,6 +1055,9 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 
 		/* phase 1, the newline scan, then phase 2, the candidates in line order */
 		int r = mt_run_phases(b, s, nwords, lastmask, runwords, ls_base, &scan, &x, &g);
+		b = mt_buf_get(); /* again, for the same reason as in mt_run_counted */
+		if (!b)
+			return TC_ACT_OK;
 		if (scan == 1)
 			done = 1;
 		if (r == 1)
@@ -994,23 +1070,10 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 		mt_wipe_used(b->data, MT_BUF_BYTES, loaded);
 	else
 		mt_wipe(b->data, MT_BUF_BYTES);
-
-	if (!done) {
-		if (plen < MT_WINDOW_BYTES && base + MT_CHUNK_BYTES >= plen) {
-			/* the payload ended inside the window before a blank line */
-			s->truncated = 1;
-			mt_count(MT_COUNTER_TRUNCATED);
-			done = 1;
-		} else if (base + MT_CHUNK_BYTES >= MT_WINDOW_BYTES) {
-			done = 1;
-		}
-	}
-	if (done)
-		s->done = 1;
-	if (!done && k + 1 < MT_CHUNKS)
-		mt_tail(skb, k + 1);
-	else
-		mt_tail(skb, MT_CHUNKS);
+	/* k and the payload's length read again (the walk writes neither): kept in registers across
+	 * the walk's calls, they pushed what the calls need onto the stack, two instructions more a
+	 * call in an unrolled chunk */
+	mt_chunk_next(skb, s, middle ? *(volatile __u32 *)&s->chunk : k, middle, done);
 	return TC_ACT_OK;
 }
 /* ---- mt_value.h: each value's true length and its copy, in mt_finish ----
@@ -1792,7 +1855,15 @@ int mt_egress(struct __sk_buff *skb)
 	SEC("tc") \
 	int mt_search_##k(struct __sk_buff *skb) \
 	{ \
-		return mt_search_chunk(skb, k); \
+		return mt_search_chunk(skb, k, 0); \
+	}
+
+/* chunks 1 .. MT_CHUNKS - 2, one program (mt_chunk.h) */
+#define MT_DEFINE_SEARCH_MIDDLE_CHUNKS() \
+	SEC("tc") \
+	int mt_search_middle(struct __sk_buff *skb) \
+	{ \
+		return mt_search_chunk(skb, 0, 1); \
 	}
 
 /* The request's search ended with this packet: a held request it went on with is let go,
@@ -2177,9 +2248,7 @@ static __always_inline void mt_submit_event(struct __sk_buff *skb, struct mt_scr
 }
 
 MT_DEFINE_SEARCH_CHUNK(0)
-MT_DEFINE_SEARCH_CHUNK(1)
-MT_DEFINE_SEARCH_CHUNK(2)
-MT_DEFINE_SEARCH_CHUNK(3)
+MT_DEFINE_SEARCH_MIDDLE_CHUNKS()
 MT_DEFINE_SEARCH_CHUNK(4)
 
 char LICENSE[] SEC("license") = "GPL";
@@ -2221,8 +2290,8 @@ const char mt_manifest[] =
     "aVersion\":1,\"search\":{\"bytes\":1024,\"formats\":[{\"w3c\":{\"tracestate\":true}},{\"b3Multi\":{}"
     "},{\"b3Single\":{}},{\"jaeger\":{}}],\"line\":26,\"placement\":\"anywhere\"},\"tables\":[],\"target\""
     ":{\"complexityBudget\":1000000,\"instructionBudget\":4096,\"profile\":\"unrolled\"}},\"tailCalls\":["
-    "\"mt_search_0\",\"mt_search_1\",\"mt_search_2\",\"mt_search_3\",\"mt_search_4\",\"mt_finish\"],\"tun"
-    "ables\":{\"candidatesPerChunk\":105,\"headerStackBytes\":1024,\"leadingLines\":[],\"leadingWhitespac"
-    "eMax\":16,\"lineReach\":512,\"prefixChars\":2,\"requestFlows\":4096,\"requestTimeoutMs\":1000},\"ver"
-    "sion\":2}"
+    "\"mt_search_0\",\"mt_search_middle\",\"mt_search_middle\",\"mt_search_middle\",\"mt_search_4\",\"mt_"
+    "finish\"],\"tunables\":{\"candidatesPerChunk\":105,\"headerStackBytes\":1024,\"leadingLines\":[],\"l"
+    "eadingWhitespaceMax\":16,\"lineReach\":512,\"prefixChars\":2,\"requestFlows\":4096,\"requestTimeoutM"
+    "s\":1000},\"version\":2}"
     ;

@@ -66,8 +66,12 @@ public struct ProgramEmitter {
         out.line()
         try events.emitSubmit(into: &out, flowMaps: maps.flowMaps)
         out.line()
-        for case .searchChunk(let chunk) in plan.tailCalls {
-            out.line("MT_DEFINE_SEARCH_CHUNK(\(chunk))")
+        for program in plan.searchPrograms {
+            switch program {
+            case .searchChunk(let chunk): out.line("MT_DEFINE_SEARCH_CHUNK(\(chunk))")
+            case .searchMiddleChunks: out.line("MT_DEFINE_SEARCH_MIDDLE_CHUNKS()")
+            case .entry, .finish, .hold: preconditionFailure("\(program.name) is not a search program")
+            }
         }
         out.line()
         out.line("char LICENSE[] SEC(\"license\") = \"GPL\";")

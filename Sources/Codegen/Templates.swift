@@ -45,13 +45,14 @@ public struct Templates: Sendable {
 
     /// The files of a profile's fixed part, in the order the C needs them.
     static func stageFiles(_ profile: LoopProfile) -> [String] {
-        let (name, scanWord, driver) = switch profile {
-        case .unrolled: ("unrolled", "branching", "counted")
-        case .loops: ("loops", "branch_free", "counted")
-        case .bpfLoop: ("bpf_loop", "branch_free", "bpf_loop")
+        // the bpf_loop driver runs a window of one group through the counted one
+        let (name, scanWord, drivers) = switch profile {
+        case .unrolled: ("unrolled", "branching", ["counted"])
+        case .loops: ("loops", "branch_free", ["counted"])
+        case .bpfLoop: ("bpf_loop", "branch_free", ["counted", "bpf_loop"])
         }
-        return [overview, "mt_profile_\(name).h", "mt_core.h", "mt_http.h", "mt_scan.h", "mt_scan_word_\(scanWord).h",
-                "mt_candidate.h", "mt_driver_\(driver).h", "mt_chunk.h", "mt_value.h", "mt_segments.h", "mt_programs.h"]
+        return [overview, "mt_profile_\(name).h", "mt_core.h", "mt_http.h", "mt_scan.h", "mt_scan_word_\(scanWord).h", "mt_candidate.h"]
+            + drivers.map { "mt_driver_\($0).h" } + ["mt_chunk.h", "mt_value.h", "mt_segments.h", "mt_programs.h"]
     }
 
     private static func candidateDirectories() -> [URL] {

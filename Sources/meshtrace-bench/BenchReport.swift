@@ -5,7 +5,7 @@ import Spec
 enum BenchReport {
     static func print(_ r: BenchResult) {
         let floors = Set(r.rows.compactMap(\.scanNs)).sorted()
-        Swift.print("\n== Floors (BPF_PROG_TEST_RUN, CPU \(r.cpu), best of \(r.rounds) x \(r.repetitions) runs, interleaved; every program loaded \(r.loads) times, the fastest load's figure)")
+        Swift.print("\n== Floors (BPF_PROG_TEST_RUN, CPU \(r.cpu), best of \(r.rounds) x \(r.repetitions) runs, interleaved; every program loaded \(r.loads) times, the scans \(r.scanLoads), the fastest load's figure)")
         Swift.print(String(format: "empty tc program:                 %7.1f ns (slowest load %.1f ns)", r.empty, r.emptySlowestLoad))
         if let low = floors.first, let high = floors.last {
             Swift.print(String(format: "byte-by-byte scan of the frame:   %7.1f .. %.1f ns (%.1fx .. %.1fx empty)", low, high, low / r.empty, high / r.empty))

@@ -89,6 +89,8 @@ struct BenchResult: Encodable {
     var repetitions = 0
     /// loads of every program; each figure is its fastest load's
     var loads = 0
+    /// loads of the byte, word and copy scans (Matrix.scanLoadFactor times more)
+    var scanLoads = 0
     var empty: Double
     var emptySlowestLoad = 0.0
     /// the clock read alone, and the clock with one event record (eventRecordBytes) submitted

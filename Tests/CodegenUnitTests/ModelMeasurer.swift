@@ -27,9 +27,11 @@ final class ModelMeasurer: ProgramMeasurer {
         var programs = Hook.allCases.map {
             ProgramMeasurement(program: .entry($0), section: "tc", instructions: entryInstructions, budget: plan.budget, backEdges: 0, chunks: plan.chunks)
         }
-        for chunk in 0..<plan.chunks {
+        for program in plan.searchPrograms {
+            // the middle chunks' program, like the first, covers a whole chunk; the last, the window's rest
+            let chunk = if case .searchChunk(let k) = program { k } else { 1 }
             let bytes = min(plan.chunkBytes, plan.window - chunk * plan.chunkBytes)
-            programs.append(ProgramMeasurement(program: .searchChunk(chunk), section: "tc", instructions: chunkInstructions(bytes) + perWordFilterCharacter * (plan.candidateFilter - 1) * (bytes + 7) / 8,
+            programs.append(ProgramMeasurement(program: program, section: "tc", instructions: chunkInstructions(bytes) + perWordFilterCharacter * (plan.candidateFilter - 1) * (bytes + 7) / 8,
                                                budget: plan.budget, backEdges: backEdges, chunks: plan.chunks))
         }
         programs.append(ProgramMeasurement(program: .finish, section: "tc", instructions: finishInstructions, budget: plan.budget, backEdges: 0, chunks: plan.chunks))

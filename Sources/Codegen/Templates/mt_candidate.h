@@ -122,11 +122,11 @@ static __always_inline int mt_walk_step(struct mt_buf *b, struct mt_scratch *s, 
 	return 0;
 }
 
-/* mt_walk_step as a global function, its walk position (x, g) in mt_buf: the verifier checks a
- * global function once, not once per call, so the counted driver can take every line a chunk
- * may hold (MT_MAX_CANDIDATES: a line start needs its '\n' before it) at the cost of a call
- * each.  0 = go on, 1 = search done, 2 = walk finished. */
-__attribute__((noinline)) int mt_walk_next(__s32 ls_base)
+/* mt_walk_step as a global function, its walk position (x, g) and the chunk's base in mt_buf: the
+ * verifier checks a global function once, not once per call, so the counted driver can take every
+ * line a chunk may hold (MT_MAX_CANDIDATES: a line start needs its '\n' before it) at the cost of
+ * a call each.  0 = go on, 1 = search done, 2 = walk finished (long: see mt_run_counted). */
+__attribute__((noinline)) long mt_walk_next(void)
 {
 	struct mt_buf *b = mt_buf_get();
 	struct mt_scratch *s = mt_scratch_get();
@@ -134,7 +134,7 @@ __attribute__((noinline)) int mt_walk_next(__s32 ls_base)
 		return 2;
 	__u64 x = b->walk_x;
 	__u32 g = b->walk_g;
-	int r = mt_walk_step(b, s, &x, &g, ls_base);
+	int r = mt_walk_step(b, s, &x, &g, b->walk_base);
 	b->walk_x = x;
 	b->walk_g = g;
 	return r;

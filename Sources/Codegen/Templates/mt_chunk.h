@@ -3,12 +3,55 @@
  * profile's driver over them (phase 1, the scan; phase 2, the compares), wipes
  * the copy and tail-calls the next chunk or mt_finish. */
 
-static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
+/* Whether the search ends with chunk k, and the tail call to what comes next: the next chunk or
+ * mt_finish.  Every slot is a constant (a direct jump), the middle chunks' through their
+ * program's own. */
+static __always_inline void mt_chunk_next(struct __sk_buff *skb, struct mt_scratch *s, const __u32 k, const int middle, int done)
+{
+	const __s32 end = ((__s32)k + 1) * MT_CHUNK_BYTES;
+	const __s32 plen = (__s32)(s->payload_end - s->payload_off);
+	if (!done) {
+		if (plen < MT_WINDOW_BYTES && end >= plen) {
+			/* the payload ended inside the window before a blank line */
+			s->truncated = 1;
+			mt_count(MT_COUNTER_TRUNCATED);
+			done = 1;
+		} else if (end >= MT_WINDOW_BYTES) {
+			done = 1;
+		}
+	}
+	if (done)
+		s->done = 1;
+	s->chunk = k + 1;
+	if (done || k + 1 >= MT_CHUNKS)
+		mt_tail(skb, MT_CHUNKS);
+	else if (!middle)
+		mt_tail(skb, k + 1);
+	else if (k + 1 < MT_CHUNKS - 1)
+		mt_tail(skb, MT_MIDDLE_SLOT);
+	else
+		mt_tail(skb, MT_CHUNKS - 1);
+}
+
+/* k: the chunk, a constant in a program of one chunk.  middle: the program of every chunk between
+ * the first and the last (mt_search_middle, unrolled plans), which reads k from the scratch, where
+ * the chunk before left it: one program's code for a long search instead of one per chunk, each
+ * of which the instruction cache had to fetch anew (3.4k instructions each). */
+static __always_inline int mt_search_chunk(struct __sk_buff *skb, __u32 k, const int middle)
 {
 	struct mt_scratch *s = mt_scratch_get();
 	struct mt_buf *b = mt_buf_get();
 	if (!s || !b)
 		return TC_ACT_OK;
+	if (middle) {
+		k = s->chunk;
+		MT_BARRIER_VAR(k);
+		if (k < 1 || k > MT_CHUNKS - 2) {
+			/* only a chunk before sets it: a broken chain, counted as one */
+			mt_count(MT_COUNTER_TAIL_CALL_FAILED);
+			return TC_ACT_OK;
+		}
+	}
 
 	const __s32 base = (__s32)k * MT_CHUNK_BYTES;
 	__s32 plen = (__s32)(s->payload_end - s->payload_off);
@@ -28,8 +71,8 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 		return TC_ACT_OK;
 	}
 	{
-		const __s32 src = k ? base - 1 : 0;
-		const __u32 dst = k ? 0 : 1;
+		const __s32 src = middle || k ? base - 1 : 0;
+		const __u32 dst = middle || k ? 0 : 1;
 		/* 64-bit: with -mcpu=v2 a 32-bit length is sign-extended after the
 		 * checks, by shifts the verifier's bounds do not survive */
 		__s64 len = (__s64)plen - src;
@@ -57,11 +100,12 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 				b->data[last] = (__u8)(c ^ (is_nl * ('\n' ^ '\r')));
 			}
 		}
-		if (k == 0) /* the request line is not a header line; a held request's next segment may start one */
+		if (!middle && k == 0) /* the request line is not a header line; a held request's next segment may start one */
 			b->data[0] = MT_SPLIT_REQUESTS && s->line_start ? '\n' : 0;
 		const __s32 ls_base = base - 1; /* payload offset of data[0] */
-		/* words inside the window (compile-time) and inside the payload (run time) */
-		const __u32 span = (MT_WINDOW_BYTES - base) < MT_CHUNK_BYTES ? (__u32)(MT_WINDOW_BYTES - base)
+		/* words inside the window (compile-time: a middle chunk is inside it) and inside the
+		 * payload (run time) */
+		const __u32 span = !middle && (MT_WINDOW_BYTES - base) < MT_CHUNK_BYTES ? (__u32)(MT_WINDOW_BYTES - base)
 									       : (__u32)MT_CHUNK_BYTES;
 		const __u32 nwords = (span + 7) / 8;
 		const __u32 wleft = span - (nwords - 1) * 8; /* 1..8 lanes in the last word */
@@ -77,6 +121,9 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 
 		/* phase 1, the newline scan, then phase 2, the candidates in line order */
 		int r = mt_run_phases(b, s, nwords, lastmask, runwords, ls_base, &scan, &x, &g);
+		b = mt_buf_get(); /* again, for the same reason as in mt_run_counted */
+		if (!b)
+			return TC_ACT_OK;
 		if (scan == 1)
 			done = 1;
 		if (r == 1)
@@ -89,22 +136,9 @@ static __always_inline int mt_search_chunk(struct __sk_buff *skb, const __u32 k)
 		mt_wipe_used(b->data, MT_BUF_BYTES, loaded);
 	else
 		mt_wipe(b->data, MT_BUF_BYTES);
-
-	if (!done) {
-		if (plen < MT_WINDOW_BYTES && base + MT_CHUNK_BYTES >= plen) {
-			/* the payload ended inside the window before a blank line */
-			s->truncated = 1;
-			mt_count(MT_COUNTER_TRUNCATED);
-			done = 1;
-		} else if (base + MT_CHUNK_BYTES >= MT_WINDOW_BYTES) {
-			done = 1;
-		}
-	}
-	if (done)
-		s->done = 1;
-	if (!done && k + 1 < MT_CHUNKS)
-		mt_tail(skb, k + 1);
-	else
-		mt_tail(skb, MT_CHUNKS);
+	/* k and the payload's length read again (the walk writes neither): kept in registers across
+	 * the walk's calls, they pushed what the calls need onto the stack, two instructions more a
+	 * call in an unrolled chunk */
+	mt_chunk_next(skb, s, middle ? *(volatile __u32 *)&s->chunk : k, middle, done);
 	return TC_ACT_OK;
 }

@@ -9,7 +9,11 @@
 #if MT_CHUNKS * MT_CHUNK_BYTES < MT_WINDOW_BYTES || (MT_CHUNKS - 1) * MT_CHUNK_BYTES >= MT_WINDOW_BYTES
 #error "MT_CHUNKS must be ceil(MT_WINDOW_BYTES / MT_CHUNK_BYTES)"
 #endif
-/* mt_progs: the chunks, mt_finish at MT_CHUNKS, mt_hold after it (split requests only) */
+/* mt_progs: the chunks, mt_finish at MT_CHUNKS, mt_hold after it (split requests only).  When the
+ * plan shares the middle chunks' program (SearchPlan.sharesMiddleChunks), slots 1 .. MT_CHUNKS - 2
+ * all hold mt_search_middle, which goes on through slot 1 (itself) and then MT_CHUNKS - 1:
+ * constant slots, which the JIT makes direct jumps. */
+#define MT_MIDDLE_SLOT 1
 #define MT_HOLD_PROGRAM (MT_CHUNKS + 1)
 #if MT_CHUNKS + 1 + MT_SPLIT_REQUESTS > 33
 #error "MT_CHUNKS + 1 (+ mt_hold) programs exceed the tail-call limit (33)"
@@ -23,8 +27,8 @@
 	!defined(MT_LINE_REACH)
 #error "the search tunables are emitted by meshtrace-gen before the templates (SearchTunables.swift)"
 #endif
-#if !defined(MT_LOOP) || !defined(MT_WIPE_AS_LOADED)
-#error "the profile's template (mt_profile_*.h) defines MT_LOOP and MT_WIPE_AS_LOADED"
+#if !defined(MT_LOOP) || !defined(MT_WIPE_AS_LOADED) || !defined(MT_BPF_LOOP_DRIVER)
+#error "the profile's template (mt_profile_*.h) defines MT_LOOP, MT_WIPE_AS_LOADED and MT_BPF_LOOP_DRIVER"
 #endif
 
 #ifndef MT_DIRECTION_INGRESS
@@ -209,6 +213,7 @@ struct mt_scratch {
 	__u32 carried_mask;               /* slots whose values came with the held request */
 	__u32 stitched_mask;              /* the slot whose line began in the held segment (measured at resume) */
 	__u32 stitch_held;                /* bytes of the stitched line (mt_buf.line) from the held segment */
+	__u32 chunk;                      /* the chunk mt_search_middle is to search (set by the chunk before) */
 	__u32 records_unqueried;          /* this CPU's events since it last asked the ring's fill (mt_submit_event) */
 	/* Value bytes: leading SP/HTAB skipped (up to MT_OWS_MAX), cut before the
 	 * first CR/LF and trailing SP/HTAB, at the slot's max and at the payload end.  Row r is
@@ -228,6 +233,7 @@ struct mt_buf {
 	__u32 hit;                            /* last matched slot | (name length + 1) << 8 */
 	__u32 walk_g;                         /* the counted walk's group (mt_walk_next) */
 	__u64 walk_x;                         /* ... and its word-bitmap of that group */
+	__s32 walk_base;                      /* ... and the payload offset of data[0] (a register at every call otherwise) */
 	__u64 tmp_used;                       /* bytes of tmp written since its last wipe */
 	__u8 data[MT_BUF_BYTES] __attribute__((aligned(8)));
 	__u8 tmp[MT_TMP_BYTES] __attribute__((aligned(8)));

@@ -2,6 +2,7 @@
  * No loop at all: every loop over packet data is unrolled, as pre-5.3 verifiers
  * require, and the search is chunked small enough for 4096 instructions. */
 #define MT_LOOP _Pragma("unroll")
+#define MT_BPF_LOOP_DRIVER 0
 
 #if MT_CHUNK_BYTES > 512
 /* One 64-bit word-bitmap per chunk in the unrolled candidate walk; larger chunks

@@ -96,7 +96,15 @@ int mt_egress(struct __sk_buff *skb)
 	SEC("tc") \
 	int mt_search_##k(struct __sk_buff *skb) \
 	{ \
-		return mt_search_chunk(skb, k); \
+		return mt_search_chunk(skb, k, 0); \
+	}
+
+/* chunks 1 .. MT_CHUNKS - 2, one program (mt_chunk.h) */
+#define MT_DEFINE_SEARCH_MIDDLE_CHUNKS() \
+	SEC("tc") \
+	int mt_search_middle(struct __sk_buff *skb) \
+	{ \
+		return mt_search_chunk(skb, 0, 1); \
 	}
 
 /* The request's search ended with this packet: a held request it went on with is let go,
