@@ -1999,7 +1999,7 @@ struct {
 } mt_events SEC(".maps");
 /* Bytes waiting before a submit wakes the runner (mt_submit_event): a ring three quarters full,
  * a runner that fell behind. Else no wakeup: one per event cost the node a context switch each,
- * and the runner reads the ring every 10 ms (TraceSession). */
+ * and the runner reads the ring on a timer as well (TraceSession.ringReadMs). */
 #define MT_RINGBUF_WAKE_BYTES 786432
 /* Records of a CPU between two such checks: late by that many at most, far inside the quarter left. */
 #define MT_RINGBUF_QUERY_EVERY 8

@@ -28,6 +28,18 @@ public struct BPFProgram {
         }
     }
 
+    /// Its runs and their ns since it was loaded, as the kernel counts them while its run-time
+    /// statistics are on (`RunTimeStatistics`); nil before it is loaded or when the kernel does
+    /// not say.
+    public var runStatistics: ProgramRunStatistics? {
+        guard fd >= 0 else { return nil }
+        return withZeroed(bpf_prog_info.self) { info in
+            var length = UInt32(MemoryLayout<bpf_prog_info>.stride)
+            guard bpf_obj_get_info_by_fd(fd, info, &length) == 0 else { return nil }
+            return ProgramRunStatistics(runs: info.pointee.run_cnt, nanoseconds: info.pointee.run_time_ns)
+        }
+    }
+
     /// Runs the loaded program on `frame` with BPF_PROG_TEST_RUN; returns its return value, the
     /// kernel's mean run time in whole ns, and the ns the call took as the calling thread's
     /// monotonic clock saw it (the frame's set-up included). The skb is on the loopback device, or

@@ -84,7 +84,7 @@ struct MapEmitter {
         }
         out.line("/* Bytes waiting before a submit wakes the runner (mt_submit_event): a ring three quarters full,")
         out.line(" * a runner that fell behind. Else no wakeup: one per event cost the node a context switch each,")
-        out.line(" * and the runner reads the ring every 10 ms (TraceSession). */")
+        out.line(" * and the runner reads the ring on a timer as well (TraceSession.ringReadMs). */")
         out.line("#define MT_RINGBUF_WAKE_BYTES \(ringBufferBytes / 4 * 3)")
         out.line("/* Records of a CPU between two such checks: late by that many at most, far inside the quarter left. */")
         out.line("#define MT_RINGBUF_QUERY_EVERY \(Self.ringQueryEvery)")

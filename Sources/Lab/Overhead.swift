@@ -58,6 +58,15 @@ public struct OverheadRun {
         public var joined: Int
         /// The runners' CPU seconds from attach to stop, summed over both nodes (0 without them).
         public var runnerCPUSeconds: Double
+        /// The open loop's and wrk's requests.
+        public var requests: Int
+        /// The hooks' programs on both nodes as the kernel's run-time statistics counted them
+        /// (`meshtrace-run --program-cost`; 0 without the runners): runs and ns, tail calls included.
+        public var programRuns: UInt64
+        public var programNs: UInt64
+        /// The machine's busy CPU seconds while wrk ran (`MachineCPU`), and wrk's requests.
+        public var wrkCPUSeconds: Double
+        public var wrkRequests: Int
     }
 
     public let testbed: Testbed
@@ -88,13 +97,15 @@ public struct OverheadRun {
         let tracing = TracingRun(testbed: testbed)
         // As a node agent runs: joins counted in the summary, no line per packet (the "on" phase would
         // otherwise measure a JSON line and a write per joined packet, and the lab reading them).
-        if side != .off { try tracing.start(object: format.object, format: .summary) }
+        if side != .off { try tracing.start(object: format.object, format: .summary, extraArguments: ["--program-cost"]) }
         if side == .paused { tracing.pause() }
-        let latency: OpenLoopReport, wrk: LoadReport
+        let latency: OpenLoopReport, wrk: LoadReport, wrkCPUSeconds: Double
         do {
             latency = try testbed.openLoop(rate: options.rate, seconds: options.latencySeconds, placement: format.placement)
+            let busy = try MachineCPU.busySeconds()
             wrk = try testbed.load(LoadOptions(duration: options.wrkSeconds, connections: options.connections, threads: options.threads,
                                                placement: format.placement))
+            wrkCPUSeconds = try MachineCPU.busySeconds() - busy
         } catch {
             tracing.stop()
             throw error
@@ -107,9 +118,13 @@ public struct OverheadRun {
         if let unread = outputs.first(where: { $0.cpuSeconds.isNaN }) {
             throw LabError.unexpectedOutput("meshtrace-run on \(unread.node): \(unread.notes.last ?? "no CPU time")")
         }
+        let programs = summaries.flatMap { $0.programs?.values.map { $0 } ?? [] }
+        if side != .off, programs.isEmpty { throw LabError.unexpectedOutput("meshtrace-run --program-cost reported no program's runs") }
         return Phase(format: format.name, side: side, round: round, latency: latency, wrkRequestsPerSecond: wrk.requestsPerSecond,
                      events: summaries.map(\.events).reduce(0, +), joined: summaries.map(\.joined).reduce(0, +),
-                     runnerCPUSeconds: outputs.map(\.cpuSeconds).reduce(0, +))
+                     runnerCPUSeconds: outputs.map(\.cpuSeconds).reduce(0, +), requests: latency.sent + wrk.requests,
+                     programRuns: programs.map(\.runs).reduce(0, +), programNs: programs.map(\.nanoseconds).reduce(0, +),
+                     wrkCPUSeconds: wrkCPUSeconds, wrkRequests: wrk.requests)
     }
 }
 
@@ -156,6 +171,17 @@ public struct OverheadComparison: Sendable {
         public var runnerCPUSeconds: Double
         /// The runners' CPU per event they read, in µs (0 without events).
         public var runnerMicrosecondsPerEvent: Double { events > 0 ? runnerCPUSeconds * 1e6 / Double(events) : 0 }
+        public var requests: Int
+        public var programRuns: UInt64
+        public var programNs: UInt64
+        public var wrkCPUSeconds: Double
+        public var wrkRequests: Int
+        /// What tracing itself did per request (open loop and wrk alike), in µs: the programs by the
+        /// kernel's count, the runners by their CPU time (both 0 without tracing).
+        public var programMicrosecondsPerRequest: Double { requests > 0 ? Double(programNs) / 1e3 / Double(requests) : 0 }
+        public var runnerMicrosecondsPerRequest: Double { requests > 0 ? runnerCPUSeconds * 1e6 / Double(requests) : 0 }
+        /// The machine's CPU per wrk request, in µs: every part of the path, tracing's when on.
+        public var cpuMicrosecondsPerWrkRequest: Double { wrkRequests > 0 ? wrkCPUSeconds * 1e6 / Double(wrkRequests) : 0 }
 
         init(_ phases: [OverheadRun.Phase]) {
             let pooled = OpenLoopReport(pooling: phases.map(\.latency))
@@ -168,6 +194,11 @@ public struct OverheadComparison: Sendable {
             events = phases.map(\.events).reduce(0, +)
             joined = phases.map(\.joined).reduce(0, +)
             runnerCPUSeconds = phases.map(\.runnerCPUSeconds).reduce(0, +)
+            requests = phases.map(\.requests).reduce(0, +)
+            programRuns = phases.map(\.programRuns).reduce(0, +)
+            programNs = phases.map(\.programNs).reduce(0, +)
+            wrkCPUSeconds = phases.map(\.wrkCPUSeconds).reduce(0, +)
+            wrkRequests = phases.map(\.wrkRequests).reduce(0, +)
         }
     }
 

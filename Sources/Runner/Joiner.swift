@@ -41,8 +41,8 @@ public struct Joiner {
         var sequence: UInt64?
         var context: ContextKey
         /// Hashed once per event: the key is looked up and then stored or changed in place, and
-        /// queued for eviction and for forgetting.
-        private let hash: Int
+        /// queued for eviction; once joined, the hash alone is remembered.
+        let hash: Int
 
         init(hop: Int, inner: FiveTuple?, sequence: UInt64?, context: ContextKey) {
             self.hop = hop
@@ -78,28 +78,28 @@ public struct Joiner {
         var duplicate: Bool
     }
 
-    /// A key's state: its first event waiting for its second, or joined (kept a while, so a late
-    /// duplicate is recognised instead of starting a new pair). One dictionary for both: an event
-    /// costs one lookup, its state changed in place.
-    private enum Entry {
-        case waiting(Pending)
-        case joined
-    }
-
     public let hops: [Hop]
     public let capacity: Int
     public let timeoutNs: UInt64
     public private(set) var counters = Counters()
     /// Each hop's two ends, apart from the hops (copying a Hop per event was a tenth of the join).
     private let ends: [(from: PointHook, to: PointHook)]
-    private var entries: [Key: Entry] = [:]
-    public private(set) var pendingCount = 0
+    /// Keys waiting for their second event, with their first.
+    private var waiting: [Key: Pending] = [:]
+    public var pendingCount: Int { waiting.count }
+    /// Joined keys, by their hash, kept a while (the newest `capacity`), so that a late duplicate
+    /// is recognised instead of starting a new pair. The hash alone: 8 bytes a key, where keeping
+    /// the key with its state made every remembered packet cost its key and an event's room, and
+    /// a new runner's CPU went to growing that table (page faults on its fresh storage, moves into
+    /// it: 40 % of its CPU per event, perf under wrk). Two keys' 64-bit hashes colliding among the
+    /// remembered would count a packet as a duplicate: odds of about `capacity` in 2^64 a packet.
+    private var joinedHashes: Set<Int> = []
     /// Insertion order of waiting keys, for eviction and the timeout; keys no longer waiting are
     /// skipped when popped.
     private var order: [(key: Key, timestamp: UInt64)] = []
     private var orderStart = 0
-    /// Joined keys, oldest first: the oldest are forgotten past `capacity`.
-    private var joinedOrder: [Key] = []
+    /// Joined keys' hashes, oldest first: the oldest are forgotten past `capacity`.
+    private var joinedOrder: [Int] = []
     private var joinedStart = 0
 
     public init(hops: [Hop], capacity: Int = 65536, timeoutNs: UInt64 = 2_000_000_000) {
@@ -119,32 +119,29 @@ public struct Joiner {
             let atFirst = here == ends[index].from
             guard atFirst || here == ends[index].to else { continue }
             let key = Key(hop: index, inner: event.inner, sequence: event.sequence, context: ContextKey(headers: event.observedHeaders))
-            guard let slot = entries.index(forKey: key) else {
-                if pendingCount >= capacity { evictOldest() }
-                entries[key] = .waiting(Pending(event: event, atFirstPoint: atFirst, duplicate: false))
-                pendingCount += 1
-                order.append((key, timestamp))
-                continue
-            }
-            guard case .waiting(var waiting) = entries.values[slot] else {
+            if joinedHashes.contains(key.hash) {
                 counters.duplicates += 1 // joined already: a late duplicate
                 continue
             }
-            if waiting.atFirstPoint == atFirst {
+            guard let slot = waiting.index(forKey: key) else {
+                if pendingCount >= capacity { evictOldest() }
+                waiting[key] = Pending(event: event, atFirstPoint: atFirst, duplicate: false)
+                order.append((key, timestamp))
+                continue
+            }
+            if waiting.values[slot].atFirstPoint == atFirst {
                 // The same packet seen twice at one point: a retransmission or a duplicate.
-                waiting.duplicate = true
-                entries.values[slot] = .waiting(waiting)
+                waiting.values[slot].duplicate = true
                 counters.duplicates += 1
                 continue
             }
-            entries.values[slot] = .joined
-            pendingCount -= 1
-            remember(key)
-            if waiting.duplicate {
+            let pending = waiting.remove(at: slot).value
+            remember(key.hash)
+            if pending.duplicate {
                 counters.duplicates += 1
                 continue
             }
-            let (first, second) = atFirst ? (event, waiting.event) : (waiting.event, event)
+            let (first, second) = atFirst ? (event, pending.event) : (pending.event, event)
             let latency = Int64(bitPattern: (second.timestamp ?? 0) &- (first.timestamp ?? 0))
             counters.joined += 1
             joined.append(JoinedPacket(hop: hops[index].name, latencyNs: latency, first: first, second: second, names: nil))
@@ -156,18 +153,14 @@ public struct Joiner {
     /// Counts what is still waiting as unmatched (at exit).
     public mutating func finish() {
         counters.unmatched += pendingCount
-        entries = entries.filter { if case .joined = $0.value { true } else { false } }
-        pendingCount = 0
+        waiting.removeAll()
         order.removeAll()
         orderStart = 0
     }
 
     /// Removes `key` when it is still waiting; true when it was.
     private mutating func dropWaiting(_ key: Key) -> Bool {
-        guard let slot = entries.index(forKey: key), case .waiting = entries.values[slot] else { return false }
-        entries.remove(at: slot)
-        pendingCount -= 1
-        return true
+        waiting.removeValue(forKey: key) != nil
     }
 
     private mutating func expire(before now: UInt64) {
@@ -189,12 +182,12 @@ public struct Joiner {
         }
     }
 
-    private mutating func remember(_ key: Key) {
-        joinedOrder.append(key)
+    private mutating func remember(_ hash: Int) {
+        joinedHashes.insert(hash)
+        joinedOrder.append(hash)
         if joinedOrder.count - joinedStart > capacity {
-            let oldest = joinedOrder[joinedStart]
+            joinedHashes.remove(joinedOrder[joinedStart])
             joinedStart += 1
-            if let slot = entries.index(forKey: oldest), case .joined = entries.values[slot] { entries.remove(at: slot) }
         }
         if joinedStart > 1024 && joinedStart * 2 > joinedOrder.count {
             joinedOrder.removeFirst(joinedStart)
@@ -210,7 +203,7 @@ public struct Joiner {
             orderStart = 0
         }
         if order.count > 4 * Swift.max(capacity, 1024) {
-            order = order[orderStart...].filter { if case .waiting? = entries[$0.key] { true } else { false } }
+            order = order[orderStart...].filter { waiting[$0.key] != nil }
             orderStart = 0
         }
     }

@@ -1,3 +1,4 @@
+import BPF
 import Export
 import Foundation
 
@@ -24,6 +25,9 @@ public struct RunSummary: Codable, Sendable, Equatable {
     public var kernel: [String: UInt64]
     /// Each exporter's counts by name (`otlp`, `influx`): exported, filtered, dropped by reason.
     public var exports: [String: ExportCounters]
+    /// With `--program-cost`: each hook's program (by hook name) as the kernel counted it since it
+    /// was loaded, the tail calls it made included.
+    public var programs: [String: ProgramRunStatistics]? = nil
 
     /// The summary in a JSON line, or nil when the line is another record.
     public static func decoded(line: Substring) -> RunSummary? {

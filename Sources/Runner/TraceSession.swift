@@ -18,10 +18,13 @@ public final class TraceSession {
         public var discovery: DiscoveryOptions?
         /// Where joined hops go besides the output (OTLP, InfluxDB, /metrics).
         public var exporters: HopExporters?
+        /// `--program-cost`: the kernel's run-time statistics on while the run lasts, and each
+        /// hook's program's runs and ns in the summary.
+        public var programCost: Bool
 
         public init(bindings: [PointBinding], duration: Double? = nil, interval: Double? = nil, printEvents: Bool = false,
                     joinCapacity: Int = 65536, joinTimeoutNs: UInt64 = 2_000_000_000, discovery: DiscoveryOptions? = nil,
-                    exporters: HopExporters? = nil) {
+                    exporters: HopExporters? = nil, programCost: Bool = false) {
             self.bindings = bindings
             self.duration = duration
             self.interval = interval
@@ -30,6 +33,7 @@ public final class TraceSession {
             self.joinTimeoutNs = joinTimeoutNs
             self.discovery = discovery
             self.exporters = exporters
+            self.programCost = programCost
         }
     }
 
@@ -48,6 +52,13 @@ public final class TraceSession {
     /// Interface names by ifindex, refreshed with the points: for exported spans.
     var interfaceNames: [UInt32: String] = [:]
     var replaying = false
+    /// How long the runner waits for a wakeup before it reads the ring anyway. Each wait that ends
+    /// costs a context switch: at 10 ms they were three quarters of an idle runner's CPU (6 ms a
+    /// second here); a hop's timestamps are the kernel's, so reading it later changes no figure.
+    static let ringReadMs: Int32 = 100
+
+    /// Held while a `programCost` run lasts: the kernel counts runs only while it lives.
+    private var runTimeStatistics: RunTimeStatistics?
 
     public init(object: LoadedObject, options: Options, writer: RecordWriter, log: @escaping (String) -> Void) {
         self.object = object
@@ -85,6 +96,7 @@ public final class TraceSession {
 
     /// Runs until `shouldStop` says so or the duration ends.
     public func run(shouldStop: () -> Bool) throws {
+        try startProgramCost()
         let ring = try RingBuffer(map: object.maps.events) { [unowned self] bytes in self.consume(bytes) }
         let attacher: TracingPoints = try options.discovery.map { try NodeAgent(object: object, options: $0) }
             ?? Attacher(object: object, bindings: options.bindings)
@@ -99,8 +111,8 @@ public final class TraceSession {
         var lastRefresh = start, lastSummary = start
         while !shouldStop() {
             // The programs wake the runner only when the ring is three quarters full (MT_RINGBUF_WAKE_BYTES):
-            // every 10 ms it reads what is there, so a hop is printed and exported within 10 ms.
-            ring.poll(timeoutMs: 10)
+            // every `ringReadMs` it reads what is there, so a hop is printed and exported within that.
+            ring.poll(timeoutMs: Self.ringReadMs)
             let now = Date()
             if let duration = options.duration, now.timeIntervalSince(start) >= duration { break }
             if now.timeIntervalSince(lastRefresh) >= 1 {
@@ -137,6 +149,7 @@ public final class TraceSession {
     /// capture at its point and hook, in capture-time order, with the captures' timestamps:
     /// the same decoding, join and report as live, offline.
     public func replay(_ inputs: [ReplayInput]) throws {
+        try startProgramCost()
         let runner = try FrameRunner(object: object)
         var frames: [(frame: CapturedFrame, input: ReplayInput)] = []
         for input in inputs {
@@ -173,6 +186,27 @@ public final class TraceSession {
         try report()
     }
 
+    /// Turns the kernel's run-time statistics on for this run when asked: before the first packet,
+    /// so every run of the programs, loaded by this runner, is counted.
+    private func startProgramCost() throws {
+        guard options.programCost, runTimeStatistics == nil else { return }
+        do {
+            runTimeStatistics = try RunTimeStatistics()
+        } catch {
+            throw RunnerError.privilege("--program-cost needs the kernel's BPF run-time statistics (Linux 5.8, CAP_SYS_ADMIN): \(error)")
+        }
+    }
+
+    /// Each hook's program as the kernel counted it, its tail calls included; nil unless counted.
+    func programCosts() -> [String: ProgramRunStatistics]? {
+        guard runTimeStatistics != nil else { return nil }
+        var costs: [String: ProgramRunStatistics] = [:]
+        for hook in Hook.allCases {
+            costs[hook.rawValue] = object.programs.entry(for: hook).runStatistics
+        }
+        return costs
+    }
+
     /// The summary so far: the per-hop table, the join's counts, the drops.
     public func currentSummary() throws -> RunSummary {
         let counters = joiner.counters
@@ -180,7 +214,7 @@ public final class TraceSession {
             hops: summary.rows(hops: object.manifest.spec.hops.map(\.name)), events: events, joined: counters.joined,
             unmatched: counters.unmatched, timedOut: counters.timedOut, evicted: counters.evicted, duplicates: counters.duplicates,
             negative: summary.negative, userDrops: userDrops, skippedFrames: skippedFrames, kernel: try object.namedCounters(),
-            exports: options.exporters?.counters ?? [:]
+            exports: options.exporters?.counters ?? [:], programs: programCosts()
         )
     }
 
@@ -194,6 +228,11 @@ public final class TraceSession {
         func kernel(_ counter: KernelCounter) -> UInt64 { run.kernel[counter.label] ?? 0 }
         log("split requests: segments held \(kernel(.segmentsHeld)), resumed \(kernel(.segmentsResumed)); dropped: "
             + "FIN/RST \(kernel(.requestsClosed)), seq gap \(kernel(.requestsGap)), timed out \(kernel(.requestsTimedOut))")
+        if let programs = run.programs {
+            log("programs (the kernel's run-time statistics, each hook's tail calls included): "
+                + programs.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.runs) runs, " + String(format: "%.1f ns a run", $0.value.nanosecondsPerRun) }
+                .joined(separator: "; "))
+        }
         try writer.summary(run)
     }
 

@@ -63,13 +63,15 @@ struct Overhead: ParsableCommand {
     }
 
     static func table(_ comparisons: [OverheadComparison]) -> String {
-        var lines = ["format                                   runner  median[us]   p99[us]  wrk[req/s]  errors   events   joined  runner CPU[s]  [us/event]"]
+        var lines = ["format                                   runner  median[us]   p99[us]  wrk[req/s]  errors   events   joined  runner CPU[s]  [us/event]"
+                     + "  programs[us/req]  runners[us/req]  CPU[us/wrk req]"]
         for c in comparisons {
             for (label, side) in [("off", c.off), ("on", c.on), ("paused", c.paused)] {
                 guard let side else { continue }
                 lines.append(c.format.padding(toLength: 41, withPad: " ", startingAt: 0) + label.padding(toLength: 6, withPad: " ", startingAt: 0)
-                    + String(format: " %10.1f %9.1f %11.1f %7d %8d %8d %14.2f %11.1f", side.median * 1e6, side.p99 * 1e6,
-                             side.requestsPerSecond, side.errors, side.events, side.joined, side.runnerCPUSeconds, side.runnerMicrosecondsPerEvent))
+                    + String(format: " %10.1f %9.1f %11.1f %7d %8d %8d %14.2f %11.1f %17.2f %16.2f %16.1f", side.median * 1e6, side.p99 * 1e6,
+                             side.requestsPerSecond, side.errors, side.events, side.joined, side.runnerCPUSeconds, side.runnerMicrosecondsPerEvent,
+                             side.programMicrosecondsPerRequest, side.runnerMicrosecondsPerRequest, side.cpuMicrosecondsPerWrkRequest))
             }
             lines.append(String(format: "%@ on/off: median %.3fx (target <= 1.020), p99 %.3fx, throughput %.3fx (target >= 0.980); wrk phase to phase +-%.1f %% off, +-%.1f %% on",
                                 c.format as NSString, c.medianRatio, c.p99Ratio, c.throughputRatio,
@@ -77,8 +79,22 @@ struct Overhead: ParsableCommand {
             for (what, ratios) in [("paired rounds", c.paired), ("paused runners, paired rounds", c.pausedPaired)] {
                 if let ratios { lines.append(paired(c.format, what, ratios)) }
             }
+            lines.append(ownWork(c))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Tracing's own work per request, as the kernel and the runners account for it: figures the
+    /// machine's drift from phase to phase does not blur, and what they bound.
+    static func ownWork(_ c: OverheadComparison) -> String {
+        let on = c.on, programs = on.programMicrosecondsPerRequest, runners = on.runnerMicrosecondsPerRequest
+        let offCPU = c.off.cpuMicrosecondsPerWrkRequest
+        return String(format: "%@ tracing's own work (on): programs %.2f us a request (the kernel's run-time statistics: %llu runs, %.0f ns a run), "
+                      + "runners %.2f us of CPU a request; the path's CPU off %.1f us a wrk request, so tracing is %.2f %% of it "
+                      + "(the most a CPU-bound node loses in throughput) and the programs %.3f %% of the off median (the most they add to a request inline)",
+                      c.format as NSString, programs, on.programRuns, on.programRuns > 0 ? Double(on.programNs) / Double(on.programRuns) : 0,
+                      runners, offCPU, offCPU > 0 ? (programs + runners) / offCPU * 100 : .nan,
+                      c.off.median > 0 ? programs / (c.off.median * 1e6) * 100 : .nan)
     }
 
     static func paired(_ format: String, _ what: String, _ ratios: OverheadComparison.Paired) -> String {

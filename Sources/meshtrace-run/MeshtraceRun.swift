@@ -62,6 +62,9 @@ struct MeshtraceRun: ParsableCommand {
     @Option(help: "Seconds a packet waits for its second point before it counts as unmatched.")
     var joinTimeout = 2.0
 
+    @Flag(help: "Turn on the kernel's BPF run-time statistics while running and report each hook's program: runs and ns a run, its tail calls included (costs the kernel two clock reads a run).")
+    var programCost = false
+
     @Flag(name: .shortAndLong, help: "Show libbpf's own warnings and notes (silenced otherwise); with --discover, every scan.")
     var verbose = false
 
@@ -106,7 +109,7 @@ struct MeshtraceRun: ParsableCommand {
                 object: loaded,
                 options: .init(bindings: bindings, duration: duration, interval: interval, printEvents: events,
                                joinCapacity: joinCapacity, joinTimeoutNs: UInt64(joinTimeout * 1e9), discovery: discovered,
-                               exporters: exporters),
+                               exporters: exporters, programCost: programCost),
                 writer: RecordWriter(format: format) { line in
                     // Line by line, so a pipe sees each record as it is joined.
                     FileHandle.standardOutput.write(Data((line + "\n").utf8))

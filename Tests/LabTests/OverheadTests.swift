@@ -27,11 +27,12 @@ final class OverheadTests: XCTestCase {
                 try XCTUnwrap(rows.first { $0.split(separator: " ").dropFirst(format.split(separator: " ").count).first.map(String.init) == side }, result.stdout)
             }
             let off = try row("off"), on = try row("on"), paused = try row("paused")
-            // median, p99, req/s, errors, events, joined, runner CPU s, µs per event
-            func figures(_ row: String) -> [Double] { row.split(separator: " ").suffix(8).compactMap { Double($0) } }
+            // median, p99, req/s, errors, events, joined, runner CPU s, µs per event, the programs' and
+            // the runners' µs per request, the machine's CPU µs per wrk request
+            func figures(_ row: String) -> [Double] { row.split(separator: " ").suffix(11).compactMap { Double($0) } }
             let offFigures = figures(off), onFigures = figures(on), pausedFigures = figures(paused)
-            for (row, values) in [(off, offFigures), (on, onFigures), (paused, pausedFigures)] { XCTAssertEqual(values.count, 8, row) }
-            guard [offFigures, onFigures, pausedFigures].allSatisfy({ $0.count == 8 }) else { return }
+            for (row, values) in [(off, offFigures), (on, onFigures), (paused, pausedFigures)] { XCTAssertEqual(values.count, 11, row) }
+            guard [offFigures, onFigures, pausedFigures].allSatisfy({ $0.count == 11 }) else { return }
             XCTAssertGreaterThan(offFigures[0], 0, off)
             XCTAssertGreaterThanOrEqual(offFigures[1], offFigures[0], off)
             XCTAssertGreaterThan(offFigures[2], 0, off)
@@ -41,6 +42,16 @@ final class OverheadTests: XCTestCase {
             XCTAssertGreaterThan(onFigures[5], 0, "the runners joined nothing while on: \(on)")
             XCTAssertGreaterThan(onFigures[6], 0, "the runners spent no CPU while on: \(on)")
             XCTAssertGreaterThan(onFigures[7], 0, on)
+            // The kernel counted the programs' runs while the runners were attached, paused or not,
+            // and nothing ran without them; the machine did work in every wrk phase.
+            XCTAssertEqual(offFigures[8], 0, off)
+            XCTAssertEqual(offFigures[9], 0, off)
+            XCTAssertGreaterThan(onFigures[8], 0, "no program runs counted while on: \(on)")
+            XCTAssertGreaterThan(pausedFigures[8], 0, "no program runs counted while paused: \(paused)")
+            XCTAssertGreaterThan(onFigures[9], 0, on)
+            for (row, values) in [(off, offFigures), (on, onFigures), (paused, pausedFigures)] { XCTAssertGreaterThan(values[10], 0, row) }
+            let own = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) tracing's own work (on): programs ") }, result.stdout)
+            XCTAssertTrue(own.contains(" runs, ") && own.contains("% of it") && !own.contains("nan"), own)
             let ratio = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) on/off:") }, result.stdout)
             XCTAssertTrue(ratio.contains("median ") && ratio.contains("throughput ") && ratio.contains("wrk phase to phase +-0.0 % off"),
                           "one round: no spread between phases: \(ratio)")

@@ -1,5 +1,7 @@
 import Foundation
 import Lab
+import PacketKit
+import Runner
 import TestSupport
 import XCTest
 
@@ -41,6 +43,27 @@ final class ReplayTests: XCTestCase {
         let summary = try XCTUnwrap(output.first { $0["type"] as? String == "summary" })
         XCTAssertEqual(summary["joined"] as? Int, 1)
         XCTAssertEqual(summary["unmatched"] as? Int, 0)
+    }
+
+    /// `--program-cost`: the kernel's own count of the hooks' programs, in the summary. BPF_PROG_TEST_RUN
+    /// counts as a run, so a replay's figures can be checked: one ingress run per frame replayed
+    /// at ingress (the programs' own packet counter says how many), none at egress; nothing
+    /// without the flag.
+    func testProgramCostCountsEveryRunOfTheHooksPrograms() throws {
+        let object = try Generated.output(.init(spec: "overlays")).object.path
+        let capture = try istio.path
+        let frames = try CaptureReader.frames(in: capture).filter { $0.bytes.count <= FrameRunner.maxFrameBytes }.count
+        XCTAssertGreaterThan(frames, 0)
+        let summary = try XCTUnwrap(try records([object, "--replay", capture, "--program-cost", "--format", "summary"])
+            .first { $0["type"] as? String == "summary" })
+        let programs = try XCTUnwrap(summary["programs"] as? [String: [String: Any]], "\(summary)")
+        let kernel = try XCTUnwrap(summary["kernel"] as? [String: Any])
+        XCTAssertEqual(kernel["packets"] as? Int, frames)
+        XCTAssertEqual(programs["ingress"]?["runs"] as? Int, frames, "\(programs)")
+        XCTAssertGreaterThan(programs["ingress"]?["nanoseconds"] as? Int ?? 0, 0, "\(programs)")
+        XCTAssertEqual(programs["egress"]?["runs"] as? Int, 0, "\(programs)")
+        let plain = try XCTUnwrap(try records([object, "--replay", capture, "--format", "summary"]).first { $0["type"] as? String == "summary" })
+        XCTAssertNil(plain["programs"], "no --program-cost, no program figures: \(plain)")
     }
 
     func testBadReplayArgumentsAreClearErrors() throws {
