@@ -66,7 +66,7 @@ let package = Package(
         ),
         // The namespace/veth/VXLAN testbed, the Bookinfo-shaped mesh on it, and its CLI; Mesh/Helpers
         // holds the mesh's Python apps, its open-loop load generator and the evaluation's plotter.
-        .target(name: "Lab", dependencies: ["Subprocess", "Spec", "Runner", "PacketKit"], resources: [.copy("Mesh/Helpers")]),
+        .target(name: "Lab", dependencies: ["Subprocess", "Spec", "Runner", "PacketKit", "BPF", "Codegen"], resources: [.copy("Mesh/Helpers")]),
         .systemLibrary(name: "CLibPcap", providers: [.apt(["libpcap-dev"])]),
         .target(name: "PacketKit", dependencies: ["CLibPcap"]),
         .executableTarget(

@@ -32,12 +32,7 @@ public struct BPFProgram {
     /// statistics are on (`RunTimeStatistics`); nil before it is loaded or when the kernel does
     /// not say.
     public var runStatistics: ProgramRunStatistics? {
-        guard fd >= 0 else { return nil }
-        return withZeroed(bpf_prog_info.self) { info in
-            var length = UInt32(MemoryLayout<bpf_prog_info>.stride)
-            guard bpf_obj_get_info_by_fd(fd, info, &length) == 0 else { return nil }
-            return ProgramRunStatistics(runs: info.pointee.run_cnt, nanoseconds: info.pointee.run_time_ns)
-        }
+        fd >= 0 ? ProgramRunStatistics.of(fd: fd) : nil
     }
 
     /// Runs the loaded program on `frame` with BPF_PROG_TEST_RUN; returns its return value, the

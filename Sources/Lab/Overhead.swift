@@ -28,10 +28,12 @@ public struct OverheadRun {
         public var threads = 2
         /// Also a phase with the programs attached and the runners stopped: the kernel side alone.
         public var pausedRunners = false
+        /// Also a phase with this compiled empty tc program at the same points (`EmptyPrograms`).
+        public var emptyProgram: URL?
 
         public init() {}
 
-        var sides: [Side] { pausedRunners ? [.off, .on, .paused] : [.off, .on] }
+        var sides: [Side] { [.off, .on] + (pausedRunners ? [.paused] : []) + (emptyProgram != nil ? [.empty] : []) }
     }
 
     /// What runs during a phase.
@@ -44,6 +46,9 @@ public struct OverheadRun {
         /// the programs (an event that finds the ring full is counted and dropped), while the runners
         /// take no CPU: what tracing costs on the kernel side alone.
         case paused
+        /// No runner; an empty tc program at the same points and hooks, counted by the kernel: the
+        /// live floor of any tc program there.
+        case empty
     }
 
     /// One phase: a format, with or without the runners.
@@ -93,12 +98,21 @@ public struct OverheadRun {
         return phases
     }
 
+    private func emptyPrograms(_ side: Side) throws -> EmptyPrograms? {
+        guard side == .empty else { return nil }
+        guard let object = options.emptyProgram else { throw LabError.invalidArgument("an empty-program phase needs the compiled empty program") }
+        return try EmptyPrograms(testbed: testbed, object: object)
+    }
+
     private func phase(_ format: Format, side: Side, round: Int) throws -> Phase {
         let tracing = TracingRun(testbed: testbed)
         // As a node agent runs: joins counted in the summary, no line per packet (the "on" phase would
         // otherwise measure a JSON line and a write per joined packet, and the lab reading them).
-        if side != .off { try tracing.start(object: format.object, format: .summary, extraArguments: ["--program-cost"]) }
+        let traced = side == .on || side == .paused
+        if traced { try tracing.start(object: format.object, format: .summary, extraArguments: ["--program-cost"]) }
         if side == .paused { tracing.pause() }
+        let empty = try emptyPrograms(side)
+        defer { empty?.detach() }
         let latency: OpenLoopReport, wrk: LoadReport, wrkCPUSeconds: Double
         do {
             latency = try testbed.openLoop(rate: options.rate, seconds: options.latencySeconds, placement: format.placement)
@@ -110,6 +124,7 @@ public struct OverheadRun {
             tracing.stop()
             throw error
         }
+        let floor = try empty?.counted()
         let outputs = tracing.stop()
         if let silent = outputs.first(where: { $0.summary == nil }) {
             throw LabError.unexpectedOutput("meshtrace-run on \(silent.node) printed no summary: \(silent.notes.suffix(3).joined(separator: " | "))")
@@ -118,8 +133,8 @@ public struct OverheadRun {
         if let unread = outputs.first(where: { $0.cpuSeconds.isNaN }) {
             throw LabError.unexpectedOutput("meshtrace-run on \(unread.node): \(unread.notes.last ?? "no CPU time")")
         }
-        let programs = summaries.flatMap { $0.programs?.values.map { $0 } ?? [] }
-        if side != .off, programs.isEmpty { throw LabError.unexpectedOutput("meshtrace-run --program-cost reported no program's runs") }
+        let programs = summaries.flatMap { $0.programs?.values.map { $0 } ?? [] } + (floor.map { [$0] } ?? [])
+        if traced, programs.isEmpty { throw LabError.unexpectedOutput("meshtrace-run --program-cost reported no program's runs") }
         return Phase(format: format.name, side: side, round: round, latency: latency, wrkRequestsPerSecond: wrk.requestsPerSecond,
                      events: summaries.map(\.events).reduce(0, +), joined: summaries.map(\.joined).reduce(0, +),
                      runnerCPUSeconds: outputs.map(\.cpuSeconds).reduce(0, +), requests: latency.sent + wrk.requests,
@@ -179,6 +194,7 @@ public struct OverheadComparison: Sendable {
         /// What tracing itself did per request (open loop and wrk alike), in µs: the programs by the
         /// kernel's count, the runners by their CPU time (both 0 without tracing).
         public var programMicrosecondsPerRequest: Double { requests > 0 ? Double(programNs) / 1e3 / Double(requests) : 0 }
+        public var nanosecondsPerProgramRun: Double { programRuns > 0 ? Double(programNs) / Double(programRuns) : 0 }
         public var runnerMicrosecondsPerRequest: Double { requests > 0 ? runnerCPUSeconds * 1e6 / Double(requests) : 0 }
         /// The machine's CPU per wrk request, in µs: every part of the path, tracing's when on.
         public var cpuMicrosecondsPerWrkRequest: Double { wrkRequests > 0 ? wrkCPUSeconds * 1e6 / Double(wrkRequests) : 0 }
@@ -207,6 +223,8 @@ public struct OverheadComparison: Sendable {
     public var on: Side
     /// With `pausedRunners`: the programs attached, the runners stopped.
     public var paused: Side?
+    /// With `emptyProgram`: an empty tc program at the same points.
+    public var empty: Side?
     /// Per round, on (or paused) over off.
     public var paired: Paired?
     public var pausedPaired: Paired?
@@ -218,6 +236,8 @@ public struct OverheadComparison: Sendable {
         on = Side(mine.filter { $0.side == .on })
         let pausedPhases = mine.filter { $0.side == .paused }
         paused = pausedPhases.isEmpty ? nil : Side(pausedPhases)
+        let emptyPhases = mine.filter { $0.side == .empty }
+        empty = emptyPhases.isEmpty ? nil : Side(emptyPhases)
         func pairs(_ side: OverheadRun.Side) -> [(off: OverheadRun.Phase, other: OverheadRun.Phase)] {
             Dictionary(grouping: mine, by: \.round).values.compactMap { round in
                 guard let off = round.first(where: { $0.side == .off }), let other = round.first(where: { $0.side == side }) else { return nil }

@@ -31,6 +31,12 @@ struct Overhead: ParsableCommand {
     @Flag(help: "Also a phase with the programs attached and the runners stopped (SIGSTOP): the kernel side's cost alone.")
     var pausedRunners = false
 
+    @Flag(help: "Also a phase with an empty tc program at the same points and hooks, counted by the kernel: the live floor our programs' figures compare with.")
+    var emptyFloor = false
+
+    @Option(help: "The empty tc program's C source, for --empty-floor.")
+    var emptyProgram = "Benchmarks/empty.bpf.c"
+
     @Option(help: "Leave the testbed up at the end (it is torn down otherwise).")
     var keep = false
 
@@ -56,6 +62,7 @@ struct Overhead: ParsableCommand {
         settings.latencySeconds = latencySeconds
         settings.wrkSeconds = wrkSeconds
         settings.pausedRunners = pausedRunners
+        if emptyFloor { settings.emptyProgram = try EmptyPrograms.compile(URL(fileURLWithPath: emptyProgram), into: work) }
         print(String(format: "== overhead: %d round(s), runners off/on alternating (ABBA); open loop %.0f req/s x %.0f s, wrk %d connections x %d s",
                      rounds, rate, latencySeconds, settings.connections, wrkSeconds))
         let phases = try OverheadRun(testbed: testbed, options: settings).run(formats) { print($0) }
@@ -66,7 +73,7 @@ struct Overhead: ParsableCommand {
         var lines = ["format                                   runner  median[us]   p99[us]  wrk[req/s]  errors   events   joined  runner CPU[s]  [us/event]"
                      + "  programs[us/req]  runners[us/req]  CPU[us/wrk req]"]
         for c in comparisons {
-            for (label, side) in [("off", c.off), ("on", c.on), ("paused", c.paused)] {
+            for (label, side) in [("off", c.off), ("on", c.on), ("paused", c.paused), ("empty", c.empty)] {
                 guard let side else { continue }
                 lines.append(c.format.padding(toLength: 41, withPad: " ", startingAt: 0) + label.padding(toLength: 6, withPad: " ", startingAt: 0)
                     + String(format: " %10.1f %9.1f %11.1f %7d %8d %8d %14.2f %11.1f %17.2f %16.2f %16.1f", side.median * 1e6, side.p99 * 1e6,
@@ -89,12 +96,15 @@ struct Overhead: ParsableCommand {
     static func ownWork(_ c: OverheadComparison) -> String {
         let on = c.on, programs = on.programMicrosecondsPerRequest, runners = on.runnerMicrosecondsPerRequest
         let offCPU = c.off.cpuMicrosecondsPerWrkRequest
-        return String(format: "%@ tracing's own work (on): programs %.2f us a request (the kernel's run-time statistics: %llu runs, %.0f ns a run), "
-                      + "runners %.2f us of CPU a request; the path's CPU off %.1f us a wrk request, so tracing is %.2f %% of it "
-                      + "(the most a CPU-bound node loses in throughput) and the programs %.3f %% of the off median (the most they add to a request inline)",
-                      c.format as NSString, programs, on.programRuns, on.programRuns > 0 ? Double(on.programNs) / Double(on.programRuns) : 0,
-                      runners, offCPU, offCPU > 0 ? (programs + runners) / offCPU * 100 : .nan,
-                      c.off.median > 0 ? programs / (c.off.median * 1e6) * 100 : .nan)
+        let line = String(format: "%@ tracing's own work (on): programs %.2f us a request (the kernel's run-time statistics: %llu runs, %.0f ns a run), "
+                          + "runners %.2f us of CPU a request; the path's CPU off %.1f us a wrk request, so tracing is %.2f %% of it "
+                          + "(the most a CPU-bound node loses in throughput) and the programs %.3f %% of the off median (the most they add to a request inline)",
+                          c.format as NSString, programs, on.programRuns, on.nanosecondsPerProgramRun, runners, offCPU,
+                          offCPU > 0 ? (programs + runners) / offCPU * 100 : .nan, c.off.median > 0 ? programs / (c.off.median * 1e6) * 100 : .nan)
+        guard let empty = c.empty, empty.programRuns > 0 else { return line }
+        return line + String(format: "; an empty tc program at the same points: %.0f ns a run, %.2f us a request, so ours is %.2fx it a run and %.2fx a request",
+                             empty.nanosecondsPerProgramRun, empty.programMicrosecondsPerRequest, on.nanosecondsPerProgramRun / empty.nanosecondsPerProgramRun,
+                             programs / empty.programMicrosecondsPerRequest)
     }
 
     static func paired(_ format: String, _ what: String, _ ratios: OverheadComparison.Paired) -> String {

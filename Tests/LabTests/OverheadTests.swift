@@ -18,7 +18,8 @@ final class OverheadTests: XCTestCase {
         let lab = try TracingRun.executable("meshtrace-lab")
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let result = try Command.run([lab, "overhead", "--prefix", Self.prefix, "--spec", root.appendingPathComponent("specs/mesh.swift").path,
-                                      "--rounds", "1", "--rate", "40", "--latency-seconds", "2", "--wrk-seconds", "1", "--paused-runners"])
+                                      "--rounds", "1", "--rate", "40", "--latency-seconds", "2", "--wrk-seconds", "1", "--paused-runners",
+                                      "--empty-floor", "--empty-program", root.appendingPathComponent("Benchmarks/empty.bpf.c").path])
         XCTAssertEqual(result.status, 0, result.stderr + result.stdout)
         let lines = result.stdout.split(separator: "\n").map(String.init)
         for format in ["original (context last, anywhere 2 KiB)", "proposed (context first, fixed)"] {
@@ -26,13 +27,13 @@ final class OverheadTests: XCTestCase {
             func row(_ side: String) throws -> String {
                 try XCTUnwrap(rows.first { $0.split(separator: " ").dropFirst(format.split(separator: " ").count).first.map(String.init) == side }, result.stdout)
             }
-            let off = try row("off"), on = try row("on"), paused = try row("paused")
+            let off = try row("off"), on = try row("on"), paused = try row("paused"), empty = try row("empty")
             // median, p99, req/s, errors, events, joined, runner CPU s, µs per event, the programs' and
             // the runners' µs per request, the machine's CPU µs per wrk request
             func figures(_ row: String) -> [Double] { row.split(separator: " ").suffix(11).compactMap { Double($0) } }
-            let offFigures = figures(off), onFigures = figures(on), pausedFigures = figures(paused)
-            for (row, values) in [(off, offFigures), (on, onFigures), (paused, pausedFigures)] { XCTAssertEqual(values.count, 11, row) }
-            guard [offFigures, onFigures, pausedFigures].allSatisfy({ $0.count == 11 }) else { return }
+            let offFigures = figures(off), onFigures = figures(on), pausedFigures = figures(paused), emptyFigures = figures(empty)
+            for (row, values) in [(off, offFigures), (on, onFigures), (paused, pausedFigures), (empty, emptyFigures)] { XCTAssertEqual(values.count, 11, row) }
+            guard [offFigures, onFigures, pausedFigures, emptyFigures].allSatisfy({ $0.count == 11 }) else { return }
             XCTAssertGreaterThan(offFigures[0], 0, off)
             XCTAssertGreaterThanOrEqual(offFigures[1], offFigures[0], off)
             XCTAssertGreaterThan(offFigures[2], 0, off)
@@ -49,9 +50,13 @@ final class OverheadTests: XCTestCase {
             XCTAssertGreaterThan(onFigures[8], 0, "no program runs counted while on: \(on)")
             XCTAssertGreaterThan(pausedFigures[8], 0, "no program runs counted while paused: \(paused)")
             XCTAssertGreaterThan(onFigures[9], 0, on)
-            for (row, values) in [(off, offFigures), (on, onFigures), (paused, pausedFigures)] { XCTAssertGreaterThan(values[10], 0, row) }
+            for (row, values) in [(off, offFigures), (on, onFigures), (paused, pausedFigures), (empty, emptyFigures)] { XCTAssertGreaterThan(values[10], 0, row) }
+            // The empty program ran at the same points without a runner: runs counted, no events.
+            XCTAssertGreaterThan(emptyFigures[8], 0, "the empty tc programs' runs were not counted: \(empty)")
+            XCTAssertEqual(emptyFigures[4], 0, empty)
+            XCTAssertEqual(emptyFigures[6], 0, empty)
             let own = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) tracing's own work (on): programs ") }, result.stdout)
-            XCTAssertTrue(own.contains(" runs, ") && own.contains("% of it") && !own.contains("nan"), own)
+            XCTAssertTrue(own.contains(" runs, ") && own.contains("% of it") && own.contains("an empty tc program at the same points: ") && !own.contains("nan"), own)
             let ratio = try XCTUnwrap(lines.first { $0.hasPrefix("\(format) on/off:") }, result.stdout)
             XCTAssertTrue(ratio.contains("median ") && ratio.contains("throughput ") && ratio.contains("wrk phase to phase +-0.0 % off"),
                           "one round: no spread between phases: \(ratio)")
