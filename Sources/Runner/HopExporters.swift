@@ -84,6 +84,8 @@ public final class HopExporters {
         counters.pendingJoins = pendingJoins
         counters.kernel = run.kernel
         counters.exporters = self.counters
+        counters.programRuns = run.programs?.mapValues(\.runs) ?? [:]
+        counters.programNanoseconds = run.programs?.mapValues(\.nanoseconds) ?? [:]
         metrics.update(counters)
     }
 

@@ -35,7 +35,7 @@ final class LabSpanTests: XCTestCase {
         let tracing = TracingRun(testbed: testbed)
         let metricsPort = 9464
         try tracing.start(object: object, extraArguments: ["--otlp-endpoint", "http://127.0.0.1:\(port)",
-                                                           "--metrics-address", "127.0.0.1:\(metricsPort)"]) { node in
+                                                           "--metrics-address", "127.0.0.1:\(metricsPort)", "--program-cost"]) { node in
             ["--node-name", node.name]
         }
         let sent = try testbed.sendRequests(count: 20, placement: .fixed)
@@ -83,6 +83,17 @@ final class LabSpanTests: XCTestCase {
                           "\(output.node): /metrics counts every joined hop:\n\(metrics.split(separator: "\n").filter { $0.contains("_count") }.joined(separator: "\n"))")
             XCTAssertTrue(metrics.contains("meshtrace_joined_total \(packets.count)"), "\(output.node): joined total on /metrics")
             XCTAssertTrue(metrics.contains("meshtrace_export_dropped_total") || metrics.contains("meshtrace_export_exported_total"))
+            // --program-cost: the kernel's count of each hook's program, on /metrics as in the summary
+            // (scraped before the stop, so at most the summary's final figure).
+            for hook in ["ingress", "egress"] {
+                let line = try XCTUnwrap(metrics.split(separator: "\n").first { $0.hasPrefix("meshtrace_program_runs_total{hook=\"\(hook)\"} ") },
+                                         "\(output.node): no program runs for \(hook) on /metrics")
+                let scrapedRuns = try XCTUnwrap(Double(line.split(separator: " ").last ?? ""))
+                let finalRuns = try XCTUnwrap(output.summary?.programs?[hook]?.runs, "\(output.node): the summary has no program figures")
+                XCTAssertGreaterThan(scrapedRuns, 0, "\(output.node) \(hook): \(line)")
+                XCTAssertLessThanOrEqual(scrapedRuns, Double(finalRuns), "\(output.node) \(hook): \(line)")
+                XCTAssertTrue(metrics.contains("meshtrace_program_run_nanoseconds_total{hook=\"\(hook)\"} "), "\(output.node) \(hook)")
+            }
             print("spans \(output.node): \(packets.count) joined hop(s), \(spans.count) span(s) at the collector, "
                   + "\(exports.exported) exported, \(exports.dropped) dropped")
         }

@@ -52,6 +52,8 @@ final class PrometheusMetricsTests: XCTestCase {
         var otlp = ExportCounters()
         otlp.exported = 3_900; otlp.droppedQueueFull = 70; otlp.droppedAfterRetries = 30; otlp.failedRequests = 6
         totals.exporters = ["otlp": otlp]
+        totals.programRuns = ["ingress": 60_000, "egress": 31_000]
+        totals.programNanoseconds = ["ingress": 27_000_000, "egress": 9_300_000]
         metrics.update(totals)
         let prometheus = try start(metrics)
 
@@ -67,6 +69,10 @@ final class PrometheusMetricsTests: XCTestCase {
             ("meshtrace_export_dropped_total{exporter=\"otlp\",reason=\"after_retries\"}", 30),
             ("meshtrace_export_failed_requests_total{exporter=\"otlp\"}", 6),
             ("meshtrace_hop_negative_latency_total{hop=\"tx\"}", 1),
+            ("meshtrace_program_runs_total{hook=\"ingress\"}", 60_000),
+            ("meshtrace_program_run_nanoseconds_total{hook=\"egress\"}", 9_300_000),
+            // ns a run, as a dashboard reads it
+            ("meshtrace_program_run_nanoseconds_total{hook=\"ingress\"} / meshtrace_program_runs_total{hook=\"ingress\"}", 450),
         ]
         for (query, value) in expected {
             XCTAssertEqual(try prometheus.query(query).map(\.value), [value], query)

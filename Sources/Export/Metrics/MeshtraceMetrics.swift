@@ -88,6 +88,16 @@ public final class MeshtraceMetrics: @unchecked Sendable {
                            labels: name + [("reason", reason)], to: UInt64(value))
             }
         }
+        // ns, not seconds: the kernel's totals are whole ns, and rate(ns) / rate(runs) reads as ns a run.
+        for (hook, runs) in counters.programRuns.sorted(by: { $0.key < $1.key }) {
+            totals.set("meshtrace_program_runs_total", help: "Runs of the hook's tc program, by the kernel's run-time statistics (--program-cost).",
+                       labels: [("hook", hook)], to: runs)
+        }
+        for (hook, ns) in counters.programNanoseconds.sorted(by: { $0.key < $1.key }) {
+            totals.set("meshtrace_program_run_nanoseconds_total",
+                       help: "ns the hook's tc program ran, its tail calls included, by the kernel's run-time statistics (--program-cost).",
+                       labels: [("hook", hook)], to: ns)
+        }
         pendingJoins.set(Int64(counters.pendingJoins))
     }
 

@@ -20,6 +20,10 @@ public struct RunnerCounters: Sendable, Hashable {
     public var kernel: [String: UInt64] = [:]
     /// Each exporter's counters by exporter name ("otlp", "influx").
     public var exporters: [String: ExportCounters] = [:]
+    /// With `--program-cost`: each hook's program's runs and their ns by the kernel's run-time
+    /// statistics, by hook name ("ingress", "egress"); empty without.
+    public var programRuns: [String: UInt64] = [:]
+    public var programNanoseconds: [String: UInt64] = [:]
 
     public init() {}
 }
