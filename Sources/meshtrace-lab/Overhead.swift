@@ -42,8 +42,6 @@ struct Overhead: ParsableCommand {
 
     func run() throws {
         let testbed = try options.testbed()
-        try testbed.up()
-        defer { if !keep { try? testbed.down() } }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-overhead-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
         // The original format (context after ~1 KiB of headers, found with a 2 KiB anywhere
@@ -63,6 +61,9 @@ struct Overhead: ParsableCommand {
         settings.wrkSeconds = wrkSeconds
         settings.pausedRunners = pausedRunners
         if emptyFloor { settings.emptyProgram = try EmptyPrograms.compile(URL(fileURLWithPath: emptyProgram), into: work) }
+        // The objects first: a spec or a program that does not build fails before any namespace exists.
+        try testbed.up()
+        defer { if !keep { try? testbed.down() } }
         print(String(format: "== overhead: %d round(s), runners off/on alternating (ABBA); open loop %.0f req/s x %.0f s, wrk %d connections x %d s",
                      rounds, rate, latencySeconds, settings.connections, wrkSeconds))
         let phases = try OverheadRun(testbed: testbed, options: settings).run(formats) { print($0) }
