@@ -16,8 +16,7 @@ public final class EmptyPrograms {
         }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let object = directory.appendingPathComponent("empty.o")
-        let driver = ClangDriver()
-        _ = try Command.run([driver.clang] + ClangDriver.flags(for: .loops) + ["-c", source.path, "-o", object.path]).check()
+        try ClangDriver().compile(source: source, output: object, profile: .loops)
         return object
     }
 
