@@ -41,9 +41,13 @@ public final class TraceSession {
     let options: Options
     let writer: RecordWriter
     let log: (String) -> Void
-    var joiner: Joiner
-    var summary = LatencySummary()
+    var joiner: Joiner<RecordReader>
+    var summary: LatencySummary
+    let reader: RecordReader
     let decoder: EventDecoder
+    /// Whether a joined packet's events are decoded: for the records printed and the exporters;
+    /// a summary needs only each hop's latency.
+    let decodesJoins: Bool
     public private(set) var userDrops = 0
     public private(set) var skippedFrames = 0
     public private(set) var events = 0
@@ -66,32 +70,62 @@ public final class TraceSession {
         self.writer = writer
         self.log = log
         self.decoder = EventDecoder(spec: object.manifest.spec, layout: object.layout)
-        self.joiner = Joiner(hops: object.manifest.spec.hops, capacity: options.joinCapacity, timeoutNs: options.joinTimeoutNs)
+        self.reader = RecordReader(spec: object.manifest.spec, layout: object.layout)
+        self.joiner = Joiner(hops: object.manifest.spec.hops, events: reader, capacity: options.joinCapacity, timeoutNs: options.joinTimeoutNs)
+        self.decodesJoins = writer.format != .summary || options.exporters != nil
+        self.summary = LatencySummary(hops: object.manifest.spec.hops.map(\.name))
     }
 
-    /// Handles one raw record: decode, print or join.
+    /// Handles one raw record: print it, or join it.
     func consume(_ bytes: UnsafeRawBufferPointer) {
-        guard let event = try? decoder.decode(bytes) else {
+        guard !options.printEvents else {
+            guard let record = try? reader.record(bytes) else {
+                userDrops += 1
+                return
+            }
+            return handle(record)
+        }
+        guard let joins = try? joiner.add(record: bytes) else {
             userDrops += 1
             return
         }
-        handle(event)
+        events += 1
+        deliver(joins)
     }
 
-    func handle(_ event: PacketEvent) {
+    func handle(_ record: RingRecord) {
         events += 1
         if options.printEvents {
+            guard let event = decode(record) else { return }
             writer.event(event, pod: points?.pod(at: event))
             return
         }
-        for var packet in joiner.add(event) {
+        deliver(joiner.add(record))
+    }
+
+    /// Each joined packet into the summary, and decoded for the output and the exporters.
+    private func deliver(_ joins: [Joiner<RecordReader>.Join]) {
+        for join in joins {
+            summary.record(hop: join.hopIndex, latencyNs: join.latencyNs)
+            guard decodesJoins else { continue }
+            guard let first = decode(join.first), let second = decode(join.second) else { continue }
+            var packet = JoinedPacket(hop: join.hop, latencyNs: join.latencyNs, first: first, second: second, names: nil)
             packet.names = points?.names(for: packet)
-            summary.record(packet)
             writer.packet(packet)
             options.exporters?.record(packet, replayed: replaying, vportPoint: options.discovery?.vportPoint ?? "vport") { [interfaceNames] in
                 $0.flatMap { interfaceNames[$0] }
             }
         }
+    }
+
+    /// A record `reader` took (its length and line ends checked) as an event; a failure is
+    /// counted as a user-space drop.
+    private func decode(_ record: RingRecord) -> PacketEvent? {
+        guard let event = try? record.bytes.withUnsafeBytes({ try decoder.decode($0) }) else {
+            userDrops += 1
+            return nil
+        }
+        return event
     }
 
     /// Runs until `shouldStop` says so or the duration ends.
@@ -168,14 +202,12 @@ public final class TraceSession {
                 continue
             }
             for raw in try runner.rawEvents(for: frame.bytes, hook: input.hook) {
-                guard var event = try? raw.withUnsafeBytes({ try decoder.decode($0) }) else {
+                guard var record = try? raw.withUnsafeBytes({ try reader.record($0) }) else {
                     userDrops += 1
                     continue
                 }
-                event.timestamp = frame.timestampNs
-                event.point = input.point
-                event.hook = input.hook
-                handle(event)
+                try reader.stamp(&record, timestamp: frame.timestampNs, point: input.point, hook: input.hook)
+                handle(record)
             }
         }
         if skippedFrames > 0 {
@@ -211,7 +243,7 @@ public final class TraceSession {
     public func currentSummary() throws -> RunSummary {
         let counters = joiner.counters
         return RunSummary(
-            hops: summary.rows(hops: object.manifest.spec.hops.map(\.name)), events: events, joined: counters.joined,
+            hops: summary.rows(), events: events, joined: counters.joined,
             unmatched: counters.unmatched, timedOut: counters.timedOut, evicted: counters.evicted, duplicates: counters.duplicates,
             negative: summary.negative, userDrops: userDrops, skippedFrames: skippedFrames, kernel: try object.namedCounters(),
             exports: options.exporters?.counters ?? [:], programs: programCosts()

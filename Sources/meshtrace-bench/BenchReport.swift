@@ -65,8 +65,9 @@ enum BenchReport {
         printAgainst(r)
         if let runner = r.runner {
             Swift.print("\n== The runner, user space, per event (\(runner.events) real records per pass, each flow at both points of a hop; best of \(r.rounds) passes)")
-            Swift.print(String(format: "decode %.0f ns + join %.0f ns = %.0f ns per event; the kernel's programs on the same request %.0f ns: the runner %.1fx the kernel",
-                               runner.decodeNs, runner.joinNs, runner.totalNs, runner.kernelNs, runner.totalNs / runner.kernelNs))
+            Swift.print(String(format: "join %.0f ns per event (all a summary run does) + decode %.0f ns (when the hop is printed or exported) = %.0f ns; "
+                               + "the kernel's programs on the same request %.0f ns: the runner %.1fx (summary) .. %.1fx the kernel",
+                               runner.joinNs, runner.decodeNs, runner.totalNs, runner.kernelNs, runner.joinNs / runner.kernelNs, runner.totalNs / runner.kernelNs))
         }
 
         Swift.print("\n== Targets")

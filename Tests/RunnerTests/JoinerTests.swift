@@ -1,26 +1,49 @@
 import Runner
 import Spec
-import TraceContexts
 import XCTest
 
-/// The join on its own: pairs, duplicates, order, the cap and the timeout.
+/// The join on its own: pairs, duplicates, order, the cap and the timeout, with events made up
+/// here (the key of real records, `RecordReaderTests`).
 final class JoinerTests: XCTestCase {
     let hops = [Hop(name: "rx", from: .ingress(of: "nic"), to: .egress(of: "vport"))]
-    let tuple = FiveTuple(family: 4, transportProtocol: 6, sourcePort: 40000, destinationPort: 9080, source: "198.19.1.2", destination: "198.19.2.2")
 
-    func event(_ point: String, _ hook: Hook, at time: UInt64, seq: UInt64 = 1, trace: String = "a") -> PacketEvent {
-        var event = PacketEvent()
-        event.point = point
-        event.hook = hook
-        event.timestamp = time
-        event.inner = tuple
-        event.fields["tcp_seqNo"] = seq
-        event.observedHeaders = [ObservedHeader(name: "traceparent", value: trace, length: trace.utf8.count, cut: false, occurrences: 1)]
-        return event
+    struct Event {
+        var end: PointHook
+        var time: UInt64
+        var seq: UInt64
+        var trace: String
+    }
+
+    /// Keys on the sequence number and the context; `collide` hashes every key alike, so that
+    /// only `sameKey` tells them apart.
+    struct Events: JoinEvents {
+        var collide = false
+
+        func seen(_ event: Event) -> (end: PointHook, timestamp: UInt64)? { (event.end, event.time) }
+
+        func keyHash(of event: Event, hop: Int) -> Int {
+            var hasher = Hasher()
+            hasher.combine(hop)
+            if !collide {
+                hasher.combine(event.seq)
+                hasher.combine(event.trace)
+            }
+            return hasher.finalize()
+        }
+
+        func sameKey(_ a: Event, _ b: Event) -> Bool { a.seq == b.seq && a.trace == b.trace }
+    }
+
+    func event(_ point: String, _ hook: Hook, at time: UInt64, seq: UInt64 = 1, trace: String = "a") -> Event {
+        Event(end: PointHook(point: point, hook: hook), time: time, seq: seq, trace: trace)
+    }
+
+    func joiner(capacity: Int = 65536, timeoutNs: UInt64 = 2_000_000_000, collide: Bool = false) -> Joiner<Events> {
+        Joiner(hops: hops, events: Events(collide: collide), capacity: capacity, timeoutNs: timeoutNs)
     }
 
     func testPairsTheSamePacketAcrossTheHop() {
-        var joiner = Joiner(hops: hops)
+        var joiner = joiner()
         XCTAssertTrue(joiner.add(event("nic", .ingress, at: 1_000)).isEmpty)
         let joined = joiner.add(event("vport", .egress, at: 1_250))
         XCTAssertEqual(joined.map(\.latencyNs), [250])
@@ -30,7 +53,7 @@ final class JoinerTests: XCTestCase {
     }
 
     func testIgnoresOtherPointsAndKeepsPacketsApart() {
-        var joiner = Joiner(hops: hops)
+        var joiner = joiner()
         _ = joiner.add(event("nic", .ingress, at: 1_000, seq: 1))
         _ = joiner.add(event("nic", .egress, at: 1_100, seq: 1))
         XCTAssertTrue(joiner.add(event("vport", .egress, at: 1_200, seq: 2)).isEmpty, "another sequence number is another packet")
@@ -39,7 +62,7 @@ final class JoinerTests: XCTestCase {
     }
 
     func testRetransmissionsAreCountedNeverPaired() {
-        var joiner = Joiner(hops: hops)
+        var joiner = joiner()
         _ = joiner.add(event("nic", .ingress, at: 1_000))
         _ = joiner.add(event("nic", .ingress, at: 5_000))  // the same segment again
         XCTAssertTrue(joiner.add(event("vport", .egress, at: 5_100)).isEmpty)
@@ -49,13 +72,13 @@ final class JoinerTests: XCTestCase {
     }
 
     func testSecondPointFirstStillPairs() {
-        var joiner = Joiner(hops: hops)
+        var joiner = joiner()
         _ = joiner.add(event("vport", .egress, at: 2_000))
         XCTAssertEqual(joiner.add(event("nic", .ingress, at: 1_500)).map(\.latencyNs), [500])
     }
 
     func testCapEvictsOldestAndMemoryStaysFlat() {
-        var joiner = Joiner(hops: hops, capacity: 100, timeoutNs: .max)
+        var joiner = joiner(capacity: 100, timeoutNs: .max)
         for seq in 0..<10_000 {
             _ = joiner.add(event("nic", .ingress, at: UInt64(seq), seq: UInt64(seq)))
             XCTAssertLessThanOrEqual(joiner.pendingCount, 100)
@@ -66,7 +89,7 @@ final class JoinerTests: XCTestCase {
     }
 
     func testJoinedKeysAreForgottenPastTheCap() {
-        var joiner = Joiner(hops: hops, capacity: 10, timeoutNs: .max)
+        var joiner = joiner(capacity: 10, timeoutNs: .max)
         for seq in 0..<20 {
             _ = joiner.add(event("nic", .ingress, at: UInt64(seq), seq: UInt64(seq)))
             XCTAssertEqual(joiner.add(event("vport", .egress, at: UInt64(seq) + 100, seq: UInt64(seq))).count, 1)
@@ -78,21 +101,29 @@ final class JoinerTests: XCTestCase {
         XCTAssertEqual(joiner.pendingCount, 1, "so its late copy waits as a new packet")
     }
 
-    func testContextsCompareAsBytesNotText() {
-        func withContext(_ point: String, _ hook: Hook, _ bytes: [UInt8]) -> PacketEvent {
-            var event = event(point, hook, at: 1_000)
-            event.observedHeaders = [ObservedHeader(name: "traceparent", bytes: bytes, length: bytes.count, cut: false, occurrences: 1)]
-            return event
-        }
-        var joiner = Joiner(hops: hops)
-        // Both decode to the same text (U+FFFD) but are other bytes on the wire: other packets.
-        _ = joiner.add(withContext("nic", .ingress, [0x30, 0xff]))
-        XCTAssertTrue(joiner.add(withContext("vport", .egress, [0x30, 0xfe])).isEmpty)
-        XCTAssertEqual(joiner.add(withContext("vport", .egress, [0x30, 0xff])).count, 1)
+    func testKeysOfOneHashAreToldApartAndTheOlderCountedEvicted() {
+        var joiner = joiner(collide: true)
+        _ = joiner.add(event("nic", .ingress, at: 1_000, seq: 1))
+        XCTAssertTrue(joiner.add(event("vport", .egress, at: 1_100, seq: 2)).isEmpty, "another key under the same hash is no pair")
+        XCTAssertEqual(joiner.counters.evicted, 1, "the older of two keys with one hash gives way, counted")
+        XCTAssertEqual(joiner.pendingCount, 1)
+        XCTAssertEqual(joiner.add(event("nic", .ingress, at: 1_200, seq: 2)).map(\.latencyNs), [-100], "the newer waits and pairs")
+    }
+
+    func testAStaleOrderEntryDoesNotTimeOutALaterWaitOfItsKey() {
+        var joiner = joiner(capacity: 1, timeoutNs: 1_000)
+        _ = joiner.add(event("nic", .ingress, at: 0, seq: 1))
+        XCTAssertEqual(joiner.add(event("vport", .egress, at: 10, seq: 1)).count, 1)
+        _ = joiner.add(event("nic", .ingress, at: 20, seq: 2))
+        XCTAssertEqual(joiner.add(event("vport", .egress, at: 30, seq: 2)).count, 1, "and seq 1 is forgotten past the cap")
+        _ = joiner.add(event("nic", .ingress, at: 500, seq: 1)) // waits again
+        // At 1 200 the first wait's entry (at 0) is past the timeout; the second's (at 500) is not.
+        XCTAssertEqual(joiner.add(event("vport", .egress, at: 1_200, seq: 1)).map(\.latencyNs), [700])
+        XCTAssertEqual(joiner.counters.timedOut, 0)
     }
 
     func testTimeoutAndFinishCountUnmatched() {
-        var joiner = Joiner(hops: hops, capacity: 100, timeoutNs: 1_000)
+        var joiner = joiner(capacity: 100, timeoutNs: 1_000)
         _ = joiner.add(event("nic", .ingress, at: 0, seq: 1))
         _ = joiner.add(event("nic", .ingress, at: 5_000, seq: 2))
         XCTAssertEqual(joiner.counters.timedOut, 1)

@@ -5,6 +5,11 @@ extension SpecValidator {
         if !record.fields.contains(.traceContext) {
             report(record.line, "the record has no .traceContext: events could not be joined to their traces")
         }
+        let whereAndWhen: [(RecordField, String)] = [(.timestamp, ".timestamp"), (.tracingPoint, ".tracingPoint"), (.direction, ".direction")]
+        let missing = whereAndWhen.filter { !record.fields.contains($0.0) }.map(\.1)
+        if !ir.hops.isEmpty && !missing.isEmpty {
+            report(record.line, "the record has no \(missing.joined(separator: ", ")): the hops could not be joined (the join reads where and when each packet was seen)")
+        }
         for case .header(let ref, let optional, let line) in record.fields {
             guard resolve(ref, line: line ?? record.line, usage: "record field") != nil else { continue }
             if !optional {

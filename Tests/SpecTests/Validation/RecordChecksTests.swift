@@ -45,4 +45,13 @@ final class RecordChecksTests: XCTestCase {
         """)
         try assertRejected(source, "no .traceContext")
     }
+
+    func testRecordOfAJoinedSpecWithoutWhereAndWhen() throws {
+        let source = SpecSource.spec(body: """
+            TracingPoint("vport", hooks: .egress)
+            Hop("rx", from: .ingress(of: "nic"), to: .egress(of: "vport"))
+            Record(.timestamp, .innerFiveTuple, .traceContext) // ERROR
+        """)
+        try assertRejected(source, "no .tracingPoint, .direction", "hops could not be joined")
+    }
 }
