@@ -23,10 +23,11 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         let testbed = try options.testbed()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-demo-\(getpid())")
+        try InterruptTeardown.install(testbed, alsoRemove: work)
         try testbed.up()
         defer { try? testbed.down() }
         print(testbed.topology)
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-demo-\(getpid())")
         defer { try? FileManager.default.removeItem(at: work) }
         // The paper's proposed format (context first, 200-byte window) and the original one
         // (context after a 1 KiB header block, found with a 2 KiB window).

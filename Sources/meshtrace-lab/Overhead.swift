@@ -37,12 +37,13 @@ struct Overhead: ParsableCommand {
     @Option(help: "The empty tc program's C source, for --empty-floor.")
     var emptyProgram = "Benchmarks/empty.bpf.c"
 
-    @Option(help: "Leave the testbed up at the end (it is torn down otherwise).")
+    @Option(help: "Leave the testbed up at the end (it is torn down otherwise, and when interrupted).")
     var keep = false
 
     func run() throws {
         let testbed = try options.testbed()
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("meshtrace-overhead-\(getpid())")
+        try InterruptTeardown.install(testbed, alsoRemove: work)
         defer { try? FileManager.default.removeItem(at: work) }
         // The original format (context after ~1 KiB of headers, found with a 2 KiB anywhere
         // window) and the proposed one (context first, the spec's fixed window).
